@@ -1,0 +1,169 @@
+// Snapshot: the registry compiled for fast decisions; PolicyEngine: the current snapshot.
+//
+// A Snapshot is immutable once built. Readers share it through std::shared_ptr<const Snapshot>
+// without locks: a decision only reads flat arrays (recordings, parties and agreements by dense
+// index, CSR adjacency lists, consents sorted by time per party and scope). When the registry
+// changes, a new snapshot is built beside the old one and published atomically; readers that
+// hold the old one finish on it.
+//
+//   ACCORD_ASSIGN_OR_RETURN(auto snapshot, Snapshot::Build(registry));
+//   std::optional<uint32_t> rec = snapshot->FindRecording(isrc);
+//   bool ok = snapshot->Allowed(Scope::kDj, *rec, de, now);         // hot path, no allocation
+//   Decision why = snapshot->Decide(Scope::kDj, *rec, de, now);     // with the basis
+//   RecordingBitmap allowed;
+//   snapshot->Filter(Scope::kRecommend, de, now, &allowed);         // every recording at once
+//
+// Decide() returns exactly what ReferenceDecide() returns for the same registry and query
+// (equivalence_test.cc checks this on thousands of random worlds); Allowed() and Filter() agree
+// with Decide().allowed.
+//
+// Thread safety: a Snapshot is safe to use from any number of threads. PolicyEngine's methods
+// are safe to call concurrently.
+#ifndef ACCORD_RIGHTS_SNAPSHOT_H_
+#define ACCORD_RIGHTS_SNAPSHOT_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/ids.h"
+#include "core/status.h"
+#include "core/territory.h"
+#include "core/time.h"
+#include "rights/decision.h"
+#include "rights/registry.h"
+
+namespace accord::rights {
+
+// One bit per recording index of a snapshot; bit set = allowed.
+class RecordingBitmap {
+ public:
+  RecordingBitmap() = default;
+  explicit RecordingBitmap(size_t size) { Resize(size); }
+  void Resize(size_t size) {
+    size_ = size;
+    words_.assign((size + 63) / 64, 0);
+  }
+  size_t size() const { return size_; }
+  bool Test(size_t index) const { return (words_[index >> 6] >> (index & 63)) & 1u; }
+  size_t Count() const;
+  const std::vector<uint64_t>& words() const { return words_; }
+  std::vector<uint64_t>& mutable_words() { return words_; }
+
+ private:
+  size_t size_ = 0;
+  std::vector<uint64_t> words_;
+};
+
+class Snapshot {
+ public:
+  // Compiles a registry. The registry should have passed ValidateRegistry; a reference that
+  // does not resolve is still reported (InvalidArgument naming the record) rather than
+  // trusted. Build time is linear in the registry's size.
+  static Result<std::shared_ptr<const Snapshot>> Build(const Registry& registry);
+
+  uint32_t recording_count() const { return static_cast<uint32_t>(isrcs_.size()); }
+  std::optional<uint32_t> FindRecording(const Isrc& isrc) const;
+  const Isrc& recording_isrc(uint32_t recording) const { return isrcs_[recording]; }
+  const PlatformPolicy& policy() const { return policy_; }
+
+  // The hot path: no allocation. Precondition: recording < recording_count().
+  bool Allowed(Scope scope, uint32_t recording, Territory territory, Timestamp at) const;
+  // The full answer with its basis. Precondition: recording < recording_count().
+  Decision Decide(Scope scope, uint32_t recording, Territory territory, Timestamp at) const;
+  // Sets `allowed` to the recordings that scope may use in territory at `at` (resized to
+  // recording_count()).
+  void Filter(Scope scope, Territory territory, Timestamp at, RecordingBitmap* allowed) const;
+
+  // Approximate heap bytes held, for the benchmark's memory-per-recording figure.
+  size_t MemoryBytes() const;
+
+ private:
+  struct AgreementRow {
+    int64_t start_ms;
+    int64_t end_ms;  // exclusive; INT64_MAX when open-ended
+    uint32_t list_begin;  // into agreement_recordings_, sorted, when !all_controlled
+    uint32_t list_end;
+    uint8_t scopes;
+    bool all_controlled;
+  };
+  struct TimedEntry {  // a consent or a takedown record, sorted by effective time
+    int64_t effective_ms;
+    uint32_t record;  // index into consent_ids_ / takedown_ids_
+    bool yes;         // consent: opt-in; takedown: block
+  };
+  enum HolderState : uint8_t { kHolderNotCovered = 0, kHolderCovered = 1, kHolderCheckList = 2 };
+
+  Snapshot() = default;
+  bool AgreementMatches(uint32_t agreement, Scope scope, Territory territory,
+                        int64_t at_ms) const;
+  bool ListContains(uint32_t agreement, uint32_t recording) const;
+  bool HolderCovered(uint32_t holder, uint32_t recording, Scope scope, Territory territory,
+                     int64_t at_ms) const;
+  // The deciding record at `at_ms` in entries[begin, end), or nullptr when none is effective.
+  static const TimedEntry* Latest(const std::vector<TimedEntry>& entries, uint32_t begin,
+                                  uint32_t end, int64_t at_ms);
+  const TimedEntry* LatestConsent(uint32_t party, Scope scope, int64_t at_ms) const;
+  bool ArtistConsents(uint32_t party, Scope scope, int64_t at_ms) const;
+  bool TakenDown(uint32_t recording, int64_t at_ms) const;
+  bool PolicyExcludes(Scope scope, uint32_t recording) const;
+
+  PlatformPolicy policy_;
+
+  // Parties.
+  std::vector<std::string> party_ids_;
+  std::unordered_map<std::string, uint32_t> party_index_;
+  // For each party: the agreements whose licensor is it or acts for it (transitively).
+  std::vector<uint32_t> holder_agreement_offsets_;
+  std::vector<uint32_t> holder_agreements_;
+  // For each (party, scope): its consent records, sorted by effective time.
+  std::vector<uint32_t> consent_offsets_;  // index party * kScopeCount + scope
+  std::vector<TimedEntry> consents_;
+  std::vector<std::string> consent_ids_;
+
+  // Agreements.
+  std::vector<AgreementRow> agreements_;
+  std::vector<TerritorySet> agreement_territories_;
+  std::vector<uint32_t> agreement_recordings_;
+  std::vector<std::string> agreement_ids_;
+
+  // Recordings.
+  std::vector<Isrc> isrcs_;
+  std::unordered_map<std::string, uint32_t> recording_index_;
+  std::vector<uint32_t> owner_offsets_;
+  std::vector<uint32_t> owners_;
+  std::vector<uint32_t> artist_offsets_;  // main and featured, each party once
+  std::vector<uint32_t> artists_;
+  std::vector<int32_t> recording_work_;  // -1: no work linked
+  std::vector<uint8_t> fully_ai_;
+  std::vector<uint32_t> takedown_offsets_;
+  std::vector<TimedEntry> takedowns_;
+  std::vector<std::string> takedown_ids_;
+
+  // Works.
+  std::vector<uint32_t> publisher_offsets_;
+  std::vector<uint32_t> publishers_;
+};
+
+// The snapshot in use. Publish() swaps in a new one atomically; current() hands out a shared
+// reference that stays valid however many swaps follow.
+class PolicyEngine {
+ public:
+  PolicyEngine() = default;
+  std::shared_ptr<const Snapshot> current() const { return current_.load(); }
+  void Publish(std::shared_ptr<const Snapshot> snapshot) { current_.store(std::move(snapshot)); }
+  // Builds a snapshot of `registry` and publishes it; on error the current one stays.
+  Status Rebuild(const Registry& registry);
+
+ private:
+  std::atomic<std::shared_ptr<const Snapshot>> current_;
+};
+
+}  // namespace accord::rights
+
+#endif  // ACCORD_RIGHTS_SNAPSHOT_H_
