@@ -33,8 +33,9 @@ enum class ContainsAi { kNone, kPartly, kAll };
 std::string_view ContainsAiName(ContainsAi value);
 Result<ContainsAi> ParseContainsAi(std::string_view name);
 
-// Party ids are the platform's own keys ("label:nordic-noise", "artist:muldjord"): printable,
-// 1..128 characters, no whitespace or control characters. Returns InvalidArgument otherwise.
+// Party ids are the platform's own keys ("label:nordic-noise", "artist:muldjord"): printable
+// ASCII, 1..128 characters, no whitespace or control characters. Returns InvalidArgument
+// otherwise.
 Status ValidatePartyId(std::string_view id);
 
 struct Party {

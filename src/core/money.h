@@ -36,9 +36,7 @@ class Currency {
   // Number of decimal digits of the minor unit: 2 for EUR, 0 for JPY, 3 for KWD.
   int exponent() const { return exponent_; }
 
-  friend bool operator==(const Currency& a, const Currency& b) {
-    return a.code() == b.code();
-  }
+  friend bool operator==(const Currency& a, const Currency& b) { return a.code() == b.code(); }
 
  private:
   Currency(const char* code, int exponent);

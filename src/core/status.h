@@ -131,9 +131,9 @@ class [[nodiscard]] Result {
 #define ACCORD_STATUS_CONCAT_(a, b) ACCORD_STATUS_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function if `expr` (a Status) is not OK.
-#define ACCORD_RETURN_IF_ERROR(expr)           \
-  do {                                         \
-    ::accord::Status accord_status_ = (expr);  \
+#define ACCORD_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::accord::Status accord_status_ = (expr);        \
     if (!accord_status_.ok()) return accord_status_; \
   } while (false)
 

@@ -57,7 +57,10 @@ class TerritorySet {
   // The listed codes: the exclusions for the worldwide form, the inclusions otherwise.
   std::vector<Territory> listed() const;
 
-  std::string ToString() const;  // canonical form, codes sorted
+  // Canonical form, codes sorted: "worldwide", "worldwide -CA -US", "AT CH DE". The empty set
+  // (from the default constructor or Only({})) gives "", which Parse rejects; every other set
+  // satisfies Parse(ToString()) == set.
+  std::string ToString() const;
   friend bool operator==(const TerritorySet&, const TerritorySet&) = default;
 
  private:

@@ -35,7 +35,7 @@ std::string_view RuleName(Rule rule);  // "no_master_agreement", ...
 
 struct Reason {
   Rule rule = Rule::kNoMasterAgreement;
-  std::string party;   // the owner, publisher or artist concerned; empty for rules 2 (no work), 4, 5
+  std::string party;  // the owner, publisher or artist concerned; empty for rules 2 (no work), 4, 5
   std::string record;  // the consent or takedown record that decided; empty otherwise
 
   friend auto operator<=>(const Reason&, const Reason&) = default;

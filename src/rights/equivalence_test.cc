@@ -1,10 +1,10 @@
 // The compiled snapshot must give exactly the reference evaluator's answers, reasons and basis
 // included, on thousands of random worlds; Allowed() and Filter() must agree with Decide().
+#include <gtest/gtest.h>
+
 #include <array>
 #include <map>
 #include <random>
-
-#include <gtest/gtest.h>
 
 #include "rights/random_world_test_util.h"
 #include "rights/reference.h"
@@ -57,7 +57,8 @@ TEST(EquivalenceTest, SnapshotMatchesReferenceOnRandomWorlds) {
         snapshot.Filter(scope, territory, at, &bitmap);
         ASSERT_EQ(bitmap.size(), registry.recordings.size());
         for (const catalog::Recording& recording : registry.recordings) {
-          Result<Decision> expected = ReferenceDecide(registry, scope, recording.isrc, territory, at);
+          Result<Decision> expected =
+              ReferenceDecide(registry, scope, recording.isrc, territory, at);
           ASSERT_TRUE(expected.ok());
           std::optional<uint32_t> index = snapshot.FindRecording(recording.isrc);
           ASSERT_TRUE(index.has_value());
@@ -80,9 +81,9 @@ TEST(EquivalenceTest, SnapshotMatchesReferenceOnRandomWorlds) {
   EXPECT_GT(decisions, 100000);
   EXPECT_GT(allowed, decisions / 50);
   EXPECT_LT(allowed, decisions - decisions / 50);
-  for (Rule rule : {Rule::kNoMasterAgreement, Rule::kNoWork, Rule::kNoPublisherAgreement,
-                    Rule::kConsentMissing, Rule::kConsentOptedOut, Rule::kTakedown,
-                    Rule::kPlatformPolicy}) {
+  for (Rule rule :
+       {Rule::kNoMasterAgreement, Rule::kNoWork, Rule::kNoPublisherAgreement, Rule::kConsentMissing,
+        Rule::kConsentOptedOut, Rule::kTakedown, Rule::kPlatformPolicy}) {
     EXPECT_GT(rule_seen[rule], 50) << RuleName(rule);
   }
 }

@@ -56,9 +56,9 @@ Result<ImportBatch> ParseImportCsv(std::string_view text, std::string_view displ
 void MergeBatches(ImportBatch& a, ImportBatch&& b);
 
 struct ImportPlan {
-  Registry additions;     // only records not already stored
+  Registry additions;           // only records not already stored
   bool policy_changed = false;  // additions.policy should be written
-  int64_t unchanged = 0;  // records identical to stored ones, skipped
+  int64_t unchanged = 0;        // records identical to stored ones, skipped
 };
 
 Result<ImportPlan> PlanImport(const Registry& stored, const ImportBatch& batch);

@@ -14,8 +14,8 @@ Registry PolicyExampleWorld() {
       Party{"artist:ada", PartyKind::kArtist, "Ada", std::nullopt, {}},
       Party{"artist:ben", PartyKind::kArtist, "Ben", std::nullopt, {}},
       Party{"label:north", PartyKind::kLabel, "North Records", std::nullopt, {}},
-      Party{"dist:wave", PartyKind::kDistributor, "Wave Distribution", std::nullopt,
-            {"label:north"}},
+      Party{
+          "dist:wave", PartyKind::kDistributor, "Wave Distribution", std::nullopt, {"label:north"}},
       Party{"pub:song", PartyKind::kPublisher, "Song Publishing", std::nullopt, {"writer:cy"}},
       Party{"writer:cy", PartyKind::kWriter, "Cy", std::nullopt, {}},
   };

@@ -63,8 +63,7 @@ Registry RandomWorld(std::mt19937_64& rng) {
   const int party_count = 3 + static_cast<int>(pick(6));
   const catalog::PartyKind kinds[] = {catalog::PartyKind::kArtist, catalog::PartyKind::kLabel,
                                       catalog::PartyKind::kDistributor,
-                                      catalog::PartyKind::kPublisher,
-                                      catalog::PartyKind::kWriter};
+                                      catalog::PartyKind::kPublisher, catalog::PartyKind::kWriter};
   for (int p = 0; p < party_count; ++p) {
     catalog::Party party;
     party.id = "p" + std::to_string(p);
@@ -121,8 +120,9 @@ Registry RandomWorld(std::mt19937_64& rng) {
     if (chance(30)) recording.main_artists.push_back(random_party());
     if (chance(30)) recording.featured_artists.push_back(random_party());
     recording.master_owners = random_shares(2);
-    if (work_count > 0 && chance(75)) recording.work = registry.works[pick(registry.works.size())].iswc;
-    recording.contains_ai = chance(15) ? catalog::ContainsAi::kAll
+    if (work_count > 0 && chance(75))
+      recording.work = registry.works[pick(registry.works.size())].iswc;
+    recording.contains_ai = chance(15)   ? catalog::ContainsAi::kAll
                             : chance(10) ? catalog::ContainsAi::kPartly
                                          : catalog::ContainsAi::kNone;
     recording.duration_ms = 180000;
@@ -145,14 +145,15 @@ Registry RandomWorld(std::mt19937_64& rng) {
         }
       }
     }
-    agreement.scopes =
-        chance(30) ? ScopeSet::All() : ScopeSet::FromBits(static_cast<uint8_t>(rng() | 1u << pick(8)));
+    agreement.scopes = chance(30) ? ScopeSet::All()
+                                  : ScopeSet::FromBits(static_cast<uint8_t>(rng() | 1u << pick(8)));
     switch (pick(3)) {
       case 0:
         agreement.territories = TerritorySet::Worldwide();
         break;
       case 1:
-        agreement.territories = TerritorySet::WorldwideExcept({territories[pick(territories.size())]});
+        agreement.territories =
+            TerritorySet::WorldwideExcept({territories[pick(territories.size())]});
         break;
       default:
         agreement.territories = TerritorySet::Only({territories[pick(territories.size())]});
@@ -177,8 +178,9 @@ Registry RandomWorld(std::mt19937_64& rng) {
     consent.effective = random_time();
     consent.recorded_by = consent.party;
     consent.method = "test";
-    if (!consent_keys.emplace(consent.party, static_cast<int>(consent.scope),
-                              consent.effective.unix_millis())
+    if (!consent_keys
+             .emplace(consent.party, static_cast<int>(consent.scope),
+                      consent.effective.unix_millis())
              .second) {
       continue;
     }

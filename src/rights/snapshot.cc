@@ -87,9 +87,10 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::Build(const Registry& registry
   s->isrcs_.reserve(recording_count);
   s->recording_index_.reserve(recording_count);
   for (const catalog::Recording& recording : registry.recordings) {
-    auto [it, inserted] = s->recording_index_.emplace(
-        recording.isrc.str(), static_cast<uint32_t>(s->isrcs_.size()));
-    if (!inserted) return InvalidArgumentError("recording " + recording.isrc.str() + " appears twice");
+    auto [it, inserted] =
+        s->recording_index_.emplace(recording.isrc.str(), static_cast<uint32_t>(s->isrcs_.size()));
+    if (!inserted)
+      return InvalidArgumentError("recording " + recording.isrc.str() + " appears twice");
     s->isrcs_.push_back(recording.isrc);
   }
   for (size_t a = 0; a < agreement_count; ++a) {
@@ -109,8 +110,7 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::Build(const Registry& registry
         }
         s->agreement_recordings_.push_back(it->second);
       }
-      std::sort(s->agreement_recordings_.begin() + row.list_begin,
-                s->agreement_recordings_.end());
+      std::sort(s->agreement_recordings_.begin() + row.list_begin, s->agreement_recordings_.end());
     }
     row.list_end = static_cast<uint32_t>(s->agreement_recordings_.size());
     s->agreements_.push_back(row);
@@ -231,10 +231,9 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::Build(const Registry& registry
       return InvalidArgumentError("takedown " + takedown.id + ": unknown recording " +
                                   takedown.recording.str());
     }
-    takedowns.emplace_back(
-        it->second, TimedEntry{takedown.effective.unix_millis(),
-                               static_cast<uint32_t>(s->takedown_ids_.size()),
-                               takedown.action == TakedownAction::kBlock});
+    takedowns.emplace_back(it->second, TimedEntry{takedown.effective.unix_millis(),
+                                                  static_cast<uint32_t>(s->takedown_ids_.size()),
+                                                  takedown.action == TakedownAction::kBlock});
     s->takedown_ids_.push_back(takedown.id);
   }
   std::stable_sort(takedowns.begin(), takedowns.end(), [](const auto& a, const auto& b) {
@@ -270,8 +269,8 @@ bool Snapshot::ListContains(uint32_t agreement, uint32_t recording) const {
                             agreement_recordings_.begin() + row.list_end, recording);
 }
 
-bool Snapshot::HolderCovered(uint32_t holder, uint32_t recording, Scope scope,
-                             Territory territory, int64_t at_ms) const {
+bool Snapshot::HolderCovered(uint32_t holder, uint32_t recording, Scope scope, Territory territory,
+                             int64_t at_ms) const {
   for (uint32_t i = holder_agreement_offsets_[holder]; i < holder_agreement_offsets_[holder + 1];
        ++i) {
     const uint32_t agreement = holder_agreements_[i];
@@ -283,8 +282,8 @@ bool Snapshot::HolderCovered(uint32_t holder, uint32_t recording, Scope scope,
   return false;
 }
 
-const Snapshot::TimedEntry* Snapshot::Latest(const std::vector<TimedEntry>& entries,
-                                             uint32_t begin, uint32_t end, int64_t at_ms) {
+const Snapshot::TimedEntry* Snapshot::Latest(const std::vector<TimedEntry>& entries, uint32_t begin,
+                                             uint32_t end, int64_t at_ms) {
   auto first = entries.begin() + begin;
   auto it = std::upper_bound(first, entries.begin() + end, at_ms,
                              [](int64_t t, const TimedEntry& e) { return t < e.effective_ms; });
@@ -321,8 +320,7 @@ bool Snapshot::PolicyExcludes(Scope scope, uint32_t recording) const {
   return scope == Scope::kRecommend && fully_ai_[recording] && !policy_.recommend_fully_ai;
 }
 
-bool Snapshot::Allowed(Scope scope, uint32_t recording, Territory territory,
-                       Timestamp at) const {
+bool Snapshot::Allowed(Scope scope, uint32_t recording, Territory territory, Timestamp at) const {
   const int64_t at_ms = at.unix_millis();
   if (PolicyExcludes(scope, recording) || TakenDown(recording, at_ms)) return false;
   for (uint32_t i = artist_offsets_[recording]; i < artist_offsets_[recording + 1]; ++i) {
@@ -347,8 +345,8 @@ Decision Snapshot::Decide(Scope scope, uint32_t recording, Territory territory,
   Decision decision;
   auto require_agreement = [&](uint32_t holder, Rule rule) {
     bool covered = false;
-    for (uint32_t i = holder_agreement_offsets_[holder];
-         i < holder_agreement_offsets_[holder + 1]; ++i) {
+    for (uint32_t i = holder_agreement_offsets_[holder]; i < holder_agreement_offsets_[holder + 1];
+         ++i) {
       const uint32_t agreement = holder_agreements_[i];
       if (AgreementMatches(agreement, scope, territory, at_ms) &&
           (agreements_[agreement].all_controlled || ListContains(agreement, recording))) {
@@ -429,7 +427,8 @@ void Snapshot::Filter(Scope scope, Territory territory, Timestamp at,
       }
       holder = kHolderCheckList;
     }
-    party_state[p] = static_cast<uint8_t>(holder | (ArtistConsents(p, scope, at_ms) ? kConsents : 0));
+    party_state[p] =
+        static_cast<uint8_t>(holder | (ArtistConsents(p, scope, at_ms) ? kConsents : 0));
   }
 
   auto holder_ok = [&](uint32_t holder, uint32_t recording) {
@@ -457,8 +456,8 @@ void Snapshot::Filter(Scope scope, Territory territory, Timestamp at,
       if (ok && composition) {
         const int32_t work = recording_work_[r];
         ok = work >= 0;
-        for (uint32_t i = ok ? publisher_offsets_[work] : 0;
-             ok && i < publisher_offsets_[work + 1]; ++i) {
+        for (uint32_t i = ok ? publisher_offsets_[work] : 0; ok && i < publisher_offsets_[work + 1];
+             ++i) {
           ok = holder_ok(publishers_[i], r);
         }
       }

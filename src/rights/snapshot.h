@@ -86,7 +86,7 @@ class Snapshot {
  private:
   struct AgreementRow {
     int64_t start_ms;
-    int64_t end_ms;  // exclusive; INT64_MAX when open-ended
+    int64_t end_ms;       // exclusive; INT64_MAX when open-ended
     uint32_t list_begin;  // into agreement_recordings_, sorted, when !all_controlled
     uint32_t list_end;
     uint8_t scopes;
@@ -100,8 +100,7 @@ class Snapshot {
   enum HolderState : uint8_t { kHolderNotCovered = 0, kHolderCovered = 1, kHolderCheckList = 2 };
 
   Snapshot() = default;
-  bool AgreementMatches(uint32_t agreement, Scope scope, Territory territory,
-                        int64_t at_ms) const;
+  bool AgreementMatches(uint32_t agreement, Scope scope, Territory territory, int64_t at_ms) const;
   bool ListContains(uint32_t agreement, uint32_t recording) const;
   bool HolderCovered(uint32_t holder, uint32_t recording, Scope scope, Territory territory,
                      int64_t at_ms) const;

@@ -70,8 +70,9 @@ class SqliteStore final : public rights::RegistryStore {
   // nothing is written. AlreadyExists names the kind and key when a party id, ISWC, ISRC,
   // agreement id, consent id or takedown id is stored already or appears twice in
   // `additions`, and also when a consent repeats (party, scope, effective) or a takedown
-  // repeats (recording, effective). InvalidArgument when a record refers to a party, work or
-  // recording that neither the store nor `additions` holds.
+  // repeats (recording, effective). InvalidArgument names the record when it refers to a party,
+  // work or recording that neither the store nor `additions` holds, or when a typed id (ISRC,
+  // ISWC, ISNI) is empty.
   Status Append(const rights::Registry& additions) override;
 
   // Replaces the platform policy, atomically.

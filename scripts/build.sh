@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Configures and builds accord into build/ (Release-like, warnings as errors). The command-line
+# tool lands at build/accord.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACCORD_WERROR=ON >/dev/null
+cmake --build build

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The main job: installs what is needed, builds, and runs a real decision flow on the embedded
+# SQLite store (./accord-data, or $ACCORD_DATA) with the demo world: import, decisions with
+# their reasons, a consent change that flips one, and a synthetic world filtered in one pass.
+# Safe to run again: imports are idempotent and every question names its moment.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+log=$(mktemp)
+./scripts/build.sh >"$log" 2>&1 || { cat "$log"; exit 1; }
+rm -f "$log"
+
+accord() { ./build/accord "$@"; }
+step() { printf '\n\033[1m== %s\033[0m\n$ accord %s\n' "$1" "${*:2}"; accord "${@:2}"; }
+
+step "Import the demo world (re-importing the same file changes nothing)" import demo/demo.json
+step "What the store holds" status
+step "Agreements on file" agreements list
+
+step "Muldjord's own song in an AI DJ set in Germany: allowed through his distributor" \
+  decide --scope dj --recording QZDMO2600001 --territory DE --at 2026-06-01 --explain
+step "The same in China, which the agreement excludes" \
+  decide --scope dj --recording QZDMO2600001 --territory CN --at 2026-06-01 --explain
+step "A fan remix of 'Paper Skies' in Germany: Kofi has not opted in to remixes" \
+  decide --scope remix --recording QZDMO2600003 --territory DE --at 2026-07-01 --explain
+
+step "Kofi opts in to remixes from 15 June 2026" \
+  consent set --party artist:kofi-mensah --scope remix --choice opt_in \
+  --at 2026-06-15T12:00:00Z --by artist:kofi-mensah --method portal --id C-DEMO-KOFI-REMIX
+step "The same remix question on 1 July: now allowed, with its basis" \
+  decide --scope remix --recording QZDMO2600003 --territory DE --at 2026-07-01 --explain
+step "Before his opt-in the answer is still no: consent is history, never rewritten" \
+  decide --scope remix --recording QZDMO2600003 --territory DE --at 2026-06-01
+step "In France the remix deal does not apply (it covers DE, AT, CH only)" \
+  decide --scope remix --recording QZDMO2600003 --territory FR --at 2026-07-01 --explain
+step "Kofi's consent history" consent history --party artist:kofi-mensah
+
+step "A fully AI-generated single is not recommended (platform policy)" \
+  decide --scope recommend --recording QZDMO2600004 --territory US --at 2026-06-01 --explain
+step "A song under a takedown" \
+  decide --scope dj --recording QZDMO2600005 --territory DE --at 2026-06-01 --explain
+step "Machine-readable answer" \
+  decide --scope dj_voice --recording QZDMO2600001 --territory SE --at 2026-06-01 --json
+
+step "A synthetic world of 2,000 artists beside the demo" world --seed 7 --artists 2000
+step "Batch filter: every recording AI recommendations may use in the US" \
+  filter --scope recommend --territory US --at 2026-06-01 --limit 5
+step "... and fan remixes in Germany, an opt-in scope" \
+  filter --scope remix --territory DE --at 2026-06-01 --limit 5
+printf '\nData directory: %s (SQLite: accord.db)\n' "${ACCORD_DATA:-./accord-data}"

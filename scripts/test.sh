@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The test command README gives and CI runs: installs what is needed, checks formatting,
+# builds with -Wall -Wextra -Werror and runs every test, then builds again with AddressSanitizer
+# and UndefinedBehaviorSanitizer and runs every test once more.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+
+echo "== clang-format check"
+./scripts/format.sh --check
+
+jobs=$(nproc)
+echo "== build (warnings as errors) and test"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACCORD_WERROR=ON >/dev/null
+cmake --build build -j "$jobs"
+ctest --test-dir build --output-on-failure -j "$jobs" -LE slow
+
+echo "== build with ASan+UBSan and test"
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DACCORD_WERROR=ON \
+  -DACCORD_SANITIZE=ON -DACCORD_BUILD_BENCH=OFF >/dev/null
+cmake --build build-asan -j "$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE slow
+
+echo "== all tests passed"
