@@ -51,6 +51,10 @@ class RegistryStore {
   // uniqueness and returns AlreadyExists naming the key without writing anything.
   virtual Status Append(const Registry& additions) = 0;
 
+  // As Append, and replaces the platform policy with `additions.policy`, all in the same
+  // transaction: an import that carries a policy lands whole or not at all.
+  virtual Status AppendAndSetPolicy(const Registry& additions) = 0;
+
   // Replaces the platform policy.
   virtual Status SetPolicy(const PlatformPolicy& policy) = 0;
 };

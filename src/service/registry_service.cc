@@ -49,10 +49,9 @@ Result<ImportSummary> RegistryService::ImportBatch(const rights::ImportBatch& ba
   summary.unchanged = plan.unchanged;
   if (summary.added() == 0 && !plan.policy_changed) return summary;
 
-  // The records go in one transaction; the policy is a single row written after it. Should
-  // the policy write fail, the records stay (they were valid on their own) and the error says
-  // so, and re-running the same import completes it.
-  if (summary.added() > 0) ACCORD_RETURN_IF_ERROR(store_->Append(add));
+  // Records and policy go in one transaction: all or nothing.
+  ACCORD_RETURN_IF_ERROR(plan.policy_changed ? store_->AppendAndSetPolicy(add)
+                                             : store_->Append(add));
   auto move_into = [](auto& to, auto& from) {
     to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
   };
@@ -62,14 +61,8 @@ Result<ImportSummary> RegistryService::ImportBatch(const rights::ImportBatch& ba
   move_into(registry_.agreements, add.agreements);
   move_into(registry_.consents, add.consents);
   move_into(registry_.takedowns, add.takedowns);
+  if (plan.policy_changed) registry_.policy = add.policy;
   snapshot_stale_ = true;
-  if (plan.policy_changed) {
-    Status status = store_->SetPolicy(add.policy);
-    if (!status.ok()) {
-      return status.WithPrefix("records imported, but the policy was not saved");
-    }
-    registry_.policy = add.policy;
-  }
   return summary;
 }
 

@@ -466,7 +466,7 @@ class SqliteStore::Impl {
   Status PrepareWriteStatements();
 
   Result<Registry> Load();
-  Status Append(const Registry& additions);
+  Status Append(const Registry& additions, bool set_policy);
   Status SetPolicy(const PlatformPolicy& policy);
 
   const std::string& path() const { return path_; }
@@ -1028,10 +1028,11 @@ Status SqliteStore::Impl::AppendRecords(const Registry& additions) {
   return EndStage({&writers_.takedowns});
 }
 
-Status SqliteStore::Impl::Append(const Registry& additions) {
+Status SqliteStore::Impl::Append(const Registry& additions, bool set_policy) {
   ACCORD_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE", "cannot start the append"));
   TransactionGuard transaction(db_.get());
   Status status = AppendRecords(additions);
+  if (status.ok() && set_policy) status = SetPolicy(additions.policy);
   // Rows still queued after an error must not leak into the next Append.
   for (TableWriter* writer :
        {&writers_.parties, &writers_.party_acts_for, &writers_.works, &writers_.work_shares,
@@ -1383,7 +1384,12 @@ Result<rights::Registry> SqliteStore::Load() {
 
 Status SqliteStore::Append(const rights::Registry& additions) {
   std::lock_guard<std::mutex> lock(impl_->mutex());
-  return impl_->Append(additions);
+  return impl_->Append(additions, /*set_policy=*/false);
+}
+
+Status SqliteStore::AppendAndSetPolicy(const rights::Registry& additions) {
+  std::lock_guard<std::mutex> lock(impl_->mutex());
+  return impl_->Append(additions, /*set_policy=*/true);
 }
 
 Status SqliteStore::SetPolicy(const rights::PlatformPolicy& policy) {

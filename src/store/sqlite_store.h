@@ -74,6 +74,8 @@ class SqliteStore final : public rights::RegistryStore {
   // work or recording that neither the store nor `additions` holds, or when a typed id (ISRC,
   // ISWC, ISNI) is empty.
   Status Append(const rights::Registry& additions) override;
+  // As Append, and replaces the policy with additions.policy in the same transaction.
+  Status AppendAndSetPolicy(const rights::Registry& additions) override;
 
   // Replaces the platform policy, atomically.
   Status SetPolicy(const rights::PlatformPolicy& policy) override;

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# End-to-end test of the `accord` command line: exit codes, stderr messages that name the
+# place, all-or-nothing imports, and a consent change that flips a decision.
+#   tests/cli_test.sh path/to/accord path/to/demo.json
+set -uo pipefail
+accord_bin=$1
+demo=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+data="$work/data"
+failures=0
+
+run() {  # run ARGS...: sets $out, $err, $rc
+  "$accord_bin" --data "$data" "$@" >"$work/out" 2>"$work/err"
+  rc=$?
+  out=$(cat "$work/out")
+  err=$(cat "$work/err")
+}
+expect_rc() {
+  if [ "$rc" != "$1" ]; then
+    echo "FAIL ($2): exit $rc, expected $1; stdout: $out; stderr: $err"
+    failures=$((failures + 1))
+  fi
+}
+expect_in() {  # expect_in HAYSTACK NEEDLE WHAT
+  case "$1" in
+    *"$2"*) ;;
+    *) echo "FAIL ($3): expected '$2' in: $1"; failures=$((failures + 1)) ;;
+  esac
+}
+
+run --help
+expect_rc 0 "help"
+expect_in "$out" "decide" "help lists verbs"
+
+run frobnicate
+expect_rc 2 "unknown verb is a usage error"
+
+run import "$demo"
+expect_rc 0 "import demo"
+expect_in "$out" "imported 29 records" "import summary"
+run import "$demo"
+expect_rc 0 "re-import"
+expect_in "$out" "imported 0 records" "re-import adds nothing"
+expect_in "$out" "29 unchanged" "re-import counts unchanged"
+
+# A bad split: the whole file is refused and nothing from it is stored.
+cat >"$work/bad.json" <<'JSON'
+{"parties": [{"id": "label:new", "kind": "label", "name": "New"}],
+ "recordings": [{"isrc": "QZDMO2600099", "title": "X", "main_artists": ["artist:muldjord"],
+   "master_owners": [{"party": "label:new", "ppm": 999999}]}]}
+JSON
+run import "$work/bad.json"
+expect_rc 1 "bad split"
+expect_in "$err" "bad.json" "error names the file"
+expect_in "$err" "/recordings/0/master_owners" "error names the JSON pointer"
+expect_in "$err" "999999" "error gives the sum"
+run status --json
+expect_in "$out" '"parties": 11' "bad import left parties unchanged"
+
+run decide --scope remix --recording QZDMO2600003 --territory DE --at 2026-07-01 --explain
+expect_rc 0 "decide"
+expect_in "$out" "DENIED" "remix denied before consent"
+expect_in "$out" "consent_missing" "reason given"
+
+run consent set --party artist:kofi-mensah --scope remix --choice opt_in --at 2026-06-15
+expect_rc 0 "consent set"
+run decide --scope remix --recording QZDMO2600003 --territory DE --at 2026-07-01 --json
+expect_in "$out" '"allowed": true' "consent flips the decision"
+run decide --scope remix --recording QZDMO2600003 --territory DE --at 2026-06-01 --json
+expect_in "$out" '"allowed": false' "history before the consent is unchanged"
+
+run decide --scope karaoke --recording QZDMO2600003 --territory DE
+expect_rc 1 "bad scope"
+expect_in "$err" "--scope" "error names the flag"
+run decide --scope dj --recording QZDMO2600003 --territory XX
+expect_rc 1 "bad territory"
+expect_in "$err" "--territory" "error names the flag"
+run decide --scope dj --recording QZDMO2699999 --territory DE
+expect_rc 1 "unknown recording"
+expect_in "$err" "not_found" "unknown recording is not_found"
+run decide --scope dj --recording QZDMO2600003 --territory DE --at 2026-13-01
+expect_rc 1 "bad time"
+expect_in "$err" "--at" "error names the flag"
+
+run consent set --party artist:nobody --scope dj --choice opt_out --at 2026-01-01
+expect_rc 1 "consent for unknown party"
+expect_in "$err" "artist:nobody" "error names the party"
+
+run takedown block --recording QZDMO2600001 --at 2026-08-01 --reason dispute
+expect_rc 0 "takedown block"
+run decide --scope dj --recording QZDMO2600001 --territory DE --at 2026-08-02 --json
+expect_in "$out" '"rule": "takedown"' "takedown denies"
+
+run filter --scope dj --territory DE --at 2026-06-01 --json
+expect_rc 0 "filter"
+expect_in "$out" '"total": 5' "filter covers every recording"
+
+run policy set --scope dj --mode sometimes
+expect_rc 1 "bad policy mode"
+expect_in "$err" "--mode" "error names the flag"
+
+if [ "$failures" -ne 0 ]; then
+  echo "cli_test: $failures failure(s)"
+  exit 1
+fi
+echo "cli_test: all checks passed"
