@@ -21,6 +21,9 @@
 namespace accord::catalog {
 
 inline constexpr int32_t kWholePpm = 1'000'000;
+// At most this many master owners, and this many main and featured artists together, per
+// recording. Real recordings have a handful; the policy engine packs the counts into a byte.
+inline constexpr size_t kMaxPartiesPerRecording = 255;
 
 enum class PartyKind { kArtist, kLabel, kDistributor, kPublisher, kWriter };
 // "artist", "label", "distributor", "publisher", "writer".

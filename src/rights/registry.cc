@@ -240,6 +240,16 @@ Status CheckRecording(const catalog::Recording& recording, const RegistryIndex& 
   if (recording.main_artists.empty()) {
     return AtRecord(recording, "main_artists: at least one main artist is required");
   }
+  if (recording.main_artists.size() + recording.featured_artists.size() >
+      catalog::kMaxPartiesPerRecording) {
+    return AtRecord(recording, "main_artists, featured_artists: more than " +
+                                   std::to_string(catalog::kMaxPartiesPerRecording) +
+                                   " artists in all");
+  }
+  if (recording.master_owners.size() > catalog::kMaxPartiesPerRecording) {
+    return AtRecord(recording, "master_owners: more than " +
+                                   std::to_string(catalog::kMaxPartiesPerRecording) + " owners");
+  }
   ACCORD_RETURN_IF_ERROR(CheckPartyRefs(recording, recording.main_artists, "main_artists", index));
   ACCORD_RETURN_IF_ERROR(
       CheckPartyRefs(recording, recording.featured_artists, "featured_artists", index));

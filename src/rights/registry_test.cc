@@ -378,3 +378,32 @@ TEST_F(ValidateRegistryTest, UniquenessIsCheckedBeforeReferences) {
 
 }  // namespace
 }  // namespace accord::rights
+
+namespace accord::rights {
+namespace {
+
+TEST(RegistryLimitsTest, MoreThan255ArtistsOnOneRecordingIsRefused) {
+  Registry registry;
+  registry.parties.push_back(
+      catalog::Party{"label:l", catalog::PartyKind::kLabel, "L", std::nullopt, {}});
+  catalog::Recording recording;
+  recording.isrc = *Isrc::Parse("QZDEM2600001");
+  recording.title = "Crowd";
+  recording.master_owners = {{"label:l", catalog::kWholePpm}};
+  for (size_t i = 0; i <= catalog::kMaxPartiesPerRecording; ++i) {
+    const std::string id = "artist:" + std::to_string(i);
+    registry.parties.push_back(
+        catalog::Party{id, catalog::PartyKind::kArtist, id, std::nullopt, {}});
+    recording.main_artists.push_back(id);
+  }
+  registry.recordings.push_back(recording);
+  Status status = ValidateRegistry(registry);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("QZDEM2600001"), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find("more than 255 artists"), std::string::npos) << status.message();
+  registry.recordings[0].main_artists.pop_back();
+  EXPECT_TRUE(ValidateRegistry(registry).ok()) << ValidateRegistry(registry).ToString();
+}
+
+}  // namespace
+}  // namespace accord::rights

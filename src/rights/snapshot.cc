@@ -10,7 +10,7 @@
 namespace accord::rights {
 namespace {
 
-// Appends one adjacency list to a CSR pair: offsets gets the new end.
+// Closes one adjacency list of a CSR pair: offsets gets the new end.
 template <typename T>
 void CloseList(std::vector<uint32_t>& offsets, const std::vector<T>& values) {
   offsets.push_back(static_cast<uint32_t>(values.size()));
@@ -138,34 +138,35 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::Build(const Registry& registry
       }
     }
   }
-  s->holder_agreement_offsets_.reserve(party_count + 1);
-  s->holder_agreement_offsets_.push_back(0);
-  for (auto& list : holder_agreements) {
+  s->parties_.resize(party_count);
+  for (uint32_t p = 0; p < party_count; ++p) {
+    std::vector<uint32_t>& list = holder_agreements[p];
     std::sort(list.begin(), list.end());
+    s->parties_[p].agreement_begin = static_cast<uint32_t>(s->holder_agreements_.size());
+    s->parties_[p].agreement_count = static_cast<uint32_t>(list.size());
     s->holder_agreements_.insert(s->holder_agreements_.end(), list.begin(), list.end());
-    CloseList(s->holder_agreement_offsets_, s->holder_agreements_);
   }
 
-  // Consents, per (party, scope), sorted by effective time; a stable sort keeps registry order
+  // Consents, per party, sorted by (scope, effective time); a stable sort keeps registry order
   // among equal times so that Latest() can apply the reference's tie-break.
-  std::vector<std::vector<TimedEntry>> consent_lists(party_count * kScopeCount);
+  std::vector<std::vector<TimedEntry>> consent_lists(party_count);
   s->consent_ids_.reserve(registry.consents.size());
   for (const Consent& consent : registry.consents) {
     ACCORD_ASSIGN_OR_RETURN(uint32_t party, party_of(consent.party, "consent " + consent.id));
-    consent_lists[party * kScopeCount + static_cast<uint32_t>(consent.scope)].push_back(
+    consent_lists[party].push_back(
         TimedEntry{consent.effective.unix_millis(), static_cast<uint32_t>(s->consent_ids_.size()),
-                   consent.choice == ConsentChoice::kOptIn});
+                   static_cast<uint8_t>(consent.scope), consent.choice == ConsentChoice::kOptIn});
     s->consent_ids_.push_back(consent.id);
   }
-  s->consent_offsets_.reserve(consent_lists.size() + 1);
-  s->consent_offsets_.push_back(0);
   s->consents_.reserve(registry.consents.size());
-  for (auto& list : consent_lists) {
+  for (uint32_t p = 0; p < party_count; ++p) {
+    std::vector<TimedEntry>& list = consent_lists[p];
     std::stable_sort(list.begin(), list.end(), [](const TimedEntry& a, const TimedEntry& b) {
-      return a.effective_ms < b.effective_ms;
+      return a.scope != b.scope ? a.scope < b.scope : a.effective_ms < b.effective_ms;
     });
+    s->parties_[p].consent_begin = static_cast<uint32_t>(s->consents_.size());
+    s->parties_[p].consent_count = static_cast<uint32_t>(list.size());
     s->consents_.insert(s->consents_.end(), list.begin(), list.end());
-    CloseList(s->consent_offsets_, s->consents_);
   }
 
   // Works: publishers only; writers do not license (docs/policy.md, rule 2).
@@ -185,41 +186,63 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::Build(const Registry& registry
     CloseList(s->publisher_offsets_, s->publishers_);
   }
 
-  // Recordings.
-  s->owner_offsets_.reserve(recording_count + 1);
-  s->artist_offsets_.reserve(recording_count + 1);
-  s->takedown_offsets_.reserve(recording_count + 1);
+  // Recordings. ValidateRegistry caps owners and artists per recording at
+  // kMaxPartiesPerRecording, so the counts fit the row's bytes; an unvalidated registry that
+  // exceeds it is refused rather than truncated.
+  s->recordings_.resize(recording_count);
   s->owners_.reserve(recording_count);
   s->artists_.reserve(recording_count + recording_count / 4);
-  s->recording_work_.reserve(recording_count);
-  s->fully_ai_.reserve(recording_count);
-  s->owner_offsets_.push_back(0);
-  s->artist_offsets_.push_back(0);
-  for (const catalog::Recording& recording : registry.recordings) {
+  for (size_t r = 0; r < recording_count; ++r) {
+    const catalog::Recording& recording = registry.recordings[r];
+    RecordingRow& row = s->recordings_[r];
     const std::string where = "recording " + recording.isrc.str();
+    if (recording.master_owners.empty() ||
+        recording.master_owners.size() > catalog::kMaxPartiesPerRecording ||
+        recording.main_artists.size() + recording.featured_artists.size() >
+            catalog::kMaxPartiesPerRecording) {
+      return InvalidArgumentError(where + ": needs 1.." +
+                                  std::to_string(catalog::kMaxPartiesPerRecording) +
+                                  " master owners and at most as many artists");
+    }
+    row.owner_begin = static_cast<uint32_t>(s->owners_.size());
     for (const catalog::Share& owner : recording.master_owners) {
       ACCORD_ASSIGN_OR_RETURN(uint32_t party, party_of(owner.party, where + ": master_owners"));
       s->owners_.push_back(party);
     }
-    CloseList(s->owner_offsets_, s->owners_);
-    const size_t first_artist = s->artists_.size();
+    row.owner_count = static_cast<uint8_t>(s->owners_.size() - row.owner_begin);
+    row.first_owner = s->owners_[row.owner_begin];
+    row.artist_begin = static_cast<uint32_t>(s->artists_.size());
     for (const auto* list : {&recording.main_artists, &recording.featured_artists}) {
       for (const std::string& artist : *list) {
         ACCORD_ASSIGN_OR_RETURN(uint32_t party, party_of(artist, where + ": artists"));
-        if (std::find(s->artists_.begin() + first_artist, s->artists_.end(), party) ==
+        if (std::find(s->artists_.begin() + row.artist_begin, s->artists_.end(), party) ==
             s->artists_.end()) {
           s->artists_.push_back(party);
         }
       }
     }
-    CloseList(s->artist_offsets_, s->artists_);
-    int32_t work = -1;
+    row.artist_count = static_cast<uint8_t>(s->artists_.size() - row.artist_begin);
+    if (row.artist_count > 0) {
+      row.first_artist = s->artists_[row.artist_begin];
+      const PartyRow& artist = s->parties_[row.first_artist];
+      for (uint32_t i = 0; i < artist.consent_count; ++i) {
+        row.first_artist_consent_scopes |=
+            static_cast<uint8_t>(1u << s->consents_[artist.consent_begin + i].scope);
+      }
+    }
+    row.work = -1;
     if (recording.work) {
       auto it = work_index.find(recording.work->str());
-      if (it != work_index.end()) work = it->second;
+      if (it != work_index.end()) {
+        row.work = it->second;
+        const uint32_t begin = s->publisher_offsets_[row.work];
+        if (s->publisher_offsets_[row.work + 1] - begin == 1) {
+          row.first_publisher = s->publishers_[begin];
+          row.flags |= kSinglePublisher;
+        }
+      }
     }
-    s->recording_work_.push_back(work);
-    s->fully_ai_.push_back(recording.contains_ai == catalog::ContainsAi::kAll ? 1 : 0);
+    if (recording.contains_ai == catalog::ContainsAi::kAll) row.flags |= kFullyAi;
   }
 
   // Takedowns, per recording, sorted by effective time (stable, as for consents).
@@ -232,20 +255,29 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::Build(const Registry& registry
                                   takedown.recording.str());
     }
     takedowns.emplace_back(it->second, TimedEntry{takedown.effective.unix_millis(),
-                                                  static_cast<uint32_t>(s->takedown_ids_.size()),
+                                                  static_cast<uint32_t>(s->takedown_ids_.size()), 0,
                                                   takedown.action == TakedownAction::kBlock});
     s->takedown_ids_.push_back(takedown.id);
   }
   std::stable_sort(takedowns.begin(), takedowns.end(), [](const auto& a, const auto& b) {
     return a.first != b.first ? a.first < b.first : a.second.effective_ms < b.second.effective_ms;
   });
-  s->takedown_offsets_.assign(recording_count + 1, 0);
+  s->takedowns_.reserve(takedowns.size());
+  s->takedown_counts_.assign(recording_count, 0);
   for (const auto& [recording, entry] : takedowns) {
-    ++s->takedown_offsets_[recording + 1];
+    RecordingRow& row = s->recordings_[recording];
+    uint16_t& count = s->takedown_counts_[recording];
+    if (count == std::numeric_limits<uint16_t>::max()) {
+      return InvalidArgumentError("recording " + s->isrcs_[recording].str() +
+                                  ": more than 65535 takedown records");
+    }
+    if (count == 0) {
+      row.takedown_begin = static_cast<uint32_t>(s->takedowns_.size());
+      row.flags |= kHasTakedowns;
+    }
+    ++count;
     s->takedowns_.push_back(entry);
   }
-  std::partial_sum(s->takedown_offsets_.begin(), s->takedown_offsets_.end(),
-                   s->takedown_offsets_.begin());
 
   return std::shared_ptr<const Snapshot>(std::move(s));
 }
@@ -271,9 +303,10 @@ bool Snapshot::ListContains(uint32_t agreement, uint32_t recording) const {
 
 bool Snapshot::HolderCovered(uint32_t holder, uint32_t recording, Scope scope, Territory territory,
                              int64_t at_ms) const {
-  for (uint32_t i = holder_agreement_offsets_[holder]; i < holder_agreement_offsets_[holder + 1];
-       ++i) {
-    const uint32_t agreement = holder_agreements_[i];
+  const PartyRow& party = parties_[holder];
+  const uint32_t* agreements = holder_agreements_.data() + party.agreement_begin;
+  for (uint32_t i = 0; i < party.agreement_count; ++i) {
+    const uint32_t agreement = agreements[i];
     if (AgreementMatches(agreement, scope, territory, at_ms) &&
         (agreements_[agreement].all_controlled || ListContains(agreement, recording))) {
       return true;
@@ -282,24 +315,33 @@ bool Snapshot::HolderCovered(uint32_t holder, uint32_t recording, Scope scope, T
   return false;
 }
 
-const Snapshot::TimedEntry* Snapshot::Latest(const std::vector<TimedEntry>& entries, uint32_t begin,
-                                             uint32_t end, int64_t at_ms) {
-  auto first = entries.begin() + begin;
-  auto it = std::upper_bound(first, entries.begin() + end, at_ms,
-                             [](int64_t t, const TimedEntry& e) { return t < e.effective_ms; });
+const Snapshot::TimedEntry* Snapshot::Latest(const TimedEntry* first, const TimedEntry* last,
+                                             int64_t at_ms) {
+  const TimedEntry* it = std::upper_bound(
+      first, last, at_ms, [](int64_t t, const TimedEntry& e) { return t < e.effective_ms; });
   if (it == first) return nullptr;
   --it;
   // Among records with the same effective time the first in registry order decides, as in
   // the reference evaluator. (ValidateRegistry refuses such ties; this keeps the engines equal
   // even on registries that skipped validation.)
   while (it != first && (it - 1)->effective_ms == it->effective_ms) --it;
-  return &*it;
+  return it;
 }
 
 const Snapshot::TimedEntry* Snapshot::LatestConsent(uint32_t party, Scope scope,
                                                     int64_t at_ms) const {
-  const uint32_t slot = party * kScopeCount + static_cast<uint32_t>(scope);
-  return Latest(consents_, consent_offsets_[slot], consent_offsets_[slot + 1], at_ms);
+  const PartyRow& row = parties_[party];
+  if (row.consent_count == 0) return nullptr;
+  const TimedEntry* begin = consents_.data() + row.consent_begin;
+  const TimedEntry* end = begin + row.consent_count;
+  const uint8_t wanted = static_cast<uint8_t>(scope);
+  // A party has a handful of records per scope: a linear walk to its scope's run is cheaper
+  // here than a binary search.
+  const TimedEntry* first = begin;
+  while (first != end && first->scope < wanted) ++first;
+  const TimedEntry* last = first;
+  while (last != end && last->scope == wanted) ++last;
+  return Latest(first, last, at_ms);
 }
 
 bool Snapshot::ArtistConsents(uint32_t party, Scope scope, int64_t at_ms) const {
@@ -308,46 +350,65 @@ bool Snapshot::ArtistConsents(uint32_t party, Scope scope, int64_t at_ms) const 
   return policy_.mode(scope) == ConsentMode::kOptOut;
 }
 
+bool Snapshot::FirstArtistConsents(const RecordingRow& row, Scope scope, int64_t at_ms) const {
+  if (!((row.first_artist_consent_scopes >> static_cast<int>(scope)) & 1u)) {
+    return policy_.mode(scope) == ConsentMode::kOptOut;
+  }
+  return ArtistConsents(row.first_artist, scope, at_ms);
+}
+
+bool Snapshot::PublishersCovered(const RecordingRow& row, uint32_t recording, Scope scope,
+                                 Territory territory, int64_t at_ms) const {
+  if (row.work < 0) return false;
+  if (row.flags & kSinglePublisher) {
+    return HolderCovered(row.first_publisher, recording, scope, territory, at_ms);
+  }
+  for (uint32_t i = publisher_offsets_[row.work]; i < publisher_offsets_[row.work + 1]; ++i) {
+    if (!HolderCovered(publishers_[i], recording, scope, territory, at_ms)) return false;
+  }
+  return true;
+}
+
 bool Snapshot::TakenDown(uint32_t recording, int64_t at_ms) const {
-  const uint32_t begin = takedown_offsets_[recording];
-  const uint32_t end = takedown_offsets_[recording + 1];
-  if (begin == end) return false;
-  const TimedEntry* latest = Latest(takedowns_, begin, end, at_ms);
+  const RecordingRow& row = recordings_[recording];
+  if (!(row.flags & kHasTakedowns)) return false;
+  const TimedEntry* first = takedowns_.data() + row.takedown_begin;
+  const TimedEntry* latest = Latest(first, first + takedown_counts_[recording], at_ms);
   return latest != nullptr && latest->yes;
 }
 
 bool Snapshot::PolicyExcludes(Scope scope, uint32_t recording) const {
-  return scope == Scope::kRecommend && fully_ai_[recording] && !policy_.recommend_fully_ai;
+  return scope == Scope::kRecommend && (recordings_[recording].flags & kFullyAi) &&
+         !policy_.recommend_fully_ai;
 }
 
 bool Snapshot::Allowed(Scope scope, uint32_t recording, Territory territory, Timestamp at) const {
   const int64_t at_ms = at.unix_millis();
+  const RecordingRow& row = recordings_[recording];
   if (PolicyExcludes(scope, recording) || TakenDown(recording, at_ms)) return false;
-  for (uint32_t i = artist_offsets_[recording]; i < artist_offsets_[recording + 1]; ++i) {
-    if (!ArtistConsents(artists_[i], scope, at_ms)) return false;
+  if (row.artist_count > 0 && !FirstArtistConsents(row, scope, at_ms)) return false;
+  for (uint32_t i = 1; i < row.artist_count; ++i) {
+    if (!ArtistConsents(artists_[row.artist_begin + i], scope, at_ms)) return false;
   }
-  for (uint32_t i = owner_offsets_[recording]; i < owner_offsets_[recording + 1]; ++i) {
-    if (!HolderCovered(owners_[i], recording, scope, territory, at_ms)) return false;
-  }
-  if (UsesComposition(scope)) {
-    const int32_t work = recording_work_[recording];
-    if (work < 0) return false;
-    for (uint32_t i = publisher_offsets_[work]; i < publisher_offsets_[work + 1]; ++i) {
-      if (!HolderCovered(publishers_[i], recording, scope, territory, at_ms)) return false;
+  if (!HolderCovered(row.first_owner, recording, scope, territory, at_ms)) return false;
+  for (uint32_t i = 1; i < row.owner_count; ++i) {
+    if (!HolderCovered(owners_[row.owner_begin + i], recording, scope, territory, at_ms)) {
+      return false;
     }
   }
-  return true;
+  return !UsesComposition(scope) || PublishersCovered(row, recording, scope, territory, at_ms);
 }
 
 Decision Snapshot::Decide(Scope scope, uint32_t recording, Territory territory,
                           Timestamp at) const {
   const int64_t at_ms = at.unix_millis();
+  const RecordingRow& row = recordings_[recording];
   Decision decision;
   auto require_agreement = [&](uint32_t holder, Rule rule) {
     bool covered = false;
-    for (uint32_t i = holder_agreement_offsets_[holder]; i < holder_agreement_offsets_[holder + 1];
-         ++i) {
-      const uint32_t agreement = holder_agreements_[i];
+    const PartyRow& party = parties_[holder];
+    for (uint32_t i = 0; i < party.agreement_count; ++i) {
+      const uint32_t agreement = holder_agreements_[party.agreement_begin + i];
       if (AgreementMatches(agreement, scope, territory, at_ms) &&
           (agreements_[agreement].all_controlled || ListContains(agreement, recording))) {
         decision.agreements.push_back(agreement_ids_[agreement]);
@@ -357,21 +418,20 @@ Decision Snapshot::Decide(Scope scope, uint32_t recording, Territory territory,
     if (!covered) decision.reasons.push_back(Reason{rule, party_ids_[holder], ""});
   };
 
-  for (uint32_t i = owner_offsets_[recording]; i < owner_offsets_[recording + 1]; ++i) {
-    require_agreement(owners_[i], Rule::kNoMasterAgreement);
+  for (uint32_t i = 0; i < row.owner_count; ++i) {
+    require_agreement(owners_[row.owner_begin + i], Rule::kNoMasterAgreement);
   }
   if (UsesComposition(scope)) {
-    const int32_t work = recording_work_[recording];
-    if (work < 0) {
+    if (row.work < 0) {
       decision.reasons.push_back(Reason{Rule::kNoWork, "", ""});
     } else {
-      for (uint32_t i = publisher_offsets_[work]; i < publisher_offsets_[work + 1]; ++i) {
+      for (uint32_t i = publisher_offsets_[row.work]; i < publisher_offsets_[row.work + 1]; ++i) {
         require_agreement(publishers_[i], Rule::kNoPublisherAgreement);
       }
     }
   }
-  for (uint32_t i = artist_offsets_[recording]; i < artist_offsets_[recording + 1]; ++i) {
-    const uint32_t artist = artists_[i];
+  for (uint32_t i = 0; i < row.artist_count; ++i) {
+    const uint32_t artist = artists_[row.artist_begin + i];
     const TimedEntry* latest = LatestConsent(artist, scope, at_ms);
     if (latest != nullptr) decision.consents.push_back(consent_ids_[latest->record]);
     if (latest != nullptr && !latest->yes) {
@@ -381,9 +441,11 @@ Decision Snapshot::Decide(Scope scope, uint32_t recording, Territory territory,
       decision.reasons.push_back(Reason{Rule::kConsentMissing, party_ids_[artist], ""});
     }
   }
-  const uint32_t takedown_begin = takedown_offsets_[recording];
+  const TimedEntry* first_takedown = takedowns_.data() + row.takedown_begin;
   const TimedEntry* takedown =
-      Latest(takedowns_, takedown_begin, takedown_offsets_[recording + 1], at_ms);
+      (row.flags & kHasTakedowns)
+          ? Latest(first_takedown, first_takedown + takedown_counts_[recording], at_ms)
+          : nullptr;
   if (takedown != nullptr && takedown->yes) {
     decision.reasons.push_back(Reason{Rule::kTakedown, "", takedown_ids_[takedown->record]});
   }
@@ -418,8 +480,9 @@ void Snapshot::Filter(Scope scope, Territory territory, Timestamp at,
   }
   for (uint32_t p = 0; p < party_count; ++p) {
     uint8_t holder = kHolderNotCovered;
-    for (uint32_t i = holder_agreement_offsets_[p]; i < holder_agreement_offsets_[p + 1]; ++i) {
-      const uint32_t a = holder_agreements_[i];
+    const PartyRow& party = parties_[p];
+    for (uint32_t i = 0; i < party.agreement_count; ++i) {
+      const uint32_t a = holder_agreements_[party.agreement_begin + i];
       if (!agreement_matches[a]) continue;
       if (agreements_[a].all_controlled) {
         holder = kHolderCovered;
@@ -446,22 +509,27 @@ void Snapshot::Filter(Scope scope, Territory territory, Timestamp at,
     const uint32_t end = std::min<uint32_t>(count, base + 64);
     uint64_t word = 0;
     for (uint32_t r = base; r < end; ++r) {
-      bool ok = !(exclude_fully_ai && fully_ai_[r]);
-      for (uint32_t i = artist_offsets_[r]; ok && i < artist_offsets_[r + 1]; ++i) {
-        ok = (party_state[artists_[i]] & kConsents) != 0;
+      const RecordingRow& row = recordings_[r];
+      bool ok = !(exclude_fully_ai && (row.flags & kFullyAi));
+      for (uint32_t i = 0; ok && i < row.artist_count; ++i) {
+        ok = (party_state[artists_[row.artist_begin + i]] & kConsents) != 0;
       }
-      for (uint32_t i = owner_offsets_[r]; ok && i < owner_offsets_[r + 1]; ++i) {
-        ok = holder_ok(owners_[i], r);
+      ok = ok && holder_ok(row.first_owner, r);
+      for (uint32_t i = 1; ok && i < row.owner_count; ++i) {
+        ok = holder_ok(owners_[row.owner_begin + i], r);
       }
       if (ok && composition) {
-        const int32_t work = recording_work_[r];
-        ok = work >= 0;
-        for (uint32_t i = ok ? publisher_offsets_[work] : 0; ok && i < publisher_offsets_[work + 1];
-             ++i) {
-          ok = holder_ok(publishers_[i], r);
+        ok = row.work >= 0;
+        if (ok && (row.flags & kSinglePublisher)) {
+          ok = holder_ok(row.first_publisher, r);
+        } else {
+          for (uint32_t i = ok ? publisher_offsets_[row.work] : 0;
+               ok && i < publisher_offsets_[row.work + 1]; ++i) {
+            ok = holder_ok(publishers_[i], r);
+          }
         }
       }
-      if (ok && takedown_offsets_[r] != takedown_offsets_[r + 1]) ok = !TakenDown(r, at_ms);
+      if (ok && (row.flags & kHasTakedowns)) ok = !TakenDown(r, at_ms);
       word |= static_cast<uint64_t>(ok) << (r - base);
     }
     words[base >> 6] = word;
@@ -475,15 +543,13 @@ size_t Snapshot::MemoryBytes() const {
            map.bucket_count() * sizeof(void*);
   };
   size_t bytes = sizeof(*this);
-  bytes += StringsBytes(party_ids_) + map_bytes(party_index_);
-  bytes += VectorBytes(holder_agreement_offsets_) + VectorBytes(holder_agreements_);
-  bytes += VectorBytes(consent_offsets_) + VectorBytes(consents_) + StringsBytes(consent_ids_);
+  bytes += StringsBytes(party_ids_) + map_bytes(party_index_) + VectorBytes(parties_);
+  bytes += VectorBytes(holder_agreements_) + VectorBytes(consents_) + StringsBytes(consent_ids_);
   bytes += VectorBytes(agreements_) + VectorBytes(agreement_territories_) +
            VectorBytes(agreement_recordings_) + StringsBytes(agreement_ids_);
-  bytes += VectorBytes(isrcs_) + map_bytes(recording_index_);
-  bytes += VectorBytes(owner_offsets_) + VectorBytes(owners_) + VectorBytes(artist_offsets_) +
-           VectorBytes(artists_) + VectorBytes(recording_work_) + VectorBytes(fully_ai_);
-  bytes += VectorBytes(takedown_offsets_) + VectorBytes(takedowns_) + StringsBytes(takedown_ids_);
+  bytes += VectorBytes(isrcs_) + map_bytes(recording_index_) + VectorBytes(recordings_);
+  bytes += VectorBytes(owners_) + VectorBytes(artists_);
+  bytes += VectorBytes(takedowns_) + VectorBytes(takedown_counts_) + StringsBytes(takedown_ids_);
   bytes += VectorBytes(publisher_offsets_) + VectorBytes(publishers_);
   return bytes;
 }

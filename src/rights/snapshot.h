@@ -92,9 +92,39 @@ class Snapshot {
     uint8_t scopes;
     bool all_controlled;
   };
-  struct TimedEntry {  // a consent or a takedown record, sorted by effective time
+  // Everything a decision needs about one recording sits in one 32-byte row (two per cache
+  // line), with the first owner, first artist and the work's publisher inlined: a decision on a
+  // random recording with one owner, one artist and one publisher then touches one line for the
+  // recording instead of one per array, which is what bounds single-decision throughput.
+  struct RecordingRow {
+    uint32_t first_owner;
+    uint32_t first_artist;
+    uint32_t first_publisher;  // when kSinglePublisher
+    uint32_t owner_begin;      // into owners_ (all owners, the first included)
+    uint32_t artist_begin;     // into artists_ (main and featured, each party once)
+    uint32_t takedown_begin;   // into takedowns_, when kHasTakedowns
+    int32_t work;              // into publisher_offsets_; -1: no work linked
+    uint8_t owner_count;       // <= catalog::kMaxPartiesPerRecording
+    uint8_t artist_count;
+    uint8_t flags;  // kFullyAi | kHasTakedowns | kSinglePublisher
+    // Bit s set: the first artist has consent records for scope s. When clear, the platform's
+    // default for the scope decides, without looking the artist up.
+    uint8_t first_artist_consent_scopes;
+  };
+  static constexpr uint8_t kFullyAi = 1;
+  static constexpr uint8_t kHasTakedowns = 2;
+  static constexpr uint8_t kSinglePublisher = 4;
+  static_assert(sizeof(RecordingRow) == 32, "two rows per cache line");
+  struct PartyRow {
+    uint32_t agreement_begin;  // into holder_agreements_: agreements that can license for it
+    uint32_t agreement_count;
+    uint32_t consent_begin;  // into consents_, sorted by (scope, effective time)
+    uint32_t consent_count;
+  };
+  struct TimedEntry {  // a consent or a takedown record
     int64_t effective_ms;
     uint32_t record;  // index into consent_ids_ / takedown_ids_
+    uint8_t scope;    // consents only
     bool yes;         // consent: opt-in; takedown: block
   };
   enum HolderState : uint8_t { kHolderNotCovered = 0, kHolderCovered = 1, kHolderCheckList = 2 };
@@ -105,10 +135,12 @@ class Snapshot {
   bool HolderCovered(uint32_t holder, uint32_t recording, Scope scope, Territory territory,
                      int64_t at_ms) const;
   // The deciding record at `at_ms` in entries[begin, end), or nullptr when none is effective.
-  static const TimedEntry* Latest(const std::vector<TimedEntry>& entries, uint32_t begin,
-                                  uint32_t end, int64_t at_ms);
+  static const TimedEntry* Latest(const TimedEntry* first, const TimedEntry* last, int64_t at_ms);
   const TimedEntry* LatestConsent(uint32_t party, Scope scope, int64_t at_ms) const;
   bool ArtistConsents(uint32_t party, Scope scope, int64_t at_ms) const;
+  bool FirstArtistConsents(const RecordingRow& row, Scope scope, int64_t at_ms) const;
+  bool PublishersCovered(const RecordingRow& row, uint32_t recording, Scope scope,
+                         Territory territory, int64_t at_ms) const;
   bool TakenDown(uint32_t recording, int64_t at_ms) const;
   bool PolicyExcludes(Scope scope, uint32_t recording) const;
 
@@ -117,11 +149,8 @@ class Snapshot {
   // Parties.
   std::vector<std::string> party_ids_;
   std::unordered_map<std::string, uint32_t> party_index_;
-  // For each party: the agreements whose licensor is it or acts for it (transitively).
-  std::vector<uint32_t> holder_agreement_offsets_;
+  std::vector<PartyRow> parties_;
   std::vector<uint32_t> holder_agreements_;
-  // For each (party, scope): its consent records, sorted by effective time.
-  std::vector<uint32_t> consent_offsets_;  // index party * kScopeCount + scope
   std::vector<TimedEntry> consents_;
   std::vector<std::string> consent_ids_;
 
@@ -134,17 +163,14 @@ class Snapshot {
   // Recordings.
   std::vector<Isrc> isrcs_;
   std::unordered_map<std::string, uint32_t> recording_index_;
-  std::vector<uint32_t> owner_offsets_;
+  std::vector<RecordingRow> recordings_;
   std::vector<uint32_t> owners_;
-  std::vector<uint32_t> artist_offsets_;  // main and featured, each party once
   std::vector<uint32_t> artists_;
-  std::vector<int32_t> recording_work_;  // -1: no work linked
-  std::vector<uint8_t> fully_ai_;
-  std::vector<uint32_t> takedown_offsets_;
   std::vector<TimedEntry> takedowns_;
+  std::vector<uint16_t> takedown_counts_;  // per recording; read only when kHasTakedowns
   std::vector<std::string> takedown_ids_;
 
-  // Works.
+  // Works: publishers only (writers license through their publishers).
   std::vector<uint32_t> publisher_offsets_;
   std::vector<uint32_t> publishers_;
 };
