@@ -511,7 +511,8 @@ void Snapshot::Filter(Scope scope, Territory territory, Timestamp at,
     for (uint32_t r = base; r < end; ++r) {
       const RecordingRow& row = recordings_[r];
       bool ok = !(exclude_fully_ai && (row.flags & kFullyAi));
-      for (uint32_t i = 0; ok && i < row.artist_count; ++i) {
+      if (row.artist_count > 0) ok = ok && (party_state[row.first_artist] & kConsents) != 0;
+      for (uint32_t i = 1; ok && i < row.artist_count; ++i) {
         ok = (party_state[artists_[row.artist_begin + i]] & kConsents) != 0;
       }
       ok = ok && holder_ok(row.first_owner, r);
