@@ -5,35 +5,12 @@
 #include <string>
 #include <string_view>
 
+#include "core/text.h"
+
 namespace accord::catalog {
 namespace {
 
 constexpr size_t kMaxPartyIdBytes = 128;
-
-char ToLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ToLower(a[i]) != ToLower(b[i])) return false;
-  }
-  return true;
-}
-
-// Names the input in an error, cut short so that garbage in a field does not become a huge
-// message.
-std::string Quote(std::string_view text) {
-  constexpr size_t kMaxShown = 64;
-  std::string out = "\"";
-  if (text.size() > kMaxShown) {
-    out += text.substr(0, kMaxShown);
-    out += "...";
-  } else {
-    out += text;
-  }
-  out += "\"";
-  return out;
-}
 
 }  // namespace
 
@@ -58,7 +35,7 @@ Result<PartyKind> ParsePartyKind(std::string_view name) {
                          PartyKind::kPublisher, PartyKind::kWriter}) {
     if (name == PartyKindName(kind)) return kind;
   }
-  return InvalidArgumentError("party kind " + Quote(name) +
+  return InvalidArgumentError("party kind " + QuoteForError(name) +
                               ": expected artist, label, distributor, publisher or writer");
 }
 
@@ -78,16 +55,18 @@ Result<ContainsAi> ParseContainsAi(std::string_view name) {
   // DDEX writes "Partly"; spreadsheets from labels write "partly" and "PARTLY". The meaning is
   // the same, so case is ignored.
   for (ContainsAi value : {ContainsAi::kNone, ContainsAi::kPartly, ContainsAi::kAll}) {
-    if (EqualsIgnoreCase(name, ContainsAiName(value))) return value;
+    if (EqualsIgnoreAsciiCase(name, ContainsAiName(value))) return value;
   }
-  return InvalidArgumentError("contains_ai " + Quote(name) + ": expected None, Partly or All");
+  return InvalidArgumentError("contains_ai " + QuoteForError(name) +
+                              ": expected None, Partly or All");
 }
 
 Status ValidatePartyId(std::string_view id) {
   if (id.empty()) return InvalidArgumentError("party id is empty");
   if (id.size() > kMaxPartyIdBytes) {
-    return InvalidArgumentError("party id " + Quote(id) + " is " + std::to_string(id.size()) +
-                                " bytes long; the limit is " + std::to_string(kMaxPartyIdBytes));
+    return InvalidArgumentError("party id " + QuoteForError(id) + " is " +
+                                std::to_string(id.size()) + " bytes long; the limit is " +
+                                std::to_string(kMaxPartyIdBytes));
   }
   // Ids are keys that travel through logs, file names, URLs and CSV cells. Printable ASCII
   // without spaces is safe in all of them; anything else (a space, a tab, a non-breaking space,
@@ -95,7 +74,8 @@ Status ValidatePartyId(std::string_view id) {
   for (size_t i = 0; i < id.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(id[i]);
     if (c <= 0x20 || c >= 0x7f) {
-      return InvalidArgumentError("party id " + Quote(id) + ": byte " + std::to_string(i + 1) +
+      return InvalidArgumentError("party id " + QuoteForError(id) + ": byte " +
+                                  std::to_string(i + 1) +
                                   " is whitespace, a control character or not ASCII");
     }
   }
@@ -110,11 +90,12 @@ Status ValidateSplits(const std::vector<Share>& shares, std::string_view field) 
   int64_t sum_ppm = 0;
   for (const Share& share : shares) {
     if (share.ppm <= 0) {
-      return InvalidArgumentError(prefix + ": share of " + Quote(share.party) + " is " +
+      return InvalidArgumentError(prefix + ": share of " + QuoteForError(share.party) + " is " +
                                   std::to_string(share.ppm) + " ppm; each share must be positive");
     }
     if (!seen.insert(share.party).second) {
-      return InvalidArgumentError(prefix + ": party " + Quote(share.party) + " appears twice");
+      return InvalidArgumentError(prefix + ": party " + QuoteForError(share.party) +
+                                  " appears twice");
     }
     sum_ppm += share.ppm;
   }

@@ -3,28 +3,10 @@
 #include <string>
 #include <string_view>
 
+#include "core/text.h"
+
 namespace accord {
 namespace {
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
-
-char ToUpper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
-
-// Names the input in an error, cut short so that garbage in a field does not become a huge
-// message.
-std::string Quote(std::string_view text) {
-  constexpr size_t kMaxShown = 64;
-  std::string out = "\"";
-  if (text.size() > kMaxShown) {
-    out += text.substr(0, kMaxShown);
-    out += "...";
-  } else {
-    out += text;
-  }
-  out += "\"";
-  return out;
-}
 
 // Describes a character for an error message; control characters would be invisible.
 std::string Describe(char c) {
@@ -40,7 +22,7 @@ std::string Describe(char c) {
 bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
   if (text.size() < prefix.size()) return false;
   for (size_t i = 0; i < prefix.size(); ++i) {
-    if (ToUpper(text[i]) != ToUpper(prefix[i])) return false;
+    if (ToAsciiUpper(text[i]) != ToAsciiUpper(prefix[i])) return false;
   }
   return true;
 }
@@ -49,7 +31,7 @@ bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
 
 Result<Isrc> Isrc::Parse(std::string_view text) {
   auto error = [&](const std::string& problem) {
-    return InvalidArgumentError("ISRC " + Quote(text) + ": " + problem);
+    return InvalidArgumentError("ISRC " + QuoteForError(text) + ": " + problem);
   };
   std::string_view rest = text;
   // Labels' spreadsheets and liner notes often write "ISRC US-RC1-76-07839"; the prefix is a
@@ -61,7 +43,7 @@ Result<Isrc> Isrc::Parse(std::string_view text) {
   for (char c : rest) {
     if (c == '-') continue;
     if (code.size() == 12) return error("longer than 12 characters (hyphens aside)");
-    code.push_back(ToUpper(c));
+    code.push_back(ToAsciiUpper(c));
   }
   if (code.size() != 12) {
     return error("has " + std::to_string(code.size()) +
@@ -69,7 +51,9 @@ Result<Isrc> Isrc::Parse(std::string_view text) {
   }
   for (size_t i = 0; i < 12; ++i) {
     char c = code[i];
-    bool fits = i < 2 ? IsUpper(c) : i < 5 ? (IsUpper(c) || IsDigit(c)) : IsDigit(c);
+    bool fits = i < 2   ? IsAsciiUpper(c)
+                : i < 5 ? (IsAsciiUpper(c) || IsAsciiDigit(c))
+                        : IsAsciiDigit(c);
     if (!fits) {
       const char* field = i < 2   ? "country code (2 letters)"
                           : i < 5 ? "registrant code (3 letters or digits)"
@@ -92,9 +76,9 @@ char Iswc::CheckDigit(std::string_view nine_digits) {
 
 Result<Iswc> Iswc::Parse(std::string_view text) {
   auto error = [&](const std::string& problem) {
-    return InvalidArgumentError("ISWC " + Quote(text) + ": " + problem);
+    return InvalidArgumentError("ISWC " + QuoteForError(text) + ": " + problem);
   };
-  if (text.empty() || ToUpper(text[0]) != 'T') return error("must start with 'T'");
+  if (text.empty() || ToAsciiUpper(text[0]) != 'T') return error("must start with 'T'");
 
   // Separators are presentation only: "T-034.524.680-1", "T0345246801" and "T-034524680-1" all
   // name the same work, so hyphens and dots are dropped wherever they fall.
@@ -103,7 +87,7 @@ Result<Iswc> Iswc::Parse(std::string_view text) {
   for (size_t i = 1; i < text.size(); ++i) {
     char c = text[i];
     if (c == '-' || c == '.') continue;
-    if (!IsDigit(c)) {
+    if (!IsAsciiDigit(c)) {
       return error(Describe(c) + " at position " + std::to_string(i + 1) + " is not a digit");
     }
     if (digits.size() == 10) return error("more than 10 digits");
@@ -140,7 +124,7 @@ char Isni::CheckCharacter(std::string_view fifteen_digits) {
 
 Result<Isni> Isni::Parse(std::string_view text) {
   auto error = [&](const std::string& problem) {
-    return InvalidArgumentError("ISNI " + Quote(text) + ": " + problem);
+    return InvalidArgumentError("ISNI " + QuoteForError(text) + ": " + problem);
   };
   // ISNIs are printed in groups of four ("0000 0001 2146 438X"); the spaces are layout only.
   std::string code;
@@ -150,11 +134,11 @@ Result<Isni> Isni::Parse(std::string_view text) {
     if (c == ' ') continue;
     if (code.size() == 16) return error("longer than 16 characters (spaces aside)");
     bool is_last = code.size() == 15;
-    if (!IsDigit(c) && !(is_last && (c == 'X' || c == 'x'))) {
+    if (!IsAsciiDigit(c) && !(is_last && (c == 'X' || c == 'x'))) {
       return error(Describe(c) + " at position " + std::to_string(i + 1) +
                    (is_last ? " is not a digit or X" : " is not a digit"));
     }
-    code.push_back(ToUpper(c));
+    code.push_back(ToAsciiUpper(c));
   }
   if (code.size() != 16) {
     return error("has " + std::to_string(code.size()) + " characters (spaces aside), expected 16");

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/text.h"
+
 namespace accord {
 namespace {
 
@@ -51,23 +53,6 @@ constexpr bool CurrenciesSorted() {
 }
 static_assert(CurrenciesSorted(), "kCurrencies must be sorted by code for binary search");
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// Names the input in an error: quoted, and cut short so that a megabyte of garbage in a field
-// does not become a megabyte of error message.
-std::string Quote(std::string_view text) {
-  constexpr size_t kMaxShown = 64;
-  std::string out = "\"";
-  if (text.size() > kMaxShown) {
-    out += text.substr(0, kMaxShown);
-    out += "...";
-  } else {
-    out += text;
-  }
-  out += "\"";
-  return out;
-}
-
 // Parses an exact decimal "[-]D+[.D{1,max_decimals}]" into an integer count of
 // 10^-max_decimals units. `what` ("amount", "rate") and the currency name the value in errors.
 // Built digit by digit with checked arithmetic, accumulating towards the sign so that the most
@@ -76,7 +61,7 @@ std::string Quote(std::string_view text) {
 Result<int64_t> ParseScaledDecimal(std::string_view text, int max_decimals, bool allow_negative,
                                    std::string_view what, const Currency& currency) {
   auto error = [&](std::string_view problem) {
-    return InvalidArgumentError(std::string(what) + " " + Quote(text) + " in " +
+    return InvalidArgumentError(std::string(what) + " " + QuoteForError(text) + " in " +
                                 std::string(currency.code()) + ": " + std::string(problem));
   };
   if (text.empty()) return error("empty");
@@ -100,7 +85,7 @@ Result<int64_t> ParseScaledDecimal(std::string_view text, int max_decimals, bool
   };
 
   size_t integer_digits = 0;
-  while (pos < text.size() && IsDigit(text[pos])) {
+  while (pos < text.size() && IsAsciiDigit(text[pos])) {
     if (!push_digit(text[pos])) return error("out of range");
     ++pos;
     ++integer_digits;
@@ -112,7 +97,7 @@ Result<int64_t> ParseScaledDecimal(std::string_view text, int max_decimals, bool
   int decimals = 0;
   if (pos < text.size() && text[pos] == '.') {
     ++pos;
-    while (pos < text.size() && IsDigit(text[pos])) {
+    while (pos < text.size() && IsAsciiDigit(text[pos])) {
       ++decimals;
       if (decimals > max_decimals) {
         return error("more than " + std::to_string(max_decimals) + " decimal digits" +
@@ -162,7 +147,7 @@ Currency::Currency(const char* code, int exponent) : exponent_(exponent) {
 
 Result<Currency> Currency::FromCode(std::string_view code) {
   if (code.size() != 3) {
-    return InvalidArgumentError("currency " + Quote(code) +
+    return InvalidArgumentError("currency " + QuoteForError(code) +
                                 ": expected a three-letter ISO 4217 code such as EUR");
   }
   char upper[3];
@@ -176,7 +161,8 @@ Result<Currency> Currency::FromCode(std::string_view code) {
       std::lower_bound(kCurrencies.begin(), kCurrencies.end(), key,
                        [](const CurrencyInfo& info, std::string_view k) { return info.code < k; });
   if (it == kCurrencies.end() || it->code != key) {
-    return InvalidArgumentError("currency " + Quote(code) + ": not an active ISO 4217 code");
+    return InvalidArgumentError("currency " + QuoteForError(code) +
+                                ": not an active ISO 4217 code");
   }
   return Currency(it->code.data(), it->exponent);
 }

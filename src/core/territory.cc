@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/text.h"
+
 namespace accord {
 namespace {
 
@@ -46,30 +48,7 @@ constexpr bool CodesWellFormed() {
 static_assert(CodesWellFormed(), "kCodes must hold kTerritoryCount sorted, distinct codes");
 static_assert(kTerritoryCount <= 256, "TerritorySet is a 256-bit set");
 
-char ToUpper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
-
 bool IsSeparator(char c) { return c == ' ' || c == ',' || c == '\t' || c == '\n' || c == '\r'; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ToUpper(a[i]) != ToUpper(b[i])) return false;
-  }
-  return true;
-}
-
-std::string Quote(std::string_view text) {
-  constexpr size_t kMaxShown = 64;
-  std::string out = "\"";
-  if (text.size() > kMaxShown) {
-    out += text.substr(0, kMaxShown);
-    out += "...";
-  } else {
-    out += text;
-  }
-  out += "\"";
-  return out;
-}
 
 std::bitset<256> AllTerritories() {
   std::bitset<256> bits;
@@ -81,14 +60,14 @@ std::bitset<256> AllTerritories() {
 
 Result<Territory> Territory::Parse(std::string_view code) {
   if (code.size() == 2) {
-    char upper[2] = {ToUpper(code[0]), ToUpper(code[1])};
+    char upper[2] = {ToAsciiUpper(code[0]), ToAsciiUpper(code[1])};
     std::string_view key(upper, 2);
     auto it = std::lower_bound(kCodes.begin(), kCodes.end(), key);
     if (it != kCodes.end() && *it == key) {
       return Territory(static_cast<int>(it - kCodes.begin()));
     }
   }
-  return InvalidArgumentError("territory " + Quote(code) +
+  return InvalidArgumentError("territory " + QuoteForError(code) +
                               ": not an officially assigned ISO 3166-1 alpha-2 code");
 }
 
@@ -124,7 +103,7 @@ TerritorySet TerritorySet::Only(const std::vector<Territory>& included) {
 
 Result<TerritorySet> TerritorySet::Parse(std::string_view text) {
   auto error = [&](const std::string& problem) {
-    return InvalidArgumentError("territories " + Quote(text) + ": " + problem);
+    return InvalidArgumentError("territories " + QuoteForError(text) + ": " + problem);
   };
   std::vector<std::string_view> tokens;
   size_t pos = 0;
@@ -142,24 +121,24 @@ Result<TerritorySet> TerritorySet::Parse(std::string_view text) {
     return error("empty; write \"worldwide\" or list ISO 3166-1 alpha-2 codes such as \"DE AT\"");
   }
 
-  bool worldwide = EqualsIgnoreCase(tokens[0], "worldwide");
+  bool worldwide = EqualsIgnoreAsciiCase(tokens[0], "worldwide");
   std::vector<Territory> listed;
   for (size_t i = worldwide ? 1 : 0; i < tokens.size(); ++i) {
     std::string_view token = tokens[i];
-    if (EqualsIgnoreCase(token, "worldwide")) {
+    if (EqualsIgnoreAsciiCase(token, "worldwide")) {
       return error("\"worldwide\" may only come first");
     }
     bool is_exclusion = !token.empty() && token[0] == '-';
     if (worldwide && !is_exclusion) {
       return error("after \"worldwide\" only exclusions such as \"-US\" may follow, not " +
-                   Quote(token));
+                   QuoteForError(token));
     }
     if (!worldwide && is_exclusion) {
-      return error("exclusion " + Quote(token) + " needs \"worldwide\" first");
+      return error("exclusion " + QuoteForError(token) + " needs \"worldwide\" first");
     }
     std::string_view code = is_exclusion ? token.substr(1) : token;
     Result<Territory> territory = Territory::Parse(code);
-    if (!territory.ok()) return territory.status().WithPrefix("territories " + Quote(text));
+    if (!territory.ok()) return territory.status().WithPrefix("territories " + QuoteForError(text));
     listed.push_back(*territory);
   }
   return worldwide ? WorldwideExcept(listed) : Only(listed);

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/text.h"
+
 namespace accord {
 namespace {
 
@@ -51,19 +53,6 @@ unsigned DaysInMonth(int64_t year, unsigned month) {
   return month == 2 && IsLeapYear(year) ? 29 : kDays[month - 1];
 }
 
-std::string Quote(std::string_view text) {
-  constexpr size_t kMaxShown = 64;
-  std::string out = "\"";
-  if (text.size() > kMaxShown) {
-    out += text.substr(0, kMaxShown);
-    out += "...";
-  } else {
-    out += text;
-  }
-  out += "\"";
-  return out;
-}
-
 // Reads exactly `count` digits at `pos`; false when any of them is not a digit or the text ends.
 bool ReadDigits(std::string_view text, size_t pos, size_t count, int64_t* value) {
   if (pos + count > text.size()) return false;
@@ -102,7 +91,7 @@ Result<Timestamp> Timestamp::Parse(std::string_view text) {
   // Out-of-range fields say which field and why; malformed text also shows the accepted forms,
   // since the writer most likely used a different format altogether.
   auto range_error = [&](const std::string& problem) {
-    return InvalidArgumentError("timestamp " + Quote(text) + ": " + problem);
+    return InvalidArgumentError("timestamp " + QuoteForError(text) + ": " + problem);
   };
   auto error = [&](const std::string& problem) {
     return range_error(problem + " (expected YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS[.fff]Z or ...+HH:MM)");

@@ -1,5 +1,6 @@
 #include "rights/decision.h"
 
+#include <algorithm>
 #include <string>
 
 namespace accord::rights {
@@ -22,6 +23,15 @@ std::string_view RuleName(Rule rule) {
       return "platform_policy";
   }
   return "unknown";
+}
+
+void FinishDecision(Decision& decision) {
+  std::sort(decision.agreements.begin(), decision.agreements.end());
+  decision.agreements.erase(std::unique(decision.agreements.begin(), decision.agreements.end()),
+                            decision.agreements.end());
+  std::sort(decision.consents.begin(), decision.consents.end());
+  std::sort(decision.reasons.begin(), decision.reasons.end());
+  decision.allowed = decision.reasons.empty();
 }
 
 std::string DescribeReason(const Reason& reason, Scope scope, Territory territory, Timestamp at) {

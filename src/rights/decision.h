@@ -54,6 +54,10 @@ struct Decision {
   friend bool operator==(const Decision&, const Decision&) = default;
 };
 
+// Puts a decision into canonical form (lists sorted, agreements without duplicates) and sets
+// `allowed` from the reasons. Both engines end with it, so their answers compare equal.
+void FinishDecision(Decision& decision);
+
 // One line per reason in plain words, for the CLI and the portal:
 // "master owner label:x has no agreement in force for dj in DE at 2026-01-01T00:00:00Z".
 std::string DescribeReason(const Reason& reason, Scope scope, Territory territory, Timestamp at);

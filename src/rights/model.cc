@@ -4,25 +4,10 @@
 #include <string_view>
 #include <vector>
 
+#include "core/text.h"
+
 namespace accord::rights {
-namespace {
-
-// Names the input in an error, cut short so that garbage in a field does not become a huge
-// message.
-std::string Quote(std::string_view text) {
-  constexpr size_t kMaxShown = 64;
-  std::string out = "\"";
-  if (text.size() > kMaxShown) {
-    out += text.substr(0, kMaxShown);
-    out += "...";
-  } else {
-    out += text;
-  }
-  out += "\"";
-  return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string_view ScopeName(Scope scope) {
   switch (scope) {
@@ -55,7 +40,7 @@ Result<Scope> ParseScope(std::string_view name) {
     if (!valid.empty()) valid += ", ";
     valid += ScopeName(scope);
   }
-  return InvalidArgumentError("scope " + Quote(name) + ": expected one of " + valid);
+  return InvalidArgumentError("scope " + QuoteForError(name) + ": expected one of " + valid);
 }
 
 bool UsesComposition(Scope scope) {
@@ -100,7 +85,8 @@ Result<ConsentChoice> ParseConsentChoice(std::string_view name) {
   for (ConsentChoice choice : {ConsentChoice::kOptIn, ConsentChoice::kOptOut}) {
     if (name == ConsentChoiceName(choice)) return choice;
   }
-  return InvalidArgumentError("consent choice " + Quote(name) + ": expected opt_in or opt_out");
+  return InvalidArgumentError("consent choice " + QuoteForError(name) +
+                              ": expected opt_in or opt_out");
 }
 
 std::string_view TakedownActionName(TakedownAction action) {
@@ -117,7 +103,8 @@ Result<TakedownAction> ParseTakedownAction(std::string_view name) {
   for (TakedownAction action : {TakedownAction::kBlock, TakedownAction::kLift}) {
     if (name == TakedownActionName(action)) return action;
   }
-  return InvalidArgumentError("takedown action " + Quote(name) + ": expected block or lift");
+  return InvalidArgumentError("takedown action " + QuoteForError(name) +
+                              ": expected block or lift");
 }
 
 std::string_view ConsentModeName(ConsentMode mode) {
@@ -134,7 +121,8 @@ Result<ConsentMode> ParseConsentMode(std::string_view name) {
   for (ConsentMode mode : {ConsentMode::kOptIn, ConsentMode::kOptOut}) {
     if (name == ConsentModeName(mode)) return mode;
   }
-  return InvalidArgumentError("consent mode " + Quote(name) + ": expected opt_in or opt_out");
+  return InvalidArgumentError("consent mode " + QuoteForError(name) +
+                              ": expected opt_in or opt_out");
 }
 
 }  // namespace accord::rights

@@ -453,12 +453,7 @@ Decision Snapshot::Decide(Scope scope, uint32_t recording, Territory territory,
     decision.reasons.push_back(Reason{Rule::kPlatformPolicy, "", ""});
   }
 
-  std::sort(decision.agreements.begin(), decision.agreements.end());
-  decision.agreements.erase(std::unique(decision.agreements.begin(), decision.agreements.end()),
-                            decision.agreements.end());
-  std::sort(decision.consents.begin(), decision.consents.end());
-  std::sort(decision.reasons.begin(), decision.reasons.end());
-  decision.allowed = decision.reasons.empty();
+  FinishDecision(decision);
   return decision;
 }
 
