@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   googletest libgtest-dev libgmock-dev libbenchmark-dev
-  libcli11-dev nlohmann-json3-dev libsqlite3-dev
+  libcli11-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libsodium-dev
   clang-format
 )
 

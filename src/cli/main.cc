@@ -377,8 +377,11 @@ void AddStatus(CLI::App& app, Globals& g) {
                    {"agreements", r.agreements.size()},
                    {"consents", r.consents.size()},
                    {"takedowns", r.takedowns.size()}};
-    std::string text;
-    for (const auto& [key, value] : counts.items()) text += key + ": " + value.dump() + "\n";
+    std::string text = "data directory: " + service::ResolveDataDir(g.data_dir) + "\n";
+    for (const char* key :
+         {"parties", "works", "recordings", "agreements", "consents", "takedowns"}) {
+      text += std::string(key) + ": " + counts[key].dump() + "\n";
+    }
     Print(g, counts, text);
   });
 }
