@@ -1,1 +1,635 @@
-// being written
+#include "ledger/log.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+#include "ledger/crc32c.h"
+#include "ledger/file_system.h"
+
+namespace accord::ledger {
+namespace {
+
+// The layout below is specified in docs/formats/ledger_log.md; keep the two in step.
+
+constexpr std::string_view kMagic = "ACCLOG01";
+// magic[8] segment_number:u64 first_sequence:u64 masked_crc:u32
+constexpr std::size_t kSegmentHeaderSize = 8 + 8 + 8 + 4;
+constexpr std::size_t kSegmentHeaderCrcOffset = 24;
+
+// length:u32 masked_crc:u32 type:u8 sequence:u64 prev_hash[32] payload[length]
+constexpr std::size_t kRecordLengthOffset = 0;
+constexpr std::size_t kRecordCrcOffset = 4;
+constexpr std::size_t kRecordTypeOffset = 8;
+constexpr std::size_t kRecordSequenceOffset = 9;
+constexpr std::size_t kRecordPrevHashOffset = 17;
+constexpr std::size_t kRecordHeaderSize = 17 + 32;
+
+// The only record type so far. Zero is never valid, so that a zero-filled region (what some
+// file systems leave after a crash extended a file) can never read as a record.
+constexpr std::uint8_t kFullRecordType = 1;
+
+// A segment file larger than this cannot have been written by us (max_segment_bytes is capped,
+// and only a single record may overrun it); refusing it keeps a bogus file from being read
+// into memory whole.
+constexpr std::uint64_t kMaxSegmentFileBytes =
+    kMaxSegmentBytesLimit + kSegmentHeaderSize + kRecordHeaderSize + kMaxPayloadBytes;
+
+// A group-commit leader takes followers' records until the group holds this many payload
+// bytes, so that one fsync does not wait behind an unbounded write.
+constexpr std::size_t kMaxGroupPayloadBytes = std::size_t{8} << 20;
+
+constexpr std::string_view kSegmentPrefix = "segment-";
+constexpr std::string_view kSegmentSuffix = ".log";
+
+void PutFixed32(std::string* out, std::uint32_t value) {
+  char bytes[4];
+  for (int i = 0; i < 4; ++i) bytes[i] = static_cast<char>(value >> (8 * i));
+  out->append(bytes, sizeof(bytes));
+}
+
+void PutFixed64(std::string* out, std::uint64_t value) {
+  char bytes[8];
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(value >> (8 * i));
+  out->append(bytes, sizeof(bytes));
+}
+
+std::uint32_t GetFixed32(const char* p) {
+  std::uint32_t value = 0;
+  for (int i = 3; i >= 0; --i) value = (value << 8) | static_cast<unsigned char>(p[i]);
+  return value;
+}
+
+std::uint64_t GetFixed64(const char* p) {
+  std::uint64_t value = 0;
+  for (int i = 7; i >= 0; --i) value = (value << 8) | static_cast<unsigned char>(p[i]);
+  return value;
+}
+
+std::string Hex32(std::uint32_t value) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out = "0x";
+  for (int shift = 28; shift >= 0; shift -= 4) out.push_back(kDigits[(value >> shift) & 0xFu]);
+  return out;
+}
+
+// SHA-256 through OpenSSL's EVP interface (which uses the CPU's SHA extensions where present).
+// One context is reused for many digests; the algorithm is fetched once per process.
+class Sha256 {
+ public:
+  Sha256() : context_(EVP_MD_CTX_new()) {}
+
+  // Returns false only if OpenSSL fails (allocation).
+  bool Chain(const ChainHash& previous, std::uint64_t sequence, std::string_view payload,
+             ChainHash* out) {
+    const EVP_MD* algorithm = Algorithm();
+    if (context_ == nullptr || algorithm == nullptr) return false;
+    unsigned char sequence_bytes[8];
+    for (int i = 0; i < 8; ++i) sequence_bytes[i] = static_cast<unsigned char>(sequence >> (8 * i));
+    unsigned int size = 0;
+    return EVP_DigestInit_ex(context_.get(), algorithm, nullptr) == 1 &&
+           EVP_DigestUpdate(context_.get(), previous.data(), previous.size()) == 1 &&
+           EVP_DigestUpdate(context_.get(), sequence_bytes, sizeof(sequence_bytes)) == 1 &&
+           EVP_DigestUpdate(context_.get(), payload.data(), payload.size()) == 1 &&
+           EVP_DigestFinal_ex(context_.get(), out->data(), &size) == 1 && size == out->size();
+  }
+
+ private:
+  static const EVP_MD* Algorithm() {
+    // Fetched explicitly once: OpenSSL 3 otherwise looks the algorithm up on every Init.
+    // Deliberately never freed; it lives as long as the process.
+    static const EVP_MD* const algorithm = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return algorithm;
+  }
+
+  struct FreeContext {
+    void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
+  };
+  std::unique_ptr<EVP_MD_CTX, FreeContext> context_;
+};
+
+Status HashFailure() { return InternalError("SHA-256 computation failed in OpenSSL"); }
+
+std::string EncodeSegmentHeader(std::uint64_t segment_number, std::uint64_t first_sequence) {
+  std::string header(kMagic);
+  PutFixed64(&header, segment_number);
+  PutFixed64(&header, first_sequence);
+  PutFixed32(&header, crc32c::Mask(crc32c::Value(header.data(), header.size())));
+  return header;
+}
+
+// The CRC of a record covers its length field and everything after the CRC field, so that a
+// damaged length is caught as surely as a damaged payload.
+std::uint32_t RecordCrc(const char* record, std::size_t payload_size) {
+  const std::uint32_t crc = crc32c::Value(record + kRecordLengthOffset, 4);
+  return crc32c::Extend(crc, record + kRecordTypeOffset,
+                        kRecordHeaderSize - kRecordTypeOffset + payload_size);
+}
+
+void AppendRecord(std::string* out, std::uint64_t sequence, const ChainHash& previous_hash,
+                  std::string_view payload) {
+  const std::size_t start = out->size();
+  PutFixed32(out, static_cast<std::uint32_t>(payload.size()));
+  PutFixed32(out, 0);  // the CRC, filled in below
+  out->push_back(static_cast<char>(kFullRecordType));
+  PutFixed64(out, sequence);
+  out->append(reinterpret_cast<const char*>(previous_hash.data()), previous_hash.size());
+  out->append(payload);
+  const std::uint32_t masked = crc32c::Mask(RecordCrc(out->data() + start, payload.size()));
+  for (int i = 0; i < 4; ++i) {
+    (*out)[start + kRecordCrcOffset + i] = static_cast<char>(masked >> (8 * i));
+  }
+}
+
+struct HeaderCheck {
+  std::string problem;  // empty when the header is good
+  // True for problems a crash while creating the segment can cause (short, unreadable or
+  // unchecksummed bytes), false for a well-formed header that contradicts the log.
+  bool could_be_torn = false;
+};
+
+HeaderCheck CheckSegmentHeader(std::string_view data, std::uint64_t segment_number,
+                               std::uint64_t expected_first_sequence) {
+  if (data.size() < kSegmentHeaderSize) {
+    return {"incomplete segment header (" + std::to_string(data.size()) + " of " +
+                std::to_string(kSegmentHeaderSize) + " bytes)",
+            true};
+  }
+  if (data.substr(0, kMagic.size()) != kMagic) {
+    return {"not a ledger segment: the header does not start with \"ACCLOG01\"", true};
+  }
+  const std::uint32_t stored = crc32c::Unmask(GetFixed32(data.data() + kSegmentHeaderCrcOffset));
+  const std::uint32_t computed = crc32c::Value(data.data(), kSegmentHeaderCrcOffset);
+  if (stored != computed) {
+    return {"segment header checksum mismatch (stored " + Hex32(stored) + ", computed " +
+                Hex32(computed) + ")",
+            true};
+  }
+  const std::uint64_t header_number = GetFixed64(data.data() + kMagic.size());
+  if (header_number != segment_number) {
+    return {"the header says segment " + std::to_string(header_number) +
+                " but the file name says " + std::to_string(segment_number),
+            false};
+  }
+  const std::uint64_t first_sequence = GetFixed64(data.data() + kMagic.size() + 8);
+  if (first_sequence != expected_first_sequence) {
+    return {"the segment starts at sequence " + std::to_string(first_sequence) + ", expected " +
+                std::to_string(expected_first_sequence),
+            false};
+  }
+  return {};
+}
+
+struct RecordCheck {
+  enum class Kind {
+    kValid,
+    kDamaged,  // incomplete or checksum mismatch: a torn write if nothing valid follows
+    kInvalid,  // checksummed correctly but not something this version writes
+  };
+  Kind kind = Kind::kValid;
+  std::string problem;
+  std::size_t size = 0;  // of the whole record, when valid
+};
+
+RecordCheck CheckRecord(std::string_view data, std::size_t offset) {
+  using Kind = RecordCheck::Kind;
+  const std::size_t remaining = data.size() - offset;
+  if (remaining < kRecordHeaderSize) {
+    return {Kind::kDamaged, "incomplete record header (" + std::to_string(remaining) + " of " +
+                                std::to_string(kRecordHeaderSize) + " bytes)"};
+  }
+  const char* record = data.data() + offset;
+  const std::uint32_t length = GetFixed32(record + kRecordLengthOffset);
+  if (length > kMaxPayloadBytes) {
+    return {Kind::kDamaged, "record length " + std::to_string(length) + " exceeds the limit of " +
+                                std::to_string(kMaxPayloadBytes)};
+  }
+  if (remaining - kRecordHeaderSize < length) {
+    return {Kind::kDamaged, "incomplete record: length " + std::to_string(length) + " needs " +
+                                std::to_string(kRecordHeaderSize + length) + " bytes, " +
+                                std::to_string(remaining) + " remain"};
+  }
+  const std::uint32_t stored = crc32c::Unmask(GetFixed32(record + kRecordCrcOffset));
+  const std::uint32_t computed = RecordCrc(record, length);
+  if (stored != computed) {
+    return {Kind::kDamaged, "record checksum mismatch (stored " + Hex32(stored) + ", computed " +
+                                Hex32(computed) + ")"};
+  }
+  const auto type = static_cast<std::uint8_t>(record[kRecordTypeOffset]);
+  if (type != kFullRecordType) {
+    return {Kind::kInvalid, "unknown record type " + std::to_string(type)};
+  }
+  return {Kind::kValid, "", kRecordHeaderSize + length};
+}
+
+// The first offset at or after `start` where a complete record with a correct checksum begins.
+// Used to tell a torn tail (garbage to the end of the file) from damage in the middle of
+// records. The type byte is checked first because it rejects almost every offset of zeros or
+// random bytes without computing a CRC.
+std::optional<std::size_t> FindValidRecordAfter(std::string_view data, std::size_t start) {
+  for (std::size_t offset = start; offset + kRecordHeaderSize <= data.size(); ++offset) {
+    const char* record = data.data() + offset;
+    if (static_cast<std::uint8_t>(record[kRecordTypeOffset]) != kFullRecordType) continue;
+    const std::uint32_t length = GetFixed32(record + kRecordLengthOffset);
+    if (length > kMaxPayloadBytes || data.size() - offset - kRecordHeaderSize < length) continue;
+    if (crc32c::Unmask(GetFixed32(record + kRecordCrcOffset)) == RecordCrc(record, length)) {
+      return offset;
+    }
+  }
+  return std::nullopt;
+}
+
+// Parses "segment-00000042.log"; nullopt for anything that is not exactly what
+// SegmentFileName writes.
+std::optional<std::uint64_t> ParseSegmentName(std::string_view name) {
+  if (!name.starts_with(kSegmentPrefix) || !name.ends_with(kSegmentSuffix)) return std::nullopt;
+  const std::string_view digits = name.substr(
+      kSegmentPrefix.size(), name.size() - kSegmentPrefix.size() - kSegmentSuffix.size());
+  if (digits.empty() || digits.size() > 19) return std::nullopt;
+  std::uint64_t number = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    number = number * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (number == 0 || SegmentFileName(number) != name) return std::nullopt;
+  return number;
+}
+
+// The segment numbers in `dir`: 1..N with no gaps, or DataLoss.
+Result<std::uint64_t> CountSegments(FileSystem* fs, const std::string& dir) {
+  ACCORD_ASSIGN_OR_RETURN(std::vector<std::string> names, fs->ListDir(dir));
+  std::vector<std::uint64_t> numbers;
+  for (const std::string& name : names) {
+    // Other files (checkpoints, indexes) may share the directory; anything that claims to be a
+    // segment must be one, or records in it would be silently ignored.
+    if (!name.starts_with(kSegmentPrefix)) continue;
+    const std::optional<std::uint64_t> number = ParseSegmentName(name);
+    if (!number) {
+      return DataLossError(JoinPath(dir, name) +
+                           ": unexpected file in the log directory (not a segment file name)");
+    }
+    numbers.push_back(*number);
+  }
+  std::sort(numbers.begin(), numbers.end());
+  for (std::size_t index = 0; index < numbers.size(); ++index) {
+    if (numbers[index] != index + 1) {
+      return DataLossError(JoinPath(dir, SegmentFileName(index + 1)) + ": segment is missing (" +
+                           std::to_string(numbers.size()) + " segments present, the highest " +
+                           SegmentFileName(numbers.back()) + ")");
+    }
+  }
+  return static_cast<std::uint64_t>(numbers.size());
+}
+
+struct ScanResult {
+  std::uint64_t segment_count = 0;
+  std::uint64_t record_count = 0;
+  std::uint64_t next_sequence = 1;
+  ChainHash last_hash{};
+  // About the last segment (when segment_count > 0).
+  std::uint64_t last_file_size = 0;
+  std::uint64_t last_valid_end = 0;  // header plus valid records; < file size for a torn tail
+  bool last_header_torn = false;     // the header itself is torn; no record follows it
+  std::string torn_reason;
+};
+
+// Reads and verifies the whole log. Records with sequence >= from_sequence go to `visit`
+// (which may be null). A torn tail of the last segment is reported in the result, not an error.
+Result<ScanResult> ScanLog(FileSystem* fs, const std::string& dir, std::uint64_t from_sequence,
+                           const RecordVisitor* visit) {
+  ScanResult scan;
+  ACCORD_ASSIGN_OR_RETURN(scan.segment_count, CountSegments(fs, dir));
+  Sha256 hasher;
+  for (std::uint64_t number = 1; number <= scan.segment_count; ++number) {
+    const bool is_last = number == scan.segment_count;
+    const std::string path = JoinPath(dir, SegmentFileName(number));
+    auto at = [&path](std::uint64_t offset) {
+      return path + " offset " + std::to_string(offset) + ": ";
+    };
+    ACCORD_ASSIGN_OR_RETURN(std::uint64_t file_size, fs->FileSize(path));
+    if (file_size > kMaxSegmentFileBytes) {
+      return DataLossError(path + ": " + std::to_string(file_size) +
+                           " bytes is larger than any segment this log writes");
+    }
+    ACCORD_ASSIGN_OR_RETURN(const std::string content, fs->ReadFile(path));
+    const std::string_view data = content;
+    if (is_last) scan.last_file_size = data.size();
+
+    const HeaderCheck header = CheckSegmentHeader(data, number, scan.next_sequence);
+    if (!header.problem.empty()) {
+      // A crash while a segment was being created leaves a short or garbled header and
+      // nothing after it (records are written only once the header is synced).
+      if (is_last && header.could_be_torn && data.size() <= kSegmentHeaderSize) {
+        scan.last_header_torn = true;
+        scan.last_valid_end = 0;
+        scan.torn_reason = header.problem;
+        break;
+      }
+      return DataLossError(at(0) + header.problem);
+    }
+
+    std::size_t offset = kSegmentHeaderSize;
+    while (offset < data.size()) {
+      const RecordCheck check = CheckRecord(data, offset);
+      if (check.kind == RecordCheck::Kind::kInvalid)
+        return DataLossError(at(offset) + check.problem);
+      if (check.kind == RecordCheck::Kind::kDamaged) {
+        if (!is_last) return DataLossError(at(offset) + check.problem);
+        if (const std::optional<std::size_t> next = FindValidRecordAfter(data, offset + 1)) {
+          return DataLossError(at(offset) + check.problem + "; a valid record follows at offset " +
+                               std::to_string(*next) + ", so this is not a torn write");
+        }
+        scan.torn_reason = at(offset) + check.problem;
+        break;  // a torn tail: everything from `offset` on is an interrupted write
+      }
+      const char* record = data.data() + offset;
+      const std::uint64_t sequence = GetFixed64(record + kRecordSequenceOffset);
+      if (sequence != scan.next_sequence) {
+        return DataLossError(at(offset) + "sequence " + std::to_string(sequence) + ", expected " +
+                             std::to_string(scan.next_sequence));
+      }
+      if (std::memcmp(record + kRecordPrevHashOffset, scan.last_hash.data(),
+                      scan.last_hash.size()) != 0) {
+        return DataLossError(at(offset) + "hash chain broken: the record's previous hash is not " +
+                             "the chain hash " + ChainHashToHex(scan.last_hash) + " of sequence " +
+                             std::to_string(sequence - 1));
+      }
+      const std::string_view payload(record + kRecordHeaderSize, check.size - kRecordHeaderSize);
+      ChainHash chain_hash;
+      if (!hasher.Chain(scan.last_hash, sequence, payload, &chain_hash)) return HashFailure();
+      if (visit != nullptr && sequence >= from_sequence) {
+        ACCORD_RETURN_IF_ERROR((*visit)(sequence, chain_hash, payload));
+      }
+      scan.last_hash = chain_hash;
+      ++scan.next_sequence;
+      ++scan.record_count;
+      offset += check.size;
+    }
+    if (is_last) scan.last_valid_end = offset;
+  }
+  return scan;
+}
+
+}  // namespace
+
+Result<ChainHash> ComputeChainHash(const ChainHash& previous_hash, std::uint64_t sequence,
+                                   std::string_view payload) {
+  Sha256 hasher;
+  ChainHash out;
+  if (!hasher.Chain(previous_hash, sequence, payload, &out)) return HashFailure();
+  return out;
+}
+
+std::string ChainHashToHex(const ChainHash& hash) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(hash.size() * 2);
+  for (std::uint8_t byte : hash) {
+    out.push_back(kDigits[byte >> 4]);
+    out.push_back(kDigits[byte & 0xFu]);
+  }
+  return out;
+}
+
+std::string SegmentFileName(std::uint64_t segment_number) {
+  std::string digits = std::to_string(segment_number);
+  if (digits.size() < 8) digits.insert(0, 8 - digits.size(), '0');
+  return std::string(kSegmentPrefix) + digits + std::string(kSegmentSuffix);
+}
+
+// One caller of Append/AppendBatch waiting in the group-commit queue.
+struct LogWriter::Waiter {
+  std::vector<std::string_view> payloads;
+  std::size_t payload_bytes = 0;
+  bool done = false;
+  Result<AppendResult> result = InternalError("append not performed");
+  std::condition_variable ready;
+};
+
+LogWriter::LogWriter(FileSystem* fs, std::string dir, LogOptions options)
+    : fs_(fs), dir_(std::move(dir)), options_(options) {}
+
+LogWriter::~LogWriter() {
+  // Every record was synced before its append returned; closing adds nothing to durability, so
+  // a close error has nobody to report to.
+  if (file_ != nullptr) static_cast<void>(file_->Close());
+}
+
+Result<std::unique_ptr<LogWriter>> LogWriter::Open(FileSystem* fs, std::string dir,
+                                                   LogOptions options) {
+  if (options.max_segment_bytes == 0 || options.max_segment_bytes > kMaxSegmentBytesLimit) {
+    return InvalidArgumentError("max_segment_bytes must be in 1.." +
+                                std::to_string(kMaxSegmentBytesLimit) + ", got " +
+                                std::to_string(options.max_segment_bytes));
+  }
+  if (dir.empty()) return InvalidArgumentError("ledger log directory name is empty");
+  std::unique_ptr<LogWriter> writer(new LogWriter(fs, std::move(dir), options));
+  ACCORD_RETURN_IF_ERROR(writer->Recover());
+  return writer;
+}
+
+Status LogWriter::Recover() {
+  ACCORD_RETURN_IF_ERROR(fs_->CreateDir(dir_));
+  ACCORD_ASSIGN_OR_RETURN(const ScanResult scan,
+                          ScanLog(fs_, dir_, std::numeric_limits<std::uint64_t>::max(), nullptr));
+  next_sequence_ = scan.next_sequence;
+  last_hash_ = scan.last_hash;
+  if (scan.segment_count == 0) {
+    ACCORD_RETURN_IF_ERROR(StartSegment(1));
+  } else {
+    const std::string path = JoinPath(dir_, SegmentFileName(scan.segment_count));
+    const std::uint64_t keep = scan.last_header_torn ? 0 : scan.last_valid_end;
+    if (keep < scan.last_file_size) {
+      recovery_.truncated_segment = path;
+      recovery_.truncated_at_offset = keep;
+      recovery_.truncated_bytes = scan.last_file_size - keep;
+      recovery_.truncated_reason = scan.torn_reason;
+      // Truncate syncs the file's new size; SyncDir is belt and braces for file systems that
+      // keep size changes in directory metadata.
+      ACCORD_RETURN_IF_ERROR(fs_->Truncate(path, keep));
+      ACCORD_RETURN_IF_ERROR(fs_->SyncDir(dir_));
+    }
+    if (scan.last_header_torn) {
+      ACCORD_RETURN_IF_ERROR(StartSegment(scan.segment_count));
+    } else {
+      ACCORD_ASSIGN_OR_RETURN(file_, fs_->NewAppendableFile(path));
+      segment_number_ = scan.segment_count;
+      segment_bytes_ = keep;
+    }
+  }
+  recovery_.segment_count = segment_number_;
+  recovery_.record_count = scan.record_count;
+  acknowledged_sequence_ = next_sequence_ - 1;
+  acknowledged_hash_ = last_hash_;
+  return OkStatus();
+}
+
+Status LogWriter::StartSegment(std::uint64_t segment_number) {
+  const std::string path = JoinPath(dir_, SegmentFileName(segment_number));
+  ACCORD_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, fs_->NewAppendableFile(path));
+  // The header is synced, and the directory entry with it, before any record goes in, so that
+  // recovery can treat a bad header in a record-less last segment as an interrupted creation.
+  ACCORD_RETURN_IF_ERROR(file->Append(EncodeSegmentHeader(segment_number, next_sequence_)));
+  ACCORD_RETURN_IF_ERROR(file->Sync());
+  ACCORD_RETURN_IF_ERROR(fs_->SyncDir(dir_));
+  file_ = std::move(file);
+  segment_number_ = segment_number;
+  segment_bytes_ = kSegmentHeaderSize;
+  return OkStatus();
+}
+
+Status LogWriter::WriteBuffer(std::string* buffer) {
+  if (buffer->empty()) return OkStatus();
+  ACCORD_RETURN_IF_ERROR(file_->Append(*buffer));
+  segment_bytes_ += buffer->size();
+  buffer->clear();
+  return file_->Sync();
+}
+
+Status LogWriter::WriteGroup(const std::vector<Waiter*>& group,
+                             std::vector<AppendResult>* results) {
+  std::size_t total_bytes = 0;
+  for (const Waiter* waiter : group) {
+    total_bytes += waiter->payload_bytes + waiter->payloads.size() * kRecordHeaderSize;
+  }
+  std::string buffer;
+  buffer.reserve(static_cast<std::size_t>(
+      std::min<std::uint64_t>(total_bytes, options_.max_segment_bytes + kRecordHeaderSize)));
+  Sha256 hasher;
+  results->assign(group.size(), AppendResult{});
+  for (std::size_t index = 0; index < group.size(); ++index) {
+    AppendResult& result = (*results)[index];
+    result.first_sequence = next_sequence_;
+    for (std::string_view payload : group[index]->payloads) {
+      const std::uint64_t record_size = kRecordHeaderSize + payload.size();
+      const std::uint64_t pending = segment_bytes_ + buffer.size();
+      if (pending > kSegmentHeaderSize && pending + record_size > options_.max_segment_bytes) {
+        // The old segment is complete and durable before the next one exists, so only the
+        // last segment can ever hold a torn write.
+        ACCORD_RETURN_IF_ERROR(WriteBuffer(&buffer));
+        ACCORD_RETURN_IF_ERROR(file_->Close());
+        file_.reset();
+        ACCORD_RETURN_IF_ERROR(StartSegment(segment_number_ + 1));
+      }
+      AppendRecord(&buffer, next_sequence_, last_hash_, payload);
+      if (!hasher.Chain(last_hash_, next_sequence_, payload, &last_hash_)) return HashFailure();
+      ++next_sequence_;
+    }
+    result.last_sequence = next_sequence_ - 1;
+    result.last_hash = last_hash_;
+  }
+  // One write and one fsync for the whole group: this is the group commit.
+  return WriteBuffer(&buffer);
+}
+
+Result<AppendResult> LogWriter::Submit(Waiter* waiter) {
+  std::unique_lock lock(mu_);
+  queue_.push_back(waiter);
+  waiter->ready.wait(lock, [&] { return waiter->done || queue_.front() == waiter; });
+  if (waiter->done) return std::move(waiter->result);
+
+  // This caller leads: it writes its own records and those of the callers queued behind it.
+  std::vector<Waiter*> group;
+  if (failure_.ok()) {
+    std::size_t group_bytes = 0;
+    for (Waiter* member : queue_) {
+      if (!group.empty() && group_bytes + member->payload_bytes > kMaxGroupPayloadBytes) break;
+      group.push_back(member);
+      group_bytes += member->payload_bytes;
+    }
+    std::vector<AppendResult> results;
+    lock.unlock();
+    Status status = WriteGroup(group, &results);
+    lock.lock();
+    if (status.ok()) {
+      acknowledged_sequence_ = results.back().last_sequence;
+      acknowledged_hash_ = results.back().last_hash;
+      for (std::size_t index = 0; index < group.size(); ++index) {
+        group[index]->result = results[index];
+      }
+    } else {
+      failure_ = status;
+      for (Waiter* member : group) member->result = status;
+    }
+  } else {
+    group.push_back(waiter);
+    waiter->result = FailedPreconditionError(
+        "ledger log " + dir_ + " refuses appends after an earlier failure: " + failure_.ToString() +
+        " (reopen the log to recover)");
+  }
+  for (Waiter* member : group) {
+    queue_.pop_front();  // the group is a prefix of the queue
+    member->done = true;
+    if (member != waiter) member->ready.notify_one();
+  }
+  if (!queue_.empty()) queue_.front()->ready.notify_one();
+  return std::move(waiter->result);
+}
+
+Result<AppendResult> LogWriter::AppendBatch(const std::vector<std::string>& payloads) {
+  if (payloads.empty()) return InvalidArgumentError("AppendBatch: the batch is empty");
+  Waiter waiter;
+  waiter.payloads.reserve(payloads.size());
+  for (std::size_t index = 0; index < payloads.size(); ++index) {
+    if (payloads[index].size() > kMaxPayloadBytes) {
+      return InvalidArgumentError("AppendBatch: payload " + std::to_string(index) + " has " +
+                                  std::to_string(payloads[index].size()) +
+                                  " bytes, more than the limit of " +
+                                  std::to_string(kMaxPayloadBytes));
+    }
+    waiter.payloads.emplace_back(payloads[index]);
+    waiter.payload_bytes += payloads[index].size();
+  }
+  return Submit(&waiter);
+}
+
+Result<AppendResult> LogWriter::Append(std::string_view payload) {
+  if (payload.size() > kMaxPayloadBytes) {
+    return InvalidArgumentError("Append: the payload has " + std::to_string(payload.size()) +
+                                " bytes, more than the limit of " +
+                                std::to_string(kMaxPayloadBytes));
+  }
+  Waiter waiter;
+  waiter.payloads.push_back(payload);
+  waiter.payload_bytes = payload.size();
+  return Submit(&waiter);
+}
+
+std::uint64_t LogWriter::last_sequence() const {
+  std::lock_guard lock(mu_);
+  return acknowledged_sequence_;
+}
+
+ChainHash LogWriter::last_hash() const {
+  std::lock_guard lock(mu_);
+  return acknowledged_hash_;
+}
+
+Status LogReader::ForEach(std::uint64_t from_sequence, const RecordVisitor& visit) const {
+  return ScanLog(fs_, dir_, from_sequence, &visit).status();
+}
+
+Result<LogSummary> LogReader::Verify() const {
+  ACCORD_ASSIGN_OR_RETURN(const ScanResult scan,
+                          ScanLog(fs_, dir_, std::numeric_limits<std::uint64_t>::max(), nullptr));
+  LogSummary summary;
+  summary.segment_count = scan.segment_count;
+  summary.record_count = scan.record_count;
+  summary.last_sequence = scan.next_sequence - 1;
+  summary.last_hash = scan.last_hash;
+  summary.torn_tail_bytes = scan.last_file_size - scan.last_valid_end;
+  return summary;
+}
+
+}  // namespace accord::ledger

@@ -1,0 +1,223 @@
+#include "ledger/event.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "catalog/model.h"
+
+namespace accord::ledger {
+namespace {
+
+using nlohmann::json;
+
+Status CheckToken(std::string_view value, std::string_view field, size_t max_bytes,
+                  bool may_be_empty) {
+  if (value.empty() && !may_be_empty) return InvalidArgumentError(std::string(field) + ": empty");
+  if (value.size() > max_bytes) {
+    return InvalidArgumentError(std::string(field) + ": longer than " + std::to_string(max_bytes) +
+                                " bytes");
+  }
+  for (char c : value) {
+    // Quotes and backslashes are excluded too, so an id never needs escaping in the stored
+    // JSON and recovery can read it without a JSON parser.
+    if (c <= ' ' || c > '~' || c == '"' || c == '\\') {
+      return InvalidArgumentError(std::string(field) +
+                                  ": only printable ASCII without spaces, quotes or backslashes "
+                                  "is allowed");
+    }
+  }
+  return OkStatus();
+}
+
+// Reads a required member of the expected JSON type; every miss names the field.
+Result<const json*> Member(const json& object, const char* field, json::value_t type) {
+  auto it = object.find(field);
+  if (it == object.end()) return InvalidArgumentError(std::string(field) + ": missing");
+  const bool type_ok = it->type() == type || (type == json::value_t::number_unsigned &&
+                                              it->type() == json::value_t::number_integer);
+  if (!type_ok) {
+    return InvalidArgumentError(std::string(field) + ": expected " + json(type).type_name() +
+                                ", got " + it->type_name());
+  }
+  return &*it;
+}
+
+Result<UsageEvent> FromJson(const json& object) {
+  static const std::set<std::string> kFields = {"id",      "time",     "listener",   "territory",
+                                                "scope",   "feature",  "recordings", "duration_ms",
+                                                "session", "requested"};
+  if (!object.is_object()) return InvalidArgumentError("expected a JSON object");
+  for (const auto& [key, value] : object.items()) {
+    if (!kFields.count(key)) return InvalidArgumentError(key + ": unknown field");
+  }
+  UsageEvent event;
+  ACCORD_ASSIGN_OR_RETURN(const json* id, Member(object, "id", json::value_t::string));
+  event.id = id->get<std::string>();
+  ACCORD_ASSIGN_OR_RETURN(const json* time, Member(object, "time", json::value_t::string));
+  ACCORD_ASSIGN_OR_RETURN(event.time, Timestamp::Parse(time->get<std::string>()));
+  ACCORD_ASSIGN_OR_RETURN(const json* listener, Member(object, "listener", json::value_t::string));
+  event.listener = listener->get<std::string>();
+  ACCORD_ASSIGN_OR_RETURN(const json* territory,
+                          Member(object, "territory", json::value_t::string));
+  Result<Territory> parsed_territory = Territory::Parse(territory->get<std::string>());
+  if (!parsed_territory.ok()) return parsed_territory.status().WithPrefix("territory");
+  event.territory = *parsed_territory;
+  ACCORD_ASSIGN_OR_RETURN(const json* scope, Member(object, "scope", json::value_t::string));
+  Result<rights::Scope> parsed_scope = rights::ParseScope(scope->get<std::string>());
+  if (!parsed_scope.ok()) return parsed_scope.status().WithPrefix("scope");
+  event.scope = *parsed_scope;
+  ACCORD_ASSIGN_OR_RETURN(const json* feature, Member(object, "feature", json::value_t::string));
+  event.feature = feature->get<std::string>();
+  ACCORD_ASSIGN_OR_RETURN(const json* recordings,
+                          Member(object, "recordings", json::value_t::array));
+  if (recordings->size() > kMaxRecordingsPerEvent) {
+    return InvalidArgumentError("recordings: more than " + std::to_string(kMaxRecordingsPerEvent));
+  }
+  for (size_t i = 0; i < recordings->size(); ++i) {
+    const json& used = (*recordings)[i];
+    const std::string where = "recordings/" + std::to_string(i);
+    if (!used.is_object()) return InvalidArgumentError(where + ": expected an object");
+    for (const auto& [key, value] : used.items()) {
+      if (key != "isrc" && key != "weight_ppm") {
+        return InvalidArgumentError(where + "/" + key + ": unknown field");
+      }
+    }
+    Result<const json*> isrc = Member(used, "isrc", json::value_t::string);
+    if (!isrc.ok()) return isrc.status().WithPrefix(where);
+    Result<Isrc> parsed = Isrc::Parse((*isrc)->get<std::string>());
+    if (!parsed.ok()) return parsed.status().WithPrefix(where + "/isrc");
+    Result<const json*> weight = Member(used, "weight_ppm", json::value_t::number_unsigned);
+    if (!weight.ok()) return weight.status().WithPrefix(where);
+    const int64_t ppm = (*weight)->get<int64_t>();
+    if (ppm <= 0 || ppm > catalog::kWholePpm) {
+      return InvalidArgumentError(where + "/weight_ppm: " + std::to_string(ppm) +
+                                  " is not in 1..1000000");
+    }
+    event.recordings.push_back(UsedRecording{*parsed, static_cast<int32_t>(ppm)});
+  }
+  if (auto it = object.find("duration_ms"); it != object.end()) {
+    if (!it->is_number_integer()) return InvalidArgumentError("duration_ms: expected an integer");
+    event.duration_ms = it->get<int64_t>();
+  }
+  if (auto it = object.find("session"); it != object.end()) {
+    if (!it->is_string()) return InvalidArgumentError("session: expected a string");
+    event.session = it->get<std::string>();
+  }
+  if (auto it = object.find("requested"); it != object.end()) {
+    if (!it->is_boolean()) return InvalidArgumentError("requested: expected true or false");
+    event.requested = it->get<bool>();
+  }
+  ACCORD_RETURN_IF_ERROR(ValidateUsageEvent(event));
+  return event;
+}
+
+}  // namespace
+
+Status ValidateUsageEvent(const UsageEvent& event) {
+  ACCORD_RETURN_IF_ERROR(CheckToken(event.id, "id", 128, false));
+  ACCORD_RETURN_IF_ERROR(CheckToken(event.listener, "listener", 128, false));
+  ACCORD_RETURN_IF_ERROR(CheckToken(event.feature, "feature", 64, false));
+  ACCORD_RETURN_IF_ERROR(CheckToken(event.session, "session", 128, true));
+  if (event.recordings.empty()) return InvalidArgumentError("recordings: at least one required");
+  if (event.recordings.size() > kMaxRecordingsPerEvent) {
+    return InvalidArgumentError("recordings: more than " + std::to_string(kMaxRecordingsPerEvent));
+  }
+  int64_t total = 0;
+  std::set<std::string> seen;
+  for (size_t i = 0; i < event.recordings.size(); ++i) {
+    const UsedRecording& used = event.recordings[i];
+    if (used.isrc.empty()) {
+      return InvalidArgumentError("recordings/" + std::to_string(i) + "/isrc: missing");
+    }
+    if (!seen.insert(used.isrc.str()).second) {
+      return InvalidArgumentError("recordings/" + std::to_string(i) + "/isrc: " + used.isrc.str() +
+                                  " listed twice");
+    }
+    if (used.weight_ppm <= 0) {
+      return InvalidArgumentError("recordings/" + std::to_string(i) + "/weight_ppm: must be > 0");
+    }
+    total += used.weight_ppm;
+  }
+  if (total != catalog::kWholePpm) {
+    return InvalidArgumentError("recordings: weights add to " + std::to_string(total) +
+                                " ppm, not 1000000");
+  }
+  if (event.duration_ms < 0) return InvalidArgumentError("duration_ms: negative");
+  return OkStatus();
+}
+
+Result<UsageEvent> ParseUsageEvent(std::string_view text, std::string_view where) {
+  if (text.size() > kMaxEventLineBytes) {
+    return InvalidArgumentError(std::string(where) + ": event longer than " +
+                                std::to_string(kMaxEventLineBytes) + " bytes");
+  }
+  // Depth is bounded by the line length limit above; nlohmann parses without recursion limits
+  // but 64 KiB cannot nest deep enough to matter.
+  json object = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (object.is_discarded()) return InvalidArgumentError(std::string(where) + ": not valid JSON");
+  Result<UsageEvent> event = FromJson(object);
+  if (!event.ok()) return event.status().WithPrefix(where);
+  return event;
+}
+
+Result<std::vector<UsageEvent>> ReadUsageEventsFile(const std::string& path) {
+  constexpr std::streamoff kMaxFileBytes = std::streamoff{1} << 30;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFoundError(path + ": cannot open");
+  in.seekg(0, std::ios::end);
+  if (in.tellg() > kMaxFileBytes) return InvalidArgumentError(path + ": larger than 1 GiB");
+  in.seekg(0);
+  std::vector<UsageEvent> events;
+  std::string line;
+  for (int64_t number = 1; std::getline(in, line); ++number) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    ACCORD_ASSIGN_OR_RETURN(UsageEvent event,
+                            ParseUsageEvent(line, path + ":" + std::to_string(number)));
+    events.push_back(std::move(event));
+  }
+  if (in.bad()) return InternalError(path + ": read failed");
+  return events;
+}
+
+std::string CanonicalEncoding(const UsageEvent& e) {
+  // nlohmann's ordered_json keeps insertion order, which fixes the field order.
+  nlohmann::ordered_json out;
+  out["id"] = e.id;
+  out["time"] = e.time.ToString();
+  out["listener"] = e.listener;
+  out["territory"] = e.territory.code();
+  out["scope"] = rights::ScopeName(e.scope);
+  out["feature"] = e.feature;
+  nlohmann::ordered_json recordings = nlohmann::ordered_json::array();
+  for (const UsedRecording& used : e.recordings) {
+    nlohmann::ordered_json item;
+    item["isrc"] = used.isrc.str();
+    item["weight_ppm"] = used.weight_ppm;
+    recordings.push_back(std::move(item));
+  }
+  out["recordings"] = std::move(recordings);
+  out["duration_ms"] = e.duration_ms;
+  out["session"] = e.session;
+  out["requested"] = e.requested;
+  return out.dump();
+}
+
+std::vector<std::string> DifferingFields(const UsageEvent& a, const UsageEvent& b) {
+  std::vector<std::string> fields;
+  if (a.id != b.id) fields.push_back("id");
+  if (a.time != b.time) fields.push_back("time");
+  if (a.listener != b.listener) fields.push_back("listener");
+  if (a.territory != b.territory) fields.push_back("territory");
+  if (a.scope != b.scope) fields.push_back("scope");
+  if (a.feature != b.feature) fields.push_back("feature");
+  if (a.recordings != b.recordings) fields.push_back("recordings");
+  if (a.duration_ms != b.duration_ms) fields.push_back("duration_ms");
+  if (a.session != b.session) fields.push_back("session");
+  if (a.requested != b.requested) fields.push_back("requested");
+  return fields;
+}
+
+}  // namespace accord::ledger

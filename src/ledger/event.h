@@ -1,0 +1,77 @@
+// UsageEvent: one AI use of one or more recordings, as the ledger records it.
+//
+// A platform reports each use (a DJ play, an AI-playlist play, a remix made, a remix played)
+// with a client-chosen id. The id is the idempotency key: the same id with the same content is
+// the same event, however often it is retried; the same id with other content is a conflict.
+//
+// The JSON Lines form (one event per line; docs/formats/usage_events.md):
+//   {"id":"evt-1","time":"2026-01-31T20:15:00Z","listener":"l-8f3a","territory":"DE",
+//    "scope":"dj","feature":"dj","recordings":[{"isrc":"QZDMO2600001","weight_ppm":1000000}],
+//    "duration_ms":181000,"session":"s-77","requested":false}
+// Unknown fields are errors; weights are parts per million and add to exactly 1,000,000.
+//
+// CanonicalEncoding() is the byte string the ledger stores and hashes: fields in a fixed
+// order, no optional whitespace, so equal events always encode to equal bytes.
+//
+// Thread safety: values and pure functions.
+#ifndef ACCORD_LEDGER_EVENT_H_
+#define ACCORD_LEDGER_EVENT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/ids.h"
+#include "core/status.h"
+#include "core/territory.h"
+#include "core/time.h"
+#include "rights/model.h"
+
+namespace accord::ledger {
+
+inline constexpr size_t kMaxRecordingsPerEvent = 64;
+inline constexpr size_t kMaxEventLineBytes = 64 * 1024;
+
+struct UsedRecording {
+  Isrc isrc;
+  int32_t weight_ppm = 0;
+
+  friend bool operator==(const UsedRecording&, const UsedRecording&) = default;
+};
+
+struct UsageEvent {
+  std::string id;        // idempotency key: 1..128 printable ASCII, no spaces
+  Timestamp time;        // when the use happened
+  std::string listener;  // pseudonymous listener id, 1..128 printable ASCII
+  Territory territory = Territory::FromIndex(0);
+  rights::Scope scope = rights::Scope::kRecommend;
+  std::string feature;  // what caused it: dj, ai_playlist, discovery, remix, ... (1..64)
+  std::vector<UsedRecording> recordings;  // 1..kMaxRecordingsPerEvent, weights add to 1e6
+  int64_t duration_ms = 0;                // play duration; 0 for uses that are not plays
+  std::string session;                    // may be empty
+  bool requested = false;                 // the listener actively asked (searched, requested)
+
+  friend bool operator==(const UsageEvent&, const UsageEvent&) = default;
+};
+
+// Parses one JSON object. InvalidArgument names `where` ("events.jsonl:12") and the field.
+Result<UsageEvent> ParseUsageEvent(std::string_view json, std::string_view where);
+
+// Reads a JSON Lines file of events (blank lines skipped). The first bad line fails the whole
+// file: InvalidArgument "events.jsonl:12: <field>: <what>"; NotFound for a missing file. Files
+// above 1 GiB are refused.
+Result<std::vector<UsageEvent>> ReadUsageEventsFile(const std::string& path);
+
+// Checks the rules a parsed or hand-built event must meet (ids, weights, limits).
+Status ValidateUsageEvent(const UsageEvent& event);
+
+// The stored form; ParseUsageEvent(CanonicalEncoding(e)) == e.
+std::string CanonicalEncoding(const UsageEvent& event);
+
+// Names of the fields in which two events differ, in declaration order ("time", "recordings").
+std::vector<std::string> DifferingFields(const UsageEvent& a, const UsageEvent& b);
+
+}  // namespace accord::ledger
+
+#endif  // ACCORD_LEDGER_EVENT_H_

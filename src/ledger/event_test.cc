@@ -1,0 +1,118 @@
+// Usage events: parsing names the line and field, the canonical form round-trips, and conflicts
+// name the fields that differ.
+#include "ledger/event.h"
+
+#include <gtest/gtest.h>
+
+namespace accord::ledger {
+namespace {
+
+constexpr char kEvent[] =
+    R"({"id":"evt-1","time":"2026-01-31T20:15:00Z","listener":"l-8f3a","territory":"DE",)"
+    R"("scope":"dj","feature":"dj","recordings":[{"isrc":"QZDMO2600001","weight_ppm":600000},)"
+    R"({"isrc":"QZDMO2600002","weight_ppm":400000}],"duration_ms":181000,"session":"s-77",)"
+    R"("requested":true})";
+
+std::string Replace(std::string text, const std::string& from, const std::string& to) {
+  size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return text.replace(at, from.size(), to);
+}
+
+std::string ErrorOf(const std::string& text) {
+  Result<UsageEvent> event = ParseUsageEvent(text, "events.jsonl:7");
+  EXPECT_FALSE(event.ok()) << text;
+  return event.ok() ? "" : event.status().message();
+}
+
+TEST(UsageEventTest, ParsesEveryField) {
+  Result<UsageEvent> event = ParseUsageEvent(kEvent, "x");
+  ASSERT_TRUE(event.ok()) << event.status().ToString();
+  EXPECT_EQ(event->id, "evt-1");
+  EXPECT_EQ(event->time, *Timestamp::Parse("2026-01-31T20:15:00Z"));
+  EXPECT_EQ(event->territory.code(), "DE");
+  EXPECT_EQ(event->scope, rights::Scope::kDj);
+  ASSERT_EQ(event->recordings.size(), 2u);
+  EXPECT_EQ(event->recordings[1].isrc.str(), "QZDMO2600002");
+  EXPECT_EQ(event->recordings[1].weight_ppm, 400000);
+  EXPECT_EQ(event->duration_ms, 181000);
+  EXPECT_EQ(event->session, "s-77");
+  EXPECT_TRUE(event->requested);
+}
+
+TEST(UsageEventTest, OptionalFieldsDefault) {
+  Result<UsageEvent> event = ParseUsageEvent(
+      R"({"id":"e","time":"2026-01-01","listener":"l","territory":"US","scope":"remix",)"
+      R"("feature":"remix","recordings":[{"isrc":"QZDMO2600001","weight_ppm":1000000}]})",
+      "x");
+  ASSERT_TRUE(event.ok()) << event.status().ToString();
+  EXPECT_EQ(event->duration_ms, 0);
+  EXPECT_EQ(event->session, "");
+  EXPECT_FALSE(event->requested);
+}
+
+TEST(UsageEventTest, CanonicalEncodingRoundTripsAndIsStable) {
+  UsageEvent event = *ParseUsageEvent(kEvent, "x");
+  const std::string encoded = CanonicalEncoding(event);
+  Result<UsageEvent> again = ParseUsageEvent(encoded, "x");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(*again, event);
+  EXPECT_EQ(CanonicalEncoding(*again), encoded);
+  // Field order in the input does not matter.
+  const std::string reordered =
+      R"({"requested":true,"session":"s-77","duration_ms":181000,"recordings":[)"
+      R"({"weight_ppm":600000,"isrc":"QZDMO2600001"},{"isrc":"QZDMO2600002","weight_ppm":400000}],)"
+      R"("feature":"dj","scope":"dj","territory":"DE","listener":"l-8f3a",)"
+      R"("time":"2026-01-31T21:15:00+01:00","id":"evt-1"})";
+  EXPECT_EQ(CanonicalEncoding(*ParseUsageEvent(reordered, "x")), encoded);
+}
+
+TEST(UsageEventTest, ErrorsNameTheLineAndField) {
+  EXPECT_NE(ErrorOf(Replace(kEvent, R"("territory":"DE")", R"("territory":"XX")"))
+                .find("events.jsonl:7: territory"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(Replace(kEvent, R"("scope":"dj")", R"("scope":"karaoke")")).find("scope"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(Replace(kEvent, "QZDMO2600002", "NOT-AN-ISRC")).find("recordings/1/isrc"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(Replace(kEvent, R"("id":"evt-1",)", "")).find("id: missing"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(Replace(kEvent, R"("requested":true)", R"("requested":true,"extra":1)"))
+                .find("extra: unknown field"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(Replace(kEvent, "2026-01-31T20:15:00Z", "yesterday")).find("events.jsonl:7"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("{not json").find("not valid JSON"), std::string::npos);
+  EXPECT_NE(ErrorOf("[1,2]").find("expected a JSON object"), std::string::npos);
+}
+
+TEST(UsageEventTest, WeightsMustAddToTheWhole) {
+  std::string message = ErrorOf(Replace(kEvent, "400000", "399999"));
+  EXPECT_NE(message.find("weights add to 999999 ppm"), std::string::npos) << message;
+  EXPECT_NE(ErrorOf(Replace(kEvent, "400000", "0")).find("weight_ppm"), std::string::npos);
+  EXPECT_NE(ErrorOf(Replace(kEvent, "QZDMO2600002", "QZDMO2600001")).find("listed twice"),
+            std::string::npos);
+}
+
+TEST(UsageEventTest, LimitsAreEnforced) {
+  EXPECT_NE(ErrorOf(std::string(kMaxEventLineBytes + 1, ' ')).find("longer than"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(Replace(kEvent, R"("listener":"l-8f3a")", R"("listener":"has space")"))
+                .find("listener"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(Replace(kEvent, "181000", "-1")).find("duration_ms"), std::string::npos);
+}
+
+TEST(UsageEventTest, DifferingFieldsNamesEachDifference) {
+  UsageEvent a = *ParseUsageEvent(kEvent, "x");
+  UsageEvent b = a;
+  EXPECT_TRUE(DifferingFields(a, b).empty());
+  b.time = *Timestamp::Parse("2026-02-01");
+  b.recordings[0].weight_ppm = 500000;
+  b.recordings[1].weight_ppm = 500000;
+  b.requested = false;
+  EXPECT_EQ(DifferingFields(a, b), (std::vector<std::string>{"time", "recordings", "requested"}));
+}
+
+}  // namespace
+}  // namespace accord::ledger

@@ -1,0 +1,99 @@
+// FileSystem: the few file operations the ledger log needs, behind an interface.
+//
+// The log never calls POSIX directly; it goes through a FileSystem so that tests can put a
+// fault-injecting implementation underneath it (ledger/fault_file_system.h: lost unsynced
+// writes at a simulated power cut, fsync failing with EIO, a full disk) and check that every
+// acknowledged record survives. PosixFileSystem() is the real one.
+//
+//   FileSystem* fs = PosixFileSystem();
+//   ACCORD_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, fs->NewAppendableFile(path));
+//   ACCORD_RETURN_IF_ERROR(file->Append(bytes));
+//   ACCORD_RETURN_IF_ERROR(file->Sync());   // only now are `bytes` durable
+//
+// Errors are Status values whose message names the path and the operating system's reason
+// ("data/segment-00000001.log: fdatasync: Input/output error"). Codes: NotFound for a missing
+// file or directory, PermissionDenied for EACCES/EPERM, Internal for every other I/O failure
+// (EIO, ENOSPC, ...), FailedPrecondition for a WritableFile used after it failed or closed.
+//
+// Thread safety: a FileSystem may be used from many threads at once. A WritableFile is used by
+// one thread at a time.
+#ifndef ACCORD_LEDGER_FILE_SYSTEM_H_
+#define ACCORD_LEDGER_FILE_SYSTEM_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace accord::ledger {
+
+// A file open for appending. Bytes passed to Append are durable only once a later Sync has
+// returned OK.
+//
+// A failure is final: once Append or Sync has failed, every later Append and Sync returns
+// FailedPrecondition. After a failed fsync the kernel may already have dropped the dirty pages
+// and marked them clean, so a retried fsync can report success for data that never reached the
+// disk (the 2018 PostgreSQL "fsyncgate" lesson). After a failed write, part of the bytes may be
+// in the file. Either way the only safe continuation is to close the file, reopen the log and
+// let recovery find what is really on disk.
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+
+  // Appends `data` at the end of the file. All of it is written or an error is returned (some
+  // prefix may then be in the file).
+  virtual Status Append(std::string_view data) = 0;
+
+  // Makes every byte appended so far durable (fdatasync).
+  virtual Status Sync() = 0;
+
+  // Closes the file; does not sync. Later calls return FailedPrecondition. The destructor
+  // closes a file that was not closed and ignores the result.
+  virtual Status Close() = 0;
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+
+  // Opens `path` for appending, creating it (empty) if missing. When the file is created, its
+  // directory entry is made durable before this returns, so a synced file cannot vanish at a
+  // power cut because its name was never written.
+  virtual Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) = 0;
+
+  // Returns the whole content of `path`. NotFound if it does not exist.
+  virtual Result<std::string> ReadFile(const std::string& path) = 0;
+
+  // Returns the names (not paths) of the entries of `dir`, sorted bytewise, without "." and
+  // "..". NotFound if `dir` does not exist.
+  virtual Result<std::vector<std::string>> ListDir(const std::string& dir) = 0;
+
+  // Creates `dir` and any missing parents (like mkdir -p); OK if it exists already.
+  virtual Status CreateDir(const std::string& dir) = 0;
+
+  // Cuts `path` to `size` bytes (which must not exceed its size) and makes the new size durable.
+  virtual Status Truncate(const std::string& path, std::uint64_t size) = 0;
+
+  // Makes the entries of `dir` (creations, removals, renames) durable.
+  virtual Status SyncDir(const std::string& dir) = 0;
+
+  // Removes the file `path`. NotFound if it does not exist. Durable after SyncDir of its
+  // directory.
+  virtual Status Remove(const std::string& path) = 0;
+
+  // Returns the size of `path` in bytes. NotFound if it does not exist.
+  virtual Result<std::uint64_t> FileSize(const std::string& path) = 0;
+};
+
+// The process-wide file system backed by POSIX calls. Never null; not owned by the caller.
+FileSystem* PosixFileSystem();
+
+// "dir/name", without doubling a trailing slash of `dir`.
+std::string JoinPath(std::string_view dir, std::string_view name);
+
+}  // namespace accord::ledger
+
+#endif  // ACCORD_LEDGER_FILE_SYSTEM_H_

@@ -1,0 +1,354 @@
+#include "ledger/ledger.h"
+
+#include <nlohmann/json.hpp>
+
+namespace accord::ledger {
+namespace {
+
+using nlohmann::json;
+
+// Recovery reads the event id straight out of the canonical encoding, which always starts with
+// {"id":"<id>" and whose ids contain no quotes (event.h), instead of parsing every event.
+Result<std::string> IdOfPayload(std::string_view payload, uint64_t sequence) {
+  constexpr std::string_view kPrefix = "{\"id\":\"";
+  const size_t end = payload.find('"', kPrefix.size());
+  if (payload.substr(0, kPrefix.size()) != kPrefix || end == std::string_view::npos) {
+    return DataLossError("ledger record " + std::to_string(sequence) +
+                         ": payload is not a canonical usage event");
+  }
+  return std::string(payload.substr(kPrefix.size(), end - kPrefix.size()));
+}
+
+std::string Describe(const rights::Reason& reason, const UsageEvent& event, const Isrc& isrc) {
+  return isrc.str() + ": " + std::string(rights::RuleName(reason.rule)) + ": " +
+         rights::DescribeReason(reason, event.scope, event.territory, event.time);
+}
+
+}  // namespace
+
+std::string_view IntakeOutcomeName(IntakeOutcome outcome) {
+  switch (outcome) {
+    case IntakeOutcome::kRecorded:
+      return "recorded";
+    case IntakeOutcome::kDuplicate:
+      return "duplicate";
+    case IntakeOutcome::kConflict:
+      return "conflict";
+    case IntakeOutcome::kRefused:
+      return "refused";
+  }
+  return "unknown";
+}
+
+Ledger::Ledger(FileSystem* fs, std::string dir, std::unique_ptr<LogWriter> log, SigningKey key)
+    : fs_(fs),
+      dir_(std::move(dir)),
+      log_(std::move(log)),
+      key_(std::move(key)),
+      public_key_hex_(key_.PublicKeyHex()) {}
+
+Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& data_dir, FileSystem* fs) {
+  const std::string dir = data_dir + "/ledger";
+  ACCORD_RETURN_IF_ERROR(fs->CreateDir(dir));
+  ACCORD_ASSIGN_OR_RETURN(std::unique_ptr<LogWriter> log, LogWriter::Open(fs, dir + "/log"));
+  ACCORD_ASSIGN_OR_RETURN(SigningKey key, SigningKey::LoadOrCreate(data_dir));
+  std::unique_ptr<Ledger> ledger(new Ledger(fs, dir, std::move(log), std::move(key)));
+
+  LogReader reader(fs, dir + "/log");
+  ACCORD_RETURN_IF_ERROR(reader.ForEach(
+      1, [&](uint64_t sequence, const ChainHash&, std::string_view payload) -> Status {
+        ACCORD_ASSIGN_OR_RETURN(std::string id, IdOfPayload(payload, sequence));
+        const Hash leaf = LeafHash(payload);
+        if (!ledger->index_.emplace(std::move(id), Entry{sequence, leaf}).second) {
+          return DataLossError("ledger record " + std::to_string(sequence) +
+                               ": event id recorded twice");
+        }
+        ledger->tree_.Append(leaf);
+        return OkStatus();
+      }));
+  if (ledger->tree_.size() != ledger->log_->last_sequence()) {
+    return DataLossError("ledger: the log reader saw " + std::to_string(ledger->tree_.size()) +
+                         " records but the writer recovered " +
+                         std::to_string(ledger->log_->last_sequence()));
+  }
+  ACCORD_RETURN_IF_ERROR(ledger->LoadCheckpoints());
+  return ledger;
+}
+
+Status Ledger::LoadCheckpoints() {
+  const std::string path = dir_ + "/checkpoints.jsonl";
+  Result<std::string> text = fs_->ReadFile(path);
+  if (!text.ok()) {
+    return text.status().code() == StatusCode::kNotFound ? OkStatus() : text.status();
+  }
+  size_t start = 0;
+  int line = 0;
+  while (start < text->size()) {
+    size_t end = text->find('\n', start);
+    ++line;
+    if (end == std::string::npos) {
+      // A checkpoint line without its newline was being written when the process died; it was
+      // never acknowledged, so it is dropped (and overwritten by the next checkpoint).
+      ACCORD_RETURN_IF_ERROR(fs_->Truncate(path, start));
+      break;
+    }
+    Result<SignedCheckpoint> checkpoint =
+        SignedCheckpointFromJson(std::string_view(*text).substr(start, end - start));
+    if (!checkpoint.ok()) {
+      return DataLossError(path + ":" + std::to_string(line) + ": " +
+                           checkpoint.status().message());
+    }
+    if (checkpoint->checkpoint.tree_size > tree_.size()) {
+      return DataLossError(path + ":" + std::to_string(line) + ": checkpoint of " +
+                           std::to_string(checkpoint->checkpoint.tree_size) +
+                           " events, but the log holds " + std::to_string(tree_.size()));
+    }
+    checkpoints_.push_back(*checkpoint);
+    start = end + 1;
+  }
+  return OkStatus();
+}
+
+Result<std::vector<IntakeResult>> Ledger::Append(const std::vector<UsageEvent>& events,
+                                                 const rights::Snapshot& policy) {
+  std::vector<IntakeResult> results(events.size());
+  std::vector<std::string> payloads;
+  std::vector<size_t> recorded;  // indexes into events of the payloads, in order
+  // Ids first seen in this batch: their position in `payloads` and content hash.
+  std::unordered_map<std::string, std::pair<size_t, Hash>> batch_ids;
+
+  for (size_t i = 0; i < events.size(); ++i) {
+    const UsageEvent& event = events[i];
+    IntakeResult& result = results[i];
+    result.event_id = event.id;
+    ACCORD_RETURN_IF_ERROR(ValidateUsageEvent(event).WithPrefix("event " + event.id));
+    std::string payload = CanonicalEncoding(event);
+    const Hash leaf = LeafHash(payload);
+
+    if (auto stored = index_.find(event.id); stored != index_.end()) {
+      if (stored->second.leaf_hash == leaf) {
+        result.outcome = IntakeOutcome::kDuplicate;
+        result.sequence = stored->second.sequence;
+      } else {
+        result.outcome = IntakeOutcome::kConflict;
+        ACCORD_ASSIGN_OR_RETURN(std::string earlier, ReadPayload(stored->second.sequence));
+        ACCORD_ASSIGN_OR_RETURN(UsageEvent before, ParseUsageEvent(earlier, "ledger"));
+        result.details = DifferingFields(before, event);
+        result.sequence = stored->second.sequence;
+      }
+      continue;
+    }
+    if (auto seen = batch_ids.find(event.id); seen != batch_ids.end()) {
+      const size_t first = recorded[seen->second.first];
+      if (seen->second.second == leaf) {
+        result.outcome = IntakeOutcome::kDuplicate;
+      } else {
+        result.outcome = IntakeOutcome::kConflict;
+        result.details = DifferingFields(events[first], event);
+      }
+      // The sequence is filled in once the first occurrence is written.
+      continue;
+    }
+
+    // The policy as of the event's time: every recording used must be allowed.
+    for (const UsedRecording& used : event.recordings) {
+      std::optional<uint32_t> index = policy.FindRecording(used.isrc);
+      if (!index) {
+        result.details.push_back(used.isrc.str() + ": unknown recording");
+        continue;
+      }
+      rights::Decision decision = policy.Decide(event.scope, *index, event.territory, event.time);
+      for (const rights::Reason& reason : decision.reasons) {
+        result.details.push_back(Describe(reason, event, used.isrc));
+      }
+    }
+    if (!result.details.empty()) {
+      result.outcome = IntakeOutcome::kRefused;
+      continue;
+    }
+    batch_ids.emplace(event.id, std::make_pair(payloads.size(), leaf));
+    recorded.push_back(i);
+    payloads.push_back(std::move(payload));
+  }
+
+  if (!payloads.empty()) {
+    ACCORD_ASSIGN_OR_RETURN(AppendResult ack, log_->AppendBatch(payloads));
+    for (size_t k = 0; k < payloads.size(); ++k) {
+      const uint64_t sequence = ack.first_sequence + k;
+      const UsageEvent& event = events[recorded[k]];
+      const Hash leaf = LeafHash(payloads[k]);
+      tree_.Append(leaf);
+      index_.emplace(event.id, Entry{sequence, leaf});
+      results[recorded[k]].outcome = IntakeOutcome::kRecorded;
+      results[recorded[k]].sequence = sequence;
+    }
+  }
+  // Repeats of an id first seen in this batch point at its sequence (0 when it was refused).
+  for (IntakeResult& result : results) {
+    if (result.sequence == 0 && (result.outcome == IntakeOutcome::kDuplicate ||
+                                 result.outcome == IntakeOutcome::kConflict)) {
+      auto it = index_.find(result.event_id);
+      if (it != index_.end()) result.sequence = it->second.sequence;
+    }
+  }
+  return results;
+}
+
+Result<std::string> Ledger::ReadPayload(uint64_t sequence) const {
+  std::string found;
+  bool done = false;
+  LogReader reader(fs_, dir_ + "/log");
+  Status status = reader.ForEach(
+      sequence, [&](uint64_t seq, const ChainHash&, std::string_view payload) -> Status {
+        if (seq == sequence) {
+          found = std::string(payload);
+          done = true;
+          return Status(StatusCode::kAlreadyExists, "found");  // stops the walk
+        }
+        return OkStatus();
+      });
+  if (!done)
+    return status.ok() ? NotFoundError("ledger record " + std::to_string(sequence)) : status;
+  return found;
+}
+
+Result<SignedCheckpoint> Ledger::Checkpoint(Timestamp now) {
+  ledger::Checkpoint head{tree_.size(), tree_.Root(), now};
+  ACCORD_ASSIGN_OR_RETURN(SignedCheckpoint signed_head, key_.Sign(head));
+  json line = SignedCheckpointToJsonValue(signed_head);
+  ACCORD_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file,
+                          fs_->NewAppendableFile(dir_ + "/checkpoints.jsonl"));
+  ACCORD_RETURN_IF_ERROR(file->Append(line.dump() + "\n"));
+  ACCORD_RETURN_IF_ERROR(file->Sync());
+  ACCORD_RETURN_IF_ERROR(file->Close());
+  checkpoints_.push_back(signed_head);
+  return signed_head;
+}
+
+Result<ProofBundle> Ledger::Prove(const std::string& event_id) const {
+  auto it = index_.find(event_id);
+  if (it == index_.end()) return NotFoundError("no event with id " + event_id + " in the ledger");
+  const uint64_t leaf_index = it->second.sequence - 1;
+  for (auto head = checkpoints_.rbegin(); head != checkpoints_.rend(); ++head) {
+    if (head->checkpoint.tree_size <= leaf_index) continue;
+    ProofBundle bundle;
+    ACCORD_ASSIGN_OR_RETURN(bundle.event, ReadPayload(it->second.sequence));
+    bundle.leaf_index = leaf_index;
+    ACCORD_ASSIGN_OR_RETURN(bundle.inclusion_path,
+                            tree_.InclusionProof(leaf_index, head->checkpoint.tree_size));
+    bundle.checkpoint = *head;
+    bundle.public_key_hex = public_key_hex_;
+    return bundle;
+  }
+  return FailedPreconditionError("event " + event_id +
+                                 " is not covered by a checkpoint yet; run `accord ledger "
+                                 "checkpoint` first");
+}
+
+Result<std::vector<Hash>> Ledger::ProveConsistency(uint64_t old_size, uint64_t new_size) const {
+  return tree_.ConsistencyProof(old_size, new_size);
+}
+
+Result<VerifyReport> Ledger::Verify() const {
+  VerifyReport report;
+  MerkleTree rebuilt;
+  LogReader reader(fs_, dir_ + "/log");
+  ACCORD_RETURN_IF_ERROR(
+      reader.ForEach(1, [&](uint64_t, const ChainHash&, std::string_view payload) -> Status {
+        rebuilt.Append(LeafHash(payload));
+        return OkStatus();
+      }));
+  report.events = rebuilt.size();
+  report.root = rebuilt.Root();
+  for (const SignedCheckpoint& head : checkpoints_) {
+    ACCORD_RETURN_IF_ERROR(
+        VerifyCheckpoint(head, public_key_hex_)
+            .WithPrefix("checkpoint of " + std::to_string(head.checkpoint.tree_size) + " events"));
+    ACCORD_ASSIGN_OR_RETURN(Hash root, rebuilt.RootAt(head.checkpoint.tree_size));
+    if (root != head.checkpoint.root) {
+      return DataLossError("checkpoint of " + std::to_string(head.checkpoint.tree_size) +
+                           " events: signed root " + HashToHex(head.checkpoint.root) +
+                           " but the log gives " + HashToHex(root));
+    }
+    ++report.checkpoints_checked;
+  }
+  return report;
+}
+
+LedgerStats Ledger::stats() const {
+  LedgerStats stats;
+  stats.events = tree_.size();
+  stats.root = tree_.Root();
+  stats.last_chain_hash = log_->last_hash();
+  stats.recovery = log_->recovery();
+  stats.segments = log_->recovery().segment_count;
+  if (!checkpoints_.empty()) stats.latest_checkpoint = checkpoints_.back();
+  return stats;
+}
+
+std::string ProofBundleToJson(const ProofBundle& bundle) {
+  json path = json::array();
+  for (const Hash& hash : bundle.inclusion_path) path.push_back(HashToHex(hash));
+  json out = {{"format", "accord-ledger-inclusion-proof/v1"},
+              {"event", bundle.event},
+              {"leaf_index", bundle.leaf_index},
+              {"inclusion_path", path},
+              {"checkpoint", SignedCheckpointToJsonValue(bundle.checkpoint)},
+              {"public_key", bundle.public_key_hex}};
+  return out.dump(2);
+}
+
+Result<ProofBundle> ProofBundleFromJson(std::string_view text, std::string_view where) {
+  const std::string at(where);
+  json value = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded() || !value.is_object()) {
+    return InvalidArgumentError(at + ": not a JSON object");
+  }
+  for (const char* field :
+       {"format", "event", "leaf_index", "inclusion_path", "checkpoint", "public_key"}) {
+    if (!value.contains(field)) return InvalidArgumentError(at + ": /" + field + ": missing");
+  }
+  if (value["format"] != "accord-ledger-inclusion-proof/v1") {
+    return InvalidArgumentError(at + ": /format: expected accord-ledger-inclusion-proof/v1");
+  }
+  if (!value["event"].is_string()) return InvalidArgumentError(at + ": /event: expected a string");
+  if (!value["leaf_index"].is_number_unsigned()) {
+    return InvalidArgumentError(at + ": /leaf_index: expected a non-negative integer");
+  }
+  if (!value["inclusion_path"].is_array()) {
+    return InvalidArgumentError(at + ": /inclusion_path: expected an array");
+  }
+  if (!value["public_key"].is_string()) {
+    return InvalidArgumentError(at + ": /public_key: expected a string");
+  }
+  ProofBundle bundle;
+  bundle.event = value["event"].get<std::string>();
+  bundle.leaf_index = value["leaf_index"].get<uint64_t>();
+  const json& path = value["inclusion_path"];
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (!path[i].is_string()) {
+      return InvalidArgumentError(at + ": /inclusion_path/" + std::to_string(i) +
+                                  ": expected a hex string");
+    }
+    Result<Hash> hash = HashFromHex(path[i].get<std::string>());
+    if (!hash.ok()) {
+      return hash.status().WithPrefix(at + ": /inclusion_path/" + std::to_string(i));
+    }
+    bundle.inclusion_path.push_back(*hash);
+  }
+  ACCORD_ASSIGN_OR_RETURN(bundle.checkpoint,
+                          SignedCheckpointFromJsonValue(value["checkpoint"], at + ": /checkpoint"));
+  bundle.public_key_hex = value["public_key"].get<std::string>();
+  return bundle;
+}
+
+Status VerifyProofBundle(const ProofBundle& bundle, std::string_view public_key_hex) {
+  ACCORD_RETURN_IF_ERROR(
+      VerifyCheckpoint(bundle.checkpoint, public_key_hex).WithPrefix("checkpoint signature"));
+  return VerifyInclusion(LeafHash(bundle.event), bundle.leaf_index,
+                         bundle.checkpoint.checkpoint.tree_size, bundle.inclusion_path,
+                         bundle.checkpoint.checkpoint.root)
+      .WithPrefix("inclusion of event " + std::to_string(bundle.leaf_index));
+}
+
+}  // namespace accord::ledger

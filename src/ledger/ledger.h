@@ -1,0 +1,139 @@
+// Ledger: the durable, idempotent, tamper-evident record of every AI use.
+//
+// It ties the pieces of this folder together: usage events (event.h) are checked against the
+// policy as of their time, written to the hash-chained log (log.h) with group commit, and
+// added to an RFC 6962 Merkle tree (merkle.h) whose heads are signed as checkpoints
+// (checkpoint.h). Layout in the data directory:
+//   DATA/ledger/log/segment-*.log     the records (docs/formats/ledger_log.md)
+//   DATA/ledger/checkpoints.jsonl     one signed checkpoint per line, appended and fsynced
+//   DATA/ledger/signing.key           the Ed25519 key (created on first use, mode 0600)
+//
+// Intake is idempotent: an event id seen before with the same content answers "duplicate"
+// with the original sequence; with other content it answers "conflict" naming the fields that
+// differ. An event whose use the policy does not allow is refused with the decision's reasons
+// and never recorded. Append returns only after the fsync that covers every recorded event.
+//
+//   ACCORD_ASSIGN_OR_RETURN(auto ledger, Ledger::Open("./accord-data"));
+//   ACCORD_ASSIGN_OR_RETURN(std::vector<IntakeResult> acks, ledger->Append(events, *snapshot));
+//   ACCORD_ASSIGN_OR_RETURN(SignedCheckpoint head, ledger->Checkpoint(Timestamp::Now()));
+//   ACCORD_ASSIGN_OR_RETURN(ProofBundle proof, ledger->Prove("evt-1"));
+//
+// Thread safety: not thread-safe; one Ledger per process, used from one thread (the server
+// will serialise intake in front of it). Recovery on Open reads the whole log: O(events).
+#ifndef ACCORD_LEDGER_LEDGER_H_
+#define ACCORD_LEDGER_LEDGER_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/status.h"
+#include "core/time.h"
+#include "ledger/checkpoint.h"
+#include "ledger/event.h"
+#include "ledger/file_system.h"
+#include "ledger/log.h"
+#include "ledger/merkle.h"
+#include "rights/snapshot.h"
+
+namespace accord::ledger {
+
+enum class IntakeOutcome { kRecorded, kDuplicate, kConflict, kRefused };
+std::string_view IntakeOutcomeName(IntakeOutcome outcome);  // "recorded", "duplicate", ...
+
+struct IntakeResult {
+  std::string event_id;
+  IntakeOutcome outcome = IntakeOutcome::kRecorded;
+  uint64_t sequence = 0;  // recorded or duplicate: the event's position (1-based)
+  // conflict: the differing fields; refused: one line per reason of every refused recording.
+  std::vector<std::string> details;
+};
+
+// Everything an artist needs to check, with only the public key, that an event is in the
+// ledger: the event as stored, its leaf index, the audit path, and the signed checkpoint.
+struct ProofBundle {
+  std::string event;  // the canonical encoding: the leaf's data
+  uint64_t leaf_index = 0;
+  std::vector<Hash> inclusion_path;
+  SignedCheckpoint checkpoint;
+  std::string public_key_hex;
+};
+std::string ProofBundleToJson(const ProofBundle& bundle);
+Result<ProofBundle> ProofBundleFromJson(std::string_view text, std::string_view where);
+// Checks the signature (with `public_key_hex`, which an artist obtains from the platform
+// independently of the file) and the inclusion of the event under the signed root. DataLoss
+// names what did not verify.
+Status VerifyProofBundle(const ProofBundle& bundle, std::string_view public_key_hex);
+
+struct LedgerStats {
+  uint64_t events = 0;
+  uint64_t segments = 0;
+  Hash root{};
+  ChainHash last_chain_hash{};
+  std::optional<SignedCheckpoint> latest_checkpoint;
+  RecoveryReport recovery;
+};
+
+struct VerifyReport {
+  uint64_t events = 0;
+  Hash root{};
+  uint64_t checkpoints_checked = 0;
+};
+
+class Ledger {
+ public:
+  // Opens DATA/ledger, recovering the log (a torn tail is cut; other damage is DataLoss naming
+  // segment and offset) and rebuilding the id index and the Merkle tree from it. `fs` must
+  // outlive the ledger.
+  static Result<std::unique_ptr<Ledger>> Open(const std::string& data_dir,
+                                              FileSystem* fs = PosixFileSystem());
+
+  // Decides each event against `policy` as of the event's time and records, in one group
+  // commit, every allowed event whose id is new. Results are index-aligned with `events`. An
+  // I/O error (the log is then closed for writing) fails the whole call: nothing of it was
+  // acknowledged.
+  Result<std::vector<IntakeResult>> Append(const std::vector<UsageEvent>& events,
+                                           const rights::Snapshot& policy);
+
+  // Signs the current tree head and appends it to checkpoints.jsonl (fsynced).
+  Result<SignedCheckpoint> Checkpoint(Timestamp now);
+  const std::vector<SignedCheckpoint>& checkpoints() const { return checkpoints_; }
+
+  // An inclusion proof for the event against the latest checkpoint that covers it.
+  // NotFound for an unknown id; FailedPrecondition when no checkpoint covers it yet.
+  Result<ProofBundle> Prove(const std::string& event_id) const;
+  // A consistency proof between two checkpointed sizes.
+  Result<std::vector<Hash>> ProveConsistency(uint64_t old_size, uint64_t new_size) const;
+
+  // Rereads every segment, recomputing every chain hash and the Merkle root, and checks every
+  // stored checkpoint's signature and root against it. DataLoss names the first mismatch.
+  Result<VerifyReport> Verify() const;
+
+  LedgerStats stats() const;
+  const std::string& public_key_hex() const { return public_key_hex_; }
+
+ private:
+  struct Entry {
+    uint64_t sequence;
+    Hash leaf_hash;
+  };
+  Ledger(FileSystem* fs, std::string dir, std::unique_ptr<LogWriter> log, SigningKey key);
+  Status LoadCheckpoints();
+  Result<std::string> ReadPayload(uint64_t sequence) const;
+
+  FileSystem* fs_;
+  std::string dir_;  // DATA/ledger
+  std::unique_ptr<LogWriter> log_;
+  SigningKey key_;
+  std::string public_key_hex_;
+  MerkleTree tree_;
+  std::unordered_map<std::string, Entry> index_;
+  std::vector<SignedCheckpoint> checkpoints_;
+};
+
+}  // namespace accord::ledger
+
+#endif  // ACCORD_LEDGER_LEDGER_H_

@@ -1,0 +1,259 @@
+// Ledger intake: policy checks, idempotency, recovery, checkpoints and proofs, and SIGKILL.
+#include "ledger/ledger.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+
+#include "rights/policy_test_world.h"
+
+namespace accord::ledger {
+namespace {
+
+namespace fs = std::filesystem;
+
+class LedgerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = (fs::temp_directory_path() /
+            ("accord-ledger-test-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name()))
+               .string();
+    fs::remove_all(dir_);
+    policy_ = *rights::Snapshot::Build(rights::testing::PolicyExampleWorld());
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::unique_ptr<Ledger> Open() {
+    auto ledger = Ledger::Open(dir_);
+    EXPECT_TRUE(ledger.ok()) << ledger.status().ToString();
+    return std::move(ledger).value();
+  }
+
+  // A DJ play of "Northern Lights" in DE: allowed through dist:wave's agreement A1.
+  static UsageEvent Play(const std::string& id, const std::string& territory = "DE") {
+    UsageEvent e;
+    e.id = id;
+    e.time = *Timestamp::Parse("2026-06-01T12:00:00Z");
+    e.listener = "l-1";
+    e.territory = *Territory::Parse(territory);
+    e.scope = rights::Scope::kDj;
+    e.feature = "dj";
+    e.recordings = {{*Isrc::Parse("QZDEM2600001"), 1000000}};
+    e.duration_ms = 180000;
+    e.session = "s-1";
+    return e;
+  }
+
+  std::vector<IntakeResult> Append(Ledger& ledger, const std::vector<UsageEvent>& events) {
+    auto results = ledger.Append(events, *policy_);
+    EXPECT_TRUE(results.ok()) << results.status().ToString();
+    return results.ok() ? *results : std::vector<IntakeResult>{};
+  }
+
+  std::string dir_;
+  std::shared_ptr<const rights::Snapshot> policy_;
+};
+
+TEST_F(LedgerTest, RecordsAllowedEventsWithConsecutiveSequences) {
+  auto ledger = Open();
+  auto results = Append(*ledger, {Play("e1"), Play("e2")});
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].outcome, IntakeOutcome::kRecorded);
+  EXPECT_EQ(results[0].sequence, 1u);
+  EXPECT_EQ(results[1].sequence, 2u);
+  EXPECT_EQ(ledger->stats().events, 2u);
+}
+
+TEST_F(LedgerTest, RetryWithSameContentIsADuplicateOfTheOriginal) {
+  auto ledger = Open();
+  Append(*ledger, {Play("e1")});
+  auto again = Append(*ledger, {Play("e1")});
+  EXPECT_EQ(again[0].outcome, IntakeOutcome::kDuplicate);
+  EXPECT_EQ(again[0].sequence, 1u);
+  EXPECT_EQ(ledger->stats().events, 1u);
+}
+
+TEST_F(LedgerTest, SameIdWithOtherContentIsAConflictNamingTheFields) {
+  auto ledger = Open();
+  Append(*ledger, {Play("e1")});
+  UsageEvent changed = Play("e1");
+  changed.duration_ms = 1;
+  changed.listener = "l-2";
+  auto results = Append(*ledger, {changed});
+  EXPECT_EQ(results[0].outcome, IntakeOutcome::kConflict);
+  EXPECT_EQ(results[0].details, (std::vector<std::string>{"listener", "duration_ms"}));
+  EXPECT_EQ(ledger->stats().events, 1u);
+}
+
+TEST_F(LedgerTest, RepeatsInsideOneBatchAreNotDoubleCounted) {
+  auto ledger = Open();
+  UsageEvent changed = Play("e1");
+  changed.session = "other";
+  auto results = Append(*ledger, {Play("e1"), Play("e1"), changed});
+  EXPECT_EQ(results[0].outcome, IntakeOutcome::kRecorded);
+  EXPECT_EQ(results[1].outcome, IntakeOutcome::kDuplicate);
+  EXPECT_EQ(results[1].sequence, 1u);
+  EXPECT_EQ(results[2].outcome, IntakeOutcome::kConflict);
+  EXPECT_EQ(results[2].details, std::vector<std::string>{"session"});
+  EXPECT_EQ(ledger->stats().events, 1u);
+}
+
+TEST_F(LedgerTest, UseThePolicyDoesNotAllowIsRefusedWithReasons) {
+  auto ledger = Open();
+  auto results = Append(*ledger, {Play("e1", "US")});
+  EXPECT_EQ(results[0].outcome, IntakeOutcome::kRefused);
+  ASSERT_EQ(results[0].details.size(), 1u);
+  EXPECT_NE(results[0].details[0].find("no_master_agreement"), std::string::npos)
+      << results[0].details[0];
+  EXPECT_EQ(ledger->stats().events, 0u);
+}
+
+TEST_F(LedgerTest, UnknownRecordingIsRefused) {
+  auto ledger = Open();
+  UsageEvent e = Play("e1");
+  e.recordings = {{*Isrc::Parse("QZDEM2699999"), 1000000}};
+  auto results = Append(*ledger, {e});
+  EXPECT_EQ(results[0].outcome, IntakeOutcome::kRefused);
+  EXPECT_NE(results[0].details[0].find("unknown recording"), std::string::npos);
+}
+
+TEST_F(LedgerTest, InvalidEventFailsTheCallWithoutWriting) {
+  auto ledger = Open();
+  UsageEvent bad = Play("e2");
+  bad.recordings[0].weight_ppm = 5;
+  auto results = ledger->Append({Play("e1"), bad}, *policy_);
+  EXPECT_EQ(results.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ledger->stats().events, 0u);
+}
+
+TEST_F(LedgerTest, ReopenRebuildsIndexAndRoot) {
+  Hash root;
+  {
+    auto ledger = Open();
+    Append(*ledger, {Play("e1"), Play("e2"), Play("e3")});
+    root = ledger->stats().root;
+  }
+  auto ledger = Open();
+  EXPECT_EQ(ledger->stats().events, 3u);
+  EXPECT_EQ(ledger->stats().root, root);
+  EXPECT_EQ(Append(*ledger, {Play("e2")})[0].outcome, IntakeOutcome::kDuplicate);
+  EXPECT_EQ(Append(*ledger, {Play("e4")})[0].sequence, 4u);
+}
+
+TEST_F(LedgerTest, ProofVerifiesWithThePublicKeyAndFailsWhenTampered) {
+  auto ledger = Open();
+  Append(*ledger, {Play("e1"), Play("e2"), Play("e3")});
+  EXPECT_EQ(ledger->Prove("e2").status().code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(ledger->Checkpoint(*Timestamp::Parse("2026-06-02")).ok());
+  Append(*ledger, {Play("e4")});
+  Result<ProofBundle> proof = ledger->Prove("e2");
+  ASSERT_TRUE(proof.ok()) << proof.status().ToString();
+  EXPECT_EQ(proof->leaf_index, 1u);
+  EXPECT_EQ(proof->checkpoint.checkpoint.tree_size, 3u);
+
+  // Through the file form, as an artist's tool receives it.
+  Result<ProofBundle> read = ProofBundleFromJson(ProofBundleToJson(*proof), "proof.json");
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_TRUE(VerifyProofBundle(*read, ledger->public_key_hex()).ok());
+
+  ProofBundle tampered = *read;
+  tampered.event[tampered.event.find("l-1") + 2] = '9';  // another listener
+  EXPECT_FALSE(VerifyProofBundle(tampered, ledger->public_key_hex()).ok());
+  tampered = *read;
+  tampered.checkpoint.checkpoint.root[0] ^= 1;
+  EXPECT_FALSE(VerifyProofBundle(tampered, ledger->public_key_hex()).ok());
+  const std::string other_key(64, 'a');
+  EXPECT_FALSE(VerifyProofBundle(*read, other_key).ok());
+  EXPECT_EQ(ledger->Prove("nope").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(LedgerTest, VerifyRecomputesRootsOfEveryCheckpoint) {
+  {
+    auto ledger = Open();
+    Append(*ledger, {Play("e1"), Play("e2")});
+    ASSERT_TRUE(ledger->Checkpoint(*Timestamp::Parse("2026-06-02")).ok());
+    Append(*ledger, {Play("e3")});
+    ASSERT_TRUE(ledger->Checkpoint(*Timestamp::Parse("2026-06-03")).ok());
+    Result<VerifyReport> report = ledger->Verify();
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    EXPECT_EQ(report->events, 3u);
+    EXPECT_EQ(report->checkpoints_checked, 2u);
+  }
+  // Checkpoints survive reopening; a checkpoint altered on disk is caught.
+  auto reopened = Open();
+  ASSERT_EQ(reopened->checkpoints().size(), 2u);
+  const std::string path = dir_ + "/ledger/checkpoints.jsonl";
+  std::string text;
+  {
+    std::ifstream in(path);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const size_t size_at = text.find("\"tree_size\":2");
+  ASSERT_NE(size_at, std::string::npos) << text;
+  text.replace(size_at, 13, "\"tree_size\":1");
+  std::ofstream(path) << text;
+  auto altered = Open();
+  Result<VerifyReport> report = altered->Verify();
+  EXPECT_EQ(report.status().code(), StatusCode::kDataLoss) << report.status().ToString();
+}
+
+// A child process ingests while the parent kills it with SIGKILL at a random moment; after each
+// restart every acknowledged event is present exactly once.
+TEST_F(LedgerTest, SurvivesSigkillDuringIntake) {
+  constexpr int kTrials = 24;
+  std::mt19937_64 rng(7);
+  std::set<std::string> acknowledged;
+  int next_id = 0;
+  for (int trial = 0; trial < kTrials; ++trial) {
+    int pipe_fds[2];
+    ASSERT_EQ(::pipe(pipe_fds), 0);
+    const int first_id = next_id;
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      ::close(pipe_fds[0]);
+      auto ledger = Ledger::Open(dir_);
+      if (!ledger.ok()) ::_exit(3);
+      for (int id = first_id;; id += 4) {
+        std::vector<UsageEvent> batch;
+        for (int k = 0; k < 4; ++k) batch.push_back(Play("k" + std::to_string(id + k)));
+        auto results = (*ledger)->Append(batch, *policy_);
+        if (!results.ok()) ::_exit(4);
+        // Tell the parent only after the append returned: acknowledged means durable.
+        const int32_t last = id + 3;
+        if (::write(pipe_fds[1], &last, sizeof(last)) != sizeof(last)) ::_exit(5);
+      }
+    }
+    ::close(pipe_fds[1]);
+    ::usleep(static_cast<useconds_t>(2000 + rng() % 30000));
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    int32_t last = -1, value = 0;
+    while (::read(pipe_fds[0], &value, sizeof(value)) == sizeof(value)) last = value;
+    ::close(pipe_fds[0]);
+    for (int id = first_id; id <= last; ++id) acknowledged.insert("k" + std::to_string(id));
+    next_id = std::max(next_id, last + 1) + 100;  // fresh ids for the next trial
+
+    auto ledger = Open();
+    ASSERT_NE(ledger, nullptr);
+    // Every acknowledged id is there exactly once (a retry is a duplicate, not a new record).
+    std::vector<UsageEvent> retry;
+    for (const std::string& id : acknowledged) retry.push_back(Play(id));
+    auto results = Append(*ledger, retry);
+    for (const IntakeResult& r : results) {
+      ASSERT_EQ(r.outcome, IntakeOutcome::kDuplicate) << "trial " << trial << " " << r.event_id;
+    }
+  }
+  EXPECT_GT(acknowledged.size(), 0u);
+}
+
+}  // namespace
+}  // namespace accord::ledger

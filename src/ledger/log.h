@@ -1,0 +1,207 @@
+// The ledger log: an append-only, checksummed, hash-chained sequence of records on disk.
+//
+// Every usage event the ledger accepts becomes one record. Records live in segment files
+// DIR/segment-00000001.log, DIR/segment-00000002.log, ...; each record carries a sequence number
+// (1, 2, 3, ... with no gaps), a CRC-32C, and the chain hash of the record before it, so that any
+// damaged, removed, reordered or altered record is detected. The byte format is specified in
+// docs/formats/ledger_log.md.
+//
+//   ACCORD_ASSIGN_OR_RETURN(std::unique_ptr<LogWriter> log,
+//                           LogWriter::Open(PosixFileSystem(), "accord-data/ledger"));
+//   ACCORD_ASSIGN_OR_RETURN(AppendResult ack, log->AppendBatch({event1, event2}));
+//   // ack.first_sequence .. ack.last_sequence are on disk (fsynced) now.
+//
+//   LogReader reader(PosixFileSystem(), "accord-data/ledger");
+//   Status s = reader.ForEach(1, [](std::uint64_t seq, const ChainHash& hash,
+//                                   std::string_view payload) { ...; return OkStatus(); });
+//
+// Durability: AppendBatch and Append return OK only after an fsync that covers every record
+// they wrote; an OK is a promise that the records survive a crash or power cut. A batch that
+// returns an error was not acknowledged: after a crash none, some or all of its records may be
+// present (always a prefix of it, in order), so callers that retry must be idempotent above this
+// layer (the intake's event ids).
+//
+// Recovery: LogWriter::Open scans every segment and checks lengths, CRCs, sequence continuity
+// and the hash chain. A torn write at the very end of the last segment (what a crash during an
+// append leaves) is cut off. Any other damage returns DataLoss naming the segment and byte
+// offset ("segment-00000003.log offset 81234: checksum mismatch ..."), and the log does not
+// open: a record is never skipped silently.
+//
+// Failures while appending are final: after any write or fsync error the writer refuses every
+// later append with FailedPrecondition. It never retries an fsync (see ledger/file_system.h);
+// the way forward is to reopen, which recovers exactly what reached the disk.
+//
+// Thread safety: LogWriter's methods may be called from many threads at once; concurrent
+// appends are grouped so that one fsync acknowledges all of them (group commit). LogReader is
+// safe to use while a writer appends: it sees a prefix of the log.
+#ifndef ACCORD_LEDGER_LOG_H_
+#define ACCORD_LEDGER_LOG_H_
+
+#include <array>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+#include "ledger/file_system.h"
+
+namespace accord::ledger {
+
+// A SHA-256 digest: the chain hash of a record.
+using ChainHash = std::array<std::uint8_t, 32>;
+
+// The largest payload of one record; AppendBatch refuses larger ones with InvalidArgument.
+inline constexpr std::size_t kMaxPayloadBytes = std::size_t{1} << 20;
+// The largest LogOptions::max_segment_bytes accepted.
+inline constexpr std::uint64_t kMaxSegmentBytesLimit = std::uint64_t{1} << 30;
+
+// The chain hash of a record: SHA-256(previous_hash || sequence as 8 bytes little-endian ||
+// payload), where previous_hash is the chain hash of record sequence - 1, or 32 zero bytes for
+// sequence 1. The chain hash of the last record commits to the whole log. Internal only if
+// OpenSSL fails (out of memory).
+Result<ChainHash> ComputeChainHash(const ChainHash& previous_hash, std::uint64_t sequence,
+                                   std::string_view payload);
+
+// Lower-case hex, 64 characters.
+std::string ChainHashToHex(const ChainHash& hash);
+
+// "segment-00000007.log" for 7.
+std::string SegmentFileName(std::uint64_t segment_number);
+
+struct LogOptions {
+  // A new segment is started before a record that would take the current segment past this
+  // size (a segment holds at least one record, so a single large record may exceed it).
+  // Must be in (0, kMaxSegmentBytesLimit].
+  std::uint64_t max_segment_bytes = std::uint64_t{64} << 20;
+};
+
+// What one acknowledged append wrote: sequences first_sequence..last_sequence, and the chain
+// hash of the last of them.
+struct AppendResult {
+  std::uint64_t first_sequence = 0;
+  std::uint64_t last_sequence = 0;
+  ChainHash last_hash{};
+};
+
+// What LogWriter::Open found and repaired.
+struct RecoveryReport {
+  std::uint64_t segment_count = 0;  // after recovery
+  std::uint64_t record_count = 0;
+  // A torn write cut from the end of the last segment: its name, where valid data ended, how
+  // many bytes were removed and what was wrong with them. Empty/zero when nothing was cut.
+  std::string truncated_segment;
+  std::uint64_t truncated_at_offset = 0;
+  std::uint64_t truncated_bytes = 0;
+  std::string truncated_reason;
+};
+
+class LogWriter {
+ public:
+  // Opens the log in `dir` (created if missing), recovering it first as the file comment says.
+  // `fs` must outlive the writer. Errors: DataLoss for damage that is not a torn tail (message:
+  // "<segment> offset <n>: <what>"); InvalidArgument for bad options; an I/O error from `fs`.
+  static Result<std::unique_ptr<LogWriter>> Open(FileSystem* fs, std::string dir,
+                                                 LogOptions options = {});
+
+  ~LogWriter();
+  LogWriter(const LogWriter&) = delete;
+  LogWriter& operator=(const LogWriter&) = delete;
+
+  // Appends one record per payload, in order, with consecutive sequence numbers, then fsyncs
+  // once; returns after the fsync. Errors: InvalidArgument for an empty batch or a payload over
+  // kMaxPayloadBytes (nothing written; the writer stays usable); the I/O error for a failed
+  // write or fsync (the batch is not acknowledged and the writer is poisoned);
+  // FailedPrecondition once poisoned.
+  Result<AppendResult> AppendBatch(const std::vector<std::string>& payloads);
+
+  // Appends one record. Concurrent callers are batched behind one fsync: the first waiting
+  // caller writes the records of everyone queued behind it and syncs once, and each returns
+  // when the fsync covering its record is done. Errors as AppendBatch.
+  Result<AppendResult> Append(std::string_view payload);
+
+  // The sequence number of the last acknowledged record (0 for an empty log) and its chain hash.
+  std::uint64_t last_sequence() const;
+  ChainHash last_hash() const;
+
+  const RecoveryReport& recovery() const { return recovery_; }
+
+ private:
+  struct Waiter;
+  struct Segment;
+
+  LogWriter(FileSystem* fs, std::string dir, LogOptions options);
+
+  Status Recover();
+  Result<AppendResult> Submit(Waiter* waiter);
+  // Writes the records of `group` and syncs; fills `results`. Called only by the leader.
+  Status WriteGroup(const std::vector<Waiter*>& group, std::vector<AppendResult>* results);
+  Status StartSegment(std::uint64_t segment_number);
+  Status WriteBuffer(std::string* buffer);
+
+  FileSystem* const fs_;
+  const std::string dir_;
+  const LogOptions options_;
+  RecoveryReport recovery_;
+
+  // Guards the queue, the poison status and the acknowledged position.
+  mutable std::mutex mu_;
+  std::deque<Waiter*> queue_;
+  Status failure_;
+  std::uint64_t acknowledged_sequence_ = 0;
+  ChainHash acknowledged_hash_{};
+
+  // Touched only by the leader of the current group (the front of queue_), or by Open.
+  std::unique_ptr<WritableFile> file_;
+  std::uint64_t segment_number_ = 0;
+  std::uint64_t segment_bytes_ = 0;
+  std::uint64_t next_sequence_ = 1;
+  ChainHash last_hash_{};
+};
+
+// Visits records in sequence order: the sequence, the record's chain hash, and the payload
+// (valid only during the call). Returning a non-OK status stops the walk with that status.
+using RecordVisitor =
+    std::function<Status(std::uint64_t sequence, const ChainHash& chain_hash, std::string_view)>;
+
+// A summary of a full verification.
+struct LogSummary {
+  std::uint64_t segment_count = 0;
+  std::uint64_t record_count = 0;
+  std::uint64_t last_sequence = 0;
+  ChainHash last_hash{};
+  // Bytes at the end of the last segment that form a torn (incomplete) write; a writer's Open
+  // would cut them. Zero for a cleanly closed log.
+  std::uint64_t torn_tail_bytes = 0;
+};
+
+// Reads a log without changing it. Every record is verified (length, CRC, sequence, chain) as
+// it is read, from the first segment on; a torn tail ends the walk quietly, any other damage is
+// DataLoss with the same message the writer's recovery gives.
+class LogReader {
+ public:
+  // `fs` must outlive the reader.
+  LogReader(FileSystem* fs, std::string dir) : fs_(fs), dir_(std::move(dir)) {}
+
+  // Calls `visit` for every record with sequence >= from_sequence. NotFound if `dir` does not
+  // exist; DataLoss for damage; the visitor's status if it stops the walk.
+  Status ForEach(std::uint64_t from_sequence, const RecordVisitor& visit) const;
+
+  // Verifies the whole log and summarizes it. Errors as ForEach.
+  Result<LogSummary> Verify() const;
+
+ private:
+  FileSystem* fs_;
+  std::string dir_;
+};
+
+}  // namespace accord::ledger
+
+#endif  // ACCORD_LEDGER_LOG_H_
