@@ -47,4 +47,16 @@ step "Batch filter: every recording AI recommendations may use in the US" \
   filter --scope recommend --territory US --at 2026-06-01 --limit 5
 step "... and fan remixes in Germany, an opt-in scope" \
   filter --scope remix --territory DE --at 2026-06-01 --limit 5
+step "Record AI uses in the ledger: each is checked against the policy as of its time" \
+  ledger append demo/events.jsonl
+step "Send the same file again: retries are duplicates, nothing is counted twice" \
+  ledger append demo/events.jsonl
+step "Sign the ledger's current head" ledger checkpoint
+step "An inclusion proof for one DJ play" \
+  ledger prove --event demo-dj-0001 --out accord-demo-proof.json
+key=$(accord --json ledger stats | sed -n 's/.*"public_key": "\([0-9a-f]*\)".*/\1/p')
+step "What an artist runs: the proof checked with only the platform's public key" \
+  verify-proof accord-demo-proof.json --public-key "$key"
+step "Recompute every chain hash and root from the segments" ledger verify
+rm -f accord-demo-proof.json
 printf '\nData directory: %s (SQLite: accord.db)\n' "${ACCORD_DATA:-./accord-data}"

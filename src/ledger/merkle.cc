@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <utility>
 
 #include "core/text.h"
@@ -48,6 +49,14 @@ Hash Sha256Of(const std::array<std::pair<const void*, size_t>, N>& parts) {
 
 // The largest power of two strictly less than n; n >= 2.
 uint64_t SplitPoint(uint64_t n) { return std::bit_floor(n - 1); }
+
+// The first `count` hashes of `root_first`, last one first. (Collecting on the stack and copying
+// once beats std::reverse on a vector, which swaps 32-byte arrays byte by byte in a debug build.)
+template <size_t N>
+std::vector<Hash> DeepestFirst(const std::array<Hash, N>& root_first, size_t count) {
+  return std::vector<Hash>(std::make_reverse_iterator(root_first.begin() + count),
+                           std::make_reverse_iterator(root_first.begin()));
+}
 
 int HexDigitValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -190,23 +199,23 @@ Result<std::vector<Hash>> MerkleTree::InclusionProof(uint64_t index, uint64_t tr
     return InvalidArgumentError("inclusion proof for leaf " + Dec(index) + ": not in a tree of " +
                                 Dec(tree_size) + " leaves");
   }
-  std::vector<Hash> proof;
-  proof.reserve(std::bit_width(tree_size - 1));  // the path is at most this long
+  // Siblings are found root first; the RFC lists the deepest first.
+  std::array<Hash, 64> siblings;
+  size_t count = 0;
   uint64_t begin = 0;
   uint64_t end = tree_size;
   while (end - begin > 1) {
     const uint64_t split = SplitPoint(end - begin);
     const uint64_t middle = begin + split;
     if (index < middle) {
-      proof.push_back(RangeHash(middle, end));
+      siblings[count++] = RangeHash(middle, end);
       end = middle;
     } else {
-      proof.push_back(Node(std::countr_zero(split), begin));
+      siblings[count++] = Node(std::countr_zero(split), begin);
       begin = middle;
     }
   }
-  std::reverse(proof.begin(), proof.end());  // the RFC lists the deepest sibling first
-  return proof;
+  return DeepestFirst(siblings, count);
 }
 
 // PROOF(m, D[n]) = SUBPROOF(m, D[n], true) of RFC 9162 §2.1.4.1, unrolled the same way.
@@ -219,8 +228,9 @@ Result<std::vector<Hash>> MerkleTree::ConsistencyProof(uint64_t old_size, uint64
     return InvalidArgumentError("consistency proof from tree size " + Dec(old_size) + " to " +
                                 Dec(new_size) + ": needs 0 < old size <= new size");
   }
-  std::vector<Hash> proof;
-  proof.reserve(std::bit_width(new_size - 1) + 1);  // one per level, plus the last subtree
+  // As above, root first; one hash per level plus the old tree's last subtree.
+  std::array<Hash, 65> siblings;
+  size_t count = 0;
   uint64_t begin = 0;
   uint64_t end = new_size;
   bool old_tree_is_this_subtree = true;  // the RFC's b: still on the old tree's left edge
@@ -228,19 +238,18 @@ Result<std::vector<Hash>> MerkleTree::ConsistencyProof(uint64_t old_size, uint64
     const uint64_t split = SplitPoint(end - begin);
     const uint64_t middle = begin + split;
     if (old_size <= middle) {
-      proof.push_back(RangeHash(middle, end));
+      siblings[count++] = RangeHash(middle, end);
       end = middle;
     } else {
-      proof.push_back(Node(std::countr_zero(split), begin));
+      siblings[count++] = Node(std::countr_zero(split), begin);
       begin = middle;
       old_tree_is_this_subtree = false;
     }
   }
   // The subtree [begin, old_size) is the last piece of the old tree. A verifier who holds the
   // old root already has it when it is the whole old tree; otherwise it goes in the proof.
-  if (!old_tree_is_this_subtree) proof.push_back(RangeHash(begin, end));
-  std::reverse(proof.begin(), proof.end());
-  return proof;
+  if (!old_tree_is_this_subtree) siblings[count++] = RangeHash(begin, end);
+  return DeepestFirst(siblings, count);
 }
 
 // ---------------------------------------------------------------------------------------------
