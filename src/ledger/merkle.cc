@@ -1,12 +1,11 @@
 #include "ledger/merkle.h"
 
 // SHA-256 goes through OpenSSL's low-level SHA256_Init/Update/Final, which 3.0 marks
-// deprecated in favour of EVP. Measured on this project's machines (bench numbers in
-// docs/formats/ledger_proofs.md), EVP_DigestInit_ex2 allocates and frees a provider context on
-// every call: hashing one 65-byte interior node costs about 155-240 ns through EVP and 110 ns
-// through SHA256_*, and NodeHash is the inner loop of every append and proof. Both use the same
-// CPU-dispatched block function (SHA-NI where the CPU has it). Should a future OpenSSL drop the
-// low-level API, only Sha256Of below changes.
+// deprecated in favour of EVP: EVP_DigestInit_ex2 allocates and frees a provider context on
+// every call, so one 65-byte interior node costs about 155 ns through EVP and 110 ns through
+// SHA256_* (docs/formats/ledger_proofs.md, "Cost"), and NodeHash is the inner loop of every
+// append and proof. Both reach the same CPU-dispatched block function (SHA-NI where present).
+// Should a future OpenSSL drop the low-level API, only Sha256Of below changes.
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
 
@@ -302,26 +301,28 @@ Status VerifyInclusion(const Hash& leaf_hash, uint64_t index, uint64_t tree_size
 
 Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Hash& old_root,
                          const Hash& new_root, std::span<const Hash> proof) {
-  const std::string sizes =
-      "consistency proof from tree size " + Dec(old_size) + " to " + Dec(new_size);
+  // Built only on failure: verification is a hot path and must not allocate when it succeeds.
+  auto sizes = [&] {
+    return "consistency proof from tree size " + Dec(old_size) + " to " + Dec(new_size);
+  };
   if (old_size == 0 || old_size > new_size) {
-    return InvalidArgumentError(sizes + ": needs 0 < old size <= new size");
+    return InvalidArgumentError(sizes() + ": needs 0 < old size <= new size");
   }
   // Equal sizes are outside the RFC's algorithm (it requires first < second); PROOF(n, D[n]) is
   // empty, and the trees are the same exactly when the roots are.
   if (old_size == new_size) {
     if (!proof.empty()) {
-      return InvalidArgumentError(sizes + ": the proof must be empty for equal sizes, it has " +
+      return InvalidArgumentError(sizes() + ": the proof must be empty for equal sizes, it has " +
                                   Dec(proof.size()) + " hashes");
     }
     if (old_root != new_root) {
-      return DataLossError(sizes + ": equal sizes but different roots " + HashToHex(old_root) +
+      return DataLossError(sizes() + ": equal sizes but different roots " + HashToHex(old_root) +
                            " and " + HashToHex(new_root));
     }
     return OkStatus();
   }
   // Step 1.
-  if (proof.empty()) return InvalidArgumentError(sizes + ": the proof is empty");
+  if (proof.empty()) return InvalidArgumentError(sizes() + ": the proof is empty");
   // Step 2: when the old tree is a complete subtree its root is the proof's implicit first
   // element; rather than copy the proof, `at(0)` reads the old root in that case.
   const bool prepend_old_root = std::has_single_bit(old_size);
@@ -345,7 +346,7 @@ Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Hash& old_r
   for (size_t path_idx = 1; path_idx < path_length; ++path_idx) {
     const Hash& c = at(path_idx);
     if (sn == 0) {
-      return InvalidArgumentError(sizes + ": " + Dec(proof.size()) + " hashes is too many");
+      return InvalidArgumentError(sizes() + ": " + Dec(proof.size()) + " hashes is too many");
     }
     if ((fn & 1) == 1 || fn == sn) {
       fr = NodeHash(c, fr);
@@ -362,14 +363,14 @@ Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Hash& old_r
   }
   // Step 7.
   if (sn != 0) {
-    return InvalidArgumentError(sizes + ": " + Dec(proof.size()) + " hashes is too few");
+    return InvalidArgumentError(sizes() + ": " + Dec(proof.size()) + " hashes is too few");
   }
   if (fr != old_root) {
-    return DataLossError(sizes + ": the proof gives old root " + HashToHex(fr) +
+    return DataLossError(sizes() + ": the proof gives old root " + HashToHex(fr) +
                          ", not the expected " + HashToHex(old_root));
   }
   if (sr != new_root) {
-    return DataLossError(sizes + ": the proof gives new root " + HashToHex(sr) +
+    return DataLossError(sizes() + ": the proof gives new root " + HashToHex(sr) +
                          ", not the expected " + HashToHex(new_root));
   }
   return OkStatus();
