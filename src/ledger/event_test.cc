@@ -67,6 +67,21 @@ TEST(UsageEventTest, CanonicalEncodingRoundTripsAndIsStable) {
   EXPECT_EQ(CanonicalEncoding(*ParseUsageEvent(reordered, "x")), encoded);
 }
 
+TEST(UsageEventTest, CanonicalEncodingIsCompactJsonInTableOrder) {
+  EXPECT_EQ(CanonicalEncoding(*ParseUsageEvent(kEvent, "x")),
+            R"({"id":"evt-1","time":"2026-01-31T20:15:00Z","listener":"l-8f3a","territory":"DE",)"
+            R"("scope":"dj","feature":"dj","recordings":[{"isrc":"QZDMO2600001","weight_ppm":)"
+            R"(600000},{"isrc":"QZDMO2600002","weight_ppm":400000}],"duration_ms":181000,)"
+            R"("session":"s-77","requested":true})");
+}
+
+TEST(UsageEventTest, CanonicalEncodingEscapesWhatValidationWouldRefuse) {
+  UsageEvent event = *ParseUsageEvent(kEvent, "x");
+  event.session = "a\"b\\c\n";
+  const std::string encoded = CanonicalEncoding(event);
+  EXPECT_NE(encoded.find(R"("session":"a\"b\\c\u000a")"), std::string::npos) << encoded;
+}
+
 TEST(UsageEventTest, ErrorsNameTheLineAndField) {
   EXPECT_NE(ErrorOf(Replace(kEvent, R"("territory":"DE")", R"("territory":"XX")"))
                 .find("events.jsonl:7: territory"),

@@ -114,6 +114,7 @@ Result<std::vector<IntakeResult>> Ledger::Append(const std::vector<UsageEvent>& 
   std::vector<IntakeResult> results(events.size());
   std::vector<std::string> payloads;
   std::vector<size_t> recorded;  // indexes into events of the payloads, in order
+  std::vector<Hash> leaves;      // the payloads' leaf hashes
   // Ids first seen in this batch: their position in `payloads` and content hash.
   std::unordered_map<std::string, std::pair<size_t, Hash>> batch_ids;
 
@@ -150,13 +151,15 @@ Result<std::vector<IntakeResult>> Ledger::Append(const std::vector<UsageEvent>& 
       continue;
     }
 
-    // The policy as of the event's time: every recording used must be allowed.
+    // The policy as of the event's time: every recording used must be allowed. The cheap
+    // check runs first; only a refusal pays for the explanation.
     for (const UsedRecording& used : event.recordings) {
       std::optional<uint32_t> index = policy.FindRecording(used.isrc);
       if (!index) {
         result.details.push_back(used.isrc.str() + ": unknown recording");
         continue;
       }
+      if (policy.Allowed(event.scope, *index, event.territory, event.time)) continue;
       rights::Decision decision = policy.Decide(event.scope, *index, event.territory, event.time);
       for (const rights::Reason& reason : decision.reasons) {
         result.details.push_back(Describe(reason, event, used.isrc));
@@ -168,6 +171,7 @@ Result<std::vector<IntakeResult>> Ledger::Append(const std::vector<UsageEvent>& 
     }
     batch_ids.emplace(event.id, std::make_pair(payloads.size(), leaf));
     recorded.push_back(i);
+    leaves.push_back(leaf);
     payloads.push_back(std::move(payload));
   }
 
@@ -176,9 +180,8 @@ Result<std::vector<IntakeResult>> Ledger::Append(const std::vector<UsageEvent>& 
     for (size_t k = 0; k < payloads.size(); ++k) {
       const uint64_t sequence = ack.first_sequence + k;
       const UsageEvent& event = events[recorded[k]];
-      const Hash leaf = LeafHash(payloads[k]);
-      tree_.Append(leaf);
-      index_.emplace(event.id, Entry{sequence, leaf});
+      tree_.Append(leaves[k]);
+      index_.emplace(event.id, Entry{sequence, leaves[k]});
       results[recorded[k]].outcome = IntakeOutcome::kRecorded;
       results[recorded[k]].sequence = sequence;
     }
