@@ -248,8 +248,20 @@ Result<ProofBundle> Ledger::Prove(const std::string& event_id) const {
                                  "checkpoint` first");
 }
 
-Result<std::vector<Hash>> Ledger::ProveConsistency(uint64_t old_size, uint64_t new_size) const {
-  return tree_.ConsistencyProof(old_size, new_size);
+Result<ConsistencyBundle> Ledger::ProveConsistency(uint64_t old_size, uint64_t new_size) const {
+  auto find = [&](uint64_t size) -> Result<SignedCheckpoint> {
+    for (auto head = checkpoints_.rbegin(); head != checkpoints_.rend(); ++head) {
+      if (head->checkpoint.tree_size == size) return *head;
+    }
+    return NotFoundError("no checkpoint of " + std::to_string(size) +
+                         " events; consistency is proved between signed checkpoints");
+  };
+  ConsistencyBundle bundle;
+  ACCORD_ASSIGN_OR_RETURN(bundle.old_checkpoint, find(old_size));
+  ACCORD_ASSIGN_OR_RETURN(bundle.new_checkpoint, find(new_size));
+  ACCORD_ASSIGN_OR_RETURN(bundle.proof, tree_.ConsistencyProof(old_size, new_size));
+  bundle.public_key_hex = public_key_hex_;
+  return bundle;
 }
 
 Result<VerifyReport> Ledger::Verify() const {
@@ -289,10 +301,36 @@ LedgerStats Ledger::stats() const {
   return stats;
 }
 
+namespace {
+
+constexpr std::string_view kInclusionFormat = "accord-ledger-inclusion-proof/v1";
+constexpr std::string_view kConsistencyFormat = "accord-ledger-consistency-proof/v1";
+
+json HashesJson(const std::vector<Hash>& hashes) {
+  json out = json::array();
+  for (const Hash& hash : hashes) out.push_back(HashToHex(hash));
+  return out;
+}
+
+Result<std::vector<Hash>> HashesFromJson(const json& value, const std::string& where) {
+  if (!value.is_array()) return InvalidArgumentError(where + ": expected an array");
+  std::vector<Hash> hashes;
+  for (size_t i = 0; i < value.size(); ++i) {
+    if (!value[i].is_string()) {
+      return InvalidArgumentError(where + "/" + std::to_string(i) + ": expected a hex string");
+    }
+    Result<Hash> hash = HashFromHex(value[i].get<std::string>());
+    if (!hash.ok()) return hash.status().WithPrefix(where + "/" + std::to_string(i));
+    hashes.push_back(*hash);
+  }
+  return hashes;
+}
+
+}  // namespace
+
 std::string ProofBundleToJson(const ProofBundle& bundle) {
-  json path = json::array();
-  for (const Hash& hash : bundle.inclusion_path) path.push_back(HashToHex(hash));
-  json out = {{"format", "accord-ledger-inclusion-proof/v1"},
+  json path = HashesJson(bundle.inclusion_path);
+  json out = {{"format", kInclusionFormat},
               {"event", bundle.event},
               {"leaf_index", bundle.leaf_index},
               {"inclusion_path", path},
@@ -311,8 +349,8 @@ Result<ProofBundle> ProofBundleFromJson(std::string_view text, std::string_view 
        {"format", "event", "leaf_index", "inclusion_path", "checkpoint", "public_key"}) {
     if (!value.contains(field)) return InvalidArgumentError(at + ": /" + field + ": missing");
   }
-  if (value["format"] != "accord-ledger-inclusion-proof/v1") {
-    return InvalidArgumentError(at + ": /format: expected accord-ledger-inclusion-proof/v1");
+  if (value["format"] != kInclusionFormat) {
+    return InvalidArgumentError(at + ": /format: expected " + std::string(kInclusionFormat));
   }
   if (!value["event"].is_string()) return InvalidArgumentError(at + ": /event: expected a string");
   if (!value["leaf_index"].is_number_unsigned()) {
@@ -327,22 +365,78 @@ Result<ProofBundle> ProofBundleFromJson(std::string_view text, std::string_view 
   ProofBundle bundle;
   bundle.event = value["event"].get<std::string>();
   bundle.leaf_index = value["leaf_index"].get<uint64_t>();
-  const json& path = value["inclusion_path"];
-  for (size_t i = 0; i < path.size(); ++i) {
-    if (!path[i].is_string()) {
-      return InvalidArgumentError(at + ": /inclusion_path/" + std::to_string(i) +
-                                  ": expected a hex string");
-    }
-    Result<Hash> hash = HashFromHex(path[i].get<std::string>());
-    if (!hash.ok()) {
-      return hash.status().WithPrefix(at + ": /inclusion_path/" + std::to_string(i));
-    }
-    bundle.inclusion_path.push_back(*hash);
-  }
+  ACCORD_ASSIGN_OR_RETURN(bundle.inclusion_path,
+                          HashesFromJson(value["inclusion_path"], at + ": /inclusion_path"));
   ACCORD_ASSIGN_OR_RETURN(bundle.checkpoint,
                           SignedCheckpointFromJsonValue(value["checkpoint"], at + ": /checkpoint"));
   bundle.public_key_hex = value["public_key"].get<std::string>();
   return bundle;
+}
+
+Result<std::string> ProofFileKind(std::string_view text, std::string_view where) {
+  json value = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (value.is_object() && value.contains("format") && value["format"].is_string()) {
+    const std::string format = value["format"].get<std::string>();
+    if (format == kInclusionFormat) return std::string("inclusion");
+    if (format == kConsistencyFormat) return std::string("consistency");
+  }
+  return InvalidArgumentError(std::string(where) + ": /format: expected " +
+                              std::string(kInclusionFormat) + " or " +
+                              std::string(kConsistencyFormat));
+}
+
+std::string ConsistencyBundleToJson(const ConsistencyBundle& bundle) {
+  json out = {{"format", kConsistencyFormat},
+              {"old_checkpoint", SignedCheckpointToJsonValue(bundle.old_checkpoint)},
+              {"new_checkpoint", SignedCheckpointToJsonValue(bundle.new_checkpoint)},
+              {"proof", HashesJson(bundle.proof)},
+              {"public_key", bundle.public_key_hex}};
+  return out.dump(2);
+}
+
+Result<ConsistencyBundle> ConsistencyBundleFromJson(std::string_view text, std::string_view where) {
+  const std::string at(where);
+  json value = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded() || !value.is_object()) {
+    return InvalidArgumentError(at + ": not a JSON object");
+  }
+  for (const auto& [key, member] : value.items()) {
+    if (key != "format" && key != "old_checkpoint" && key != "new_checkpoint" && key != "proof" &&
+        key != "public_key") {
+      return InvalidArgumentError(at + ": /" + key + ": unknown field");
+    }
+  }
+  for (const char* field : {"format", "old_checkpoint", "new_checkpoint", "proof", "public_key"}) {
+    if (!value.contains(field)) return InvalidArgumentError(at + ": /" + field + ": missing");
+  }
+  if (value["format"] != kConsistencyFormat) {
+    return InvalidArgumentError(at + ": /format: expected " + std::string(kConsistencyFormat));
+  }
+  if (!value["public_key"].is_string()) {
+    return InvalidArgumentError(at + ": /public_key: expected a string");
+  }
+  ConsistencyBundle bundle;
+  ACCORD_ASSIGN_OR_RETURN(
+      bundle.old_checkpoint,
+      SignedCheckpointFromJsonValue(value["old_checkpoint"], at + ": /old_checkpoint"));
+  ACCORD_ASSIGN_OR_RETURN(
+      bundle.new_checkpoint,
+      SignedCheckpointFromJsonValue(value["new_checkpoint"], at + ": /new_checkpoint"));
+  ACCORD_ASSIGN_OR_RETURN(bundle.proof, HashesFromJson(value["proof"], at + ": /proof"));
+  bundle.public_key_hex = value["public_key"].get<std::string>();
+  return bundle;
+}
+
+Status VerifyConsistencyBundle(const ConsistencyBundle& bundle, std::string_view public_key_hex) {
+  ACCORD_RETURN_IF_ERROR(VerifyCheckpoint(bundle.old_checkpoint, public_key_hex)
+                             .WithPrefix("older checkpoint signature"));
+  ACCORD_RETURN_IF_ERROR(VerifyCheckpoint(bundle.new_checkpoint, public_key_hex)
+                             .WithPrefix("newer checkpoint signature"));
+  const Checkpoint& older = bundle.old_checkpoint.checkpoint;
+  const Checkpoint& newer = bundle.new_checkpoint.checkpoint;
+  return VerifyConsistency(older.tree_size, newer.tree_size, older.root, newer.root, bundle.proof)
+      .WithPrefix("consistency of " + std::to_string(older.tree_size) + " and " +
+                  std::to_string(newer.tree_size) + " events");
 }
 
 Status VerifyProofBundle(const ProofBundle& bundle, std::string_view public_key_hex) {

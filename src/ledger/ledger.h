@@ -68,6 +68,21 @@ Result<ProofBundle> ProofBundleFromJson(std::string_view text, std::string_view 
 // names what did not verify.
 Status VerifyProofBundle(const ProofBundle& bundle, std::string_view public_key_hex);
 
+// That the ledger only grew between two signed checkpoints: nothing recorded by the older one
+// was changed or removed by the time of the newer one.
+struct ConsistencyBundle {
+  SignedCheckpoint old_checkpoint;
+  SignedCheckpoint new_checkpoint;
+  std::vector<Hash> proof;
+  std::string public_key_hex;
+};
+std::string ConsistencyBundleToJson(const ConsistencyBundle& bundle);
+Result<ConsistencyBundle> ConsistencyBundleFromJson(std::string_view text, std::string_view where);
+// Checks both signatures with `public_key_hex` and the consistency proof between their roots.
+Status VerifyConsistencyBundle(const ConsistencyBundle& bundle, std::string_view public_key_hex);
+// "inclusion" or "consistency", from a proof file's "format" member; InvalidArgument otherwise.
+Result<std::string> ProofFileKind(std::string_view text, std::string_view where);
+
 struct LedgerStats {
   uint64_t events = 0;
   uint64_t segments = 0;
@@ -105,8 +120,9 @@ class Ledger {
   // An inclusion proof for the event against the latest checkpoint that covers it.
   // NotFound for an unknown id; FailedPrecondition when no checkpoint covers it yet.
   Result<ProofBundle> Prove(const std::string& event_id) const;
-  // A consistency proof between two checkpointed sizes.
-  Result<std::vector<Hash>> ProveConsistency(uint64_t old_size, uint64_t new_size) const;
+  // A consistency proof between the checkpoints of two sizes (the latest checkpoint of each).
+  // NotFound when no checkpoint has one of the sizes.
+  Result<ConsistencyBundle> ProveConsistency(uint64_t old_size, uint64_t new_size) const;
 
   // Rereads every segment, recomputing every chain hash and the Merkle root, and checks every
   // stored checkpoint's signature and root against it. DataLoss names the first mismatch.

@@ -175,6 +175,31 @@ TEST_F(LedgerTest, ProofVerifiesWithThePublicKeyAndFailsWhenTampered) {
   EXPECT_EQ(ledger->Prove("nope").status().code(), StatusCode::kNotFound);
 }
 
+TEST_F(LedgerTest, ConsistencyBetweenCheckpointsVerifiesAndFailsWhenTampered) {
+  auto ledger = Open();
+  Append(*ledger, {Play("e1"), Play("e2")});
+  ASSERT_TRUE(ledger->Checkpoint(*Timestamp::Parse("2026-06-02")).ok());
+  Append(*ledger, {Play("e3"), Play("e4"), Play("e5")});
+  ASSERT_TRUE(ledger->Checkpoint(*Timestamp::Parse("2026-06-03")).ok());
+  EXPECT_EQ(ledger->ProveConsistency(3, 5).status().code(), StatusCode::kNotFound);
+  Result<ConsistencyBundle> bundle = ledger->ProveConsistency(2, 5);
+  ASSERT_TRUE(bundle.ok()) << bundle.status().ToString();
+  const std::string text = ConsistencyBundleToJson(*bundle);
+  EXPECT_EQ(*ProofFileKind(text, "c.json"), "consistency");
+  Result<ConsistencyBundle> read = ConsistencyBundleFromJson(text, "c.json");
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_TRUE(VerifyConsistencyBundle(*read, ledger->public_key_hex()).ok());
+
+  ConsistencyBundle tampered = *read;
+  tampered.proof[0][5] ^= 0x10;
+  EXPECT_FALSE(VerifyConsistencyBundle(tampered, ledger->public_key_hex()).ok());
+  tampered = *read;
+  tampered.old_checkpoint.checkpoint.root[0] ^= 1;  // a rewritten history, re-rooted
+  EXPECT_FALSE(VerifyConsistencyBundle(tampered, ledger->public_key_hex()).ok());
+  EXPECT_FALSE(VerifyConsistencyBundle(*read, std::string(64, 'b')).ok());
+  EXPECT_EQ(ProofFileKind("{}", "x.json").status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(LedgerTest, VerifyRecomputesRootsOfEveryCheckpoint) {
   {
     auto ledger = Open();
