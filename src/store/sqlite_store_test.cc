@@ -402,6 +402,10 @@ struct DuplicateCase {
   std::string expected;
 };
 
+// Names the case in test listings; gtest would otherwise print the object's bytes, pointers
+// included, which differ from run to run.
+void PrintTo(const DuplicateCase& c, std::ostream* os) { *os << c.name; }
+
 class SqliteStoreDuplicateTest : public SqliteStoreTest,
                                  public ::testing::WithParamInterface<DuplicateCase> {};
 

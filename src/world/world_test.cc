@@ -174,6 +174,12 @@ struct SizeCase {
   int64_t publishers;
 };
 
+// Readable test names: "seed 9, 10 artists, 3000 recordings, 4 labels, 1 publishers".
+void PrintTo(const SizeCase& c, std::ostream* os) {
+  *os << "seed " << c.seed << ", " << c.artists << " artists, " << c.recordings << " recordings, "
+      << c.labels << " labels, " << c.publishers << " publishers";
+}
+
 class WorldValidityTest : public ::testing::TestWithParam<SizeCase> {};
 
 TEST_P(WorldValidityTest, PassesValidateRegistryAndMatchesCounts) {
