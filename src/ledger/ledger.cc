@@ -50,26 +50,29 @@ Ledger::Ledger(FileSystem* fs, std::string dir, std::unique_ptr<LogWriter> log, 
 Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& data_dir, FileSystem* fs) {
   const std::string dir = data_dir + "/ledger";
   ACCORD_RETURN_IF_ERROR(fs->CreateDir(dir));
-  ACCORD_ASSIGN_OR_RETURN(std::unique_ptr<LogWriter> log, LogWriter::Open(fs, dir + "/log"));
   ACCORD_ASSIGN_OR_RETURN(SigningKey key, SigningKey::LoadOrCreate(data_dir));
-  std::unique_ptr<Ledger> ledger(new Ledger(fs, dir, std::move(log), std::move(key)));
-
-  LogReader reader(fs, dir + "/log");
-  ACCORD_RETURN_IF_ERROR(reader.ForEach(
-      1, [&](uint64_t sequence, const ChainHash&, std::string_view payload) -> Status {
-        ACCORD_ASSIGN_OR_RETURN(std::string id, IdOfPayload(payload, sequence));
-        const Hash leaf = LeafHash(payload);
-        if (!ledger->index_.emplace(std::move(id), Entry{sequence, leaf}).second) {
-          return DataLossError("ledger record " + std::to_string(sequence) +
-                               ": event id recorded twice");
-        }
-        ledger->tree_.Append(leaf);
-        return OkStatus();
-      }));
+  std::unique_ptr<Ledger> ledger(new Ledger(fs, dir, nullptr, std::move(key)));
+  // The id index and the Merkle tree are rebuilt during the log's own recovery scan, so the
+  // log is read once on open.
+  // The writer keeps its options, so the visitor holds the ledger itself, which owns the
+  // writer and therefore outlives it.
+  Ledger* self = ledger.get();
+  LogOptions options;
+  options.recovery_visitor = [self](uint64_t sequence, const ChainHash&,
+                                    std::string_view payload) -> Status {
+    ACCORD_ASSIGN_OR_RETURN(std::string id, IdOfPayload(payload, sequence));
+    const Hash leaf = LeafHash(payload);
+    if (!self->index_.emplace(std::move(id), Entry{sequence, leaf}).second) {
+      return DataLossError("ledger record " + std::to_string(sequence) +
+                           ": event id recorded twice");
+    }
+    self->tree_.Append(leaf);
+    return OkStatus();
+  };
+  ACCORD_ASSIGN_OR_RETURN(ledger->log_, LogWriter::Open(fs, dir + "/log", options));
   if (ledger->tree_.size() != ledger->log_->last_sequence()) {
-    return DataLossError("ledger: the log reader saw " + std::to_string(ledger->tree_.size()) +
-                         " records but the writer recovered " +
-                         std::to_string(ledger->log_->last_sequence()));
+    return DataLossError("ledger: recovery visited " + std::to_string(ledger->tree_.size()) +
+                         " records but kept " + std::to_string(ledger->log_->last_sequence()));
   }
   ACCORD_RETURN_IF_ERROR(ledger->LoadCheckpoints());
   return ledger;

@@ -148,6 +148,24 @@ TEST_F(LedgerTest, ReopenRebuildsIndexAndRoot) {
   EXPECT_EQ(Append(*ledger, {Play("e4")})[0].sequence, 4u);
 }
 
+TEST_F(LedgerTest, TornTailIsCutAndIndexHoldsOnlyKeptRecords) {
+  Hash root;
+  {
+    auto ledger = Open();
+    Append(*ledger, {Play("e1"), Play("e2")});
+    root = ledger->stats().root;
+  }
+  // Half a record at the end of the segment, as a crash during an append leaves it.
+  std::ofstream(dir_ + "/ledger/log/segment-00000001.log", std::ios::app | std::ios::binary)
+      << std::string("\x40\x00\x00\x00garbage", 11);
+  auto ledger = Open();
+  EXPECT_EQ(ledger->stats().events, 2u);
+  EXPECT_EQ(ledger->stats().root, root);
+  EXPECT_FALSE(ledger->stats().recovery.truncated_segment.empty());
+  EXPECT_EQ(Append(*ledger, {Play("e2")})[0].outcome, IntakeOutcome::kDuplicate);
+  EXPECT_EQ(Append(*ledger, {Play("e3")})[0].sequence, 3u);
+}
+
 TEST_F(LedgerTest, ProofVerifiesWithThePublicKeyAndFailsWhenTampered) {
   auto ledger = Open();
   Append(*ledger, {Play("e1"), Play("e2"), Play("e3")});

@@ -441,8 +441,11 @@ Result<std::unique_ptr<LogWriter>> LogWriter::Open(FileSystem* fs, std::string d
 
 Status LogWriter::Recover() {
   ACCORD_RETURN_IF_ERROR(fs_->CreateDir(dir_));
-  ACCORD_ASSIGN_OR_RETURN(const ScanResult scan,
-                          ScanLog(fs_, dir_, std::numeric_limits<std::uint64_t>::max(), nullptr));
+  ACCORD_ASSIGN_OR_RETURN(
+      const ScanResult scan,
+      options_.recovery_visitor
+          ? ScanLog(fs_, dir_, 1, &options_.recovery_visitor)
+          : ScanLog(fs_, dir_, std::numeric_limits<std::uint64_t>::max(), nullptr));
   next_sequence_ = scan.next_sequence;
   last_hash_ = scan.last_hash;
   if (scan.segment_count == 0) {

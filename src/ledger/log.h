@@ -76,11 +76,20 @@ std::string ChainHashToHex(const ChainHash& hash);
 // "segment-00000007.log" for 7.
 std::string SegmentFileName(std::uint64_t segment_number);
 
+// Visits records in sequence order: the sequence, the record's chain hash, and the payload
+// (valid only during the call). Returning a non-OK status stops the walk with that status.
+using RecordVisitor =
+    std::function<Status(std::uint64_t sequence, const ChainHash& chain_hash, std::string_view)>;
+
 struct LogOptions {
   // A new segment is started before a record that would take the current segment past this
   // size (a segment holds at least one record, so a single large record may exceed it).
   // Must be in (0, kMaxSegmentBytesLimit].
   std::uint64_t max_segment_bytes = std::uint64_t{64} << 20;
+  // When set, Open calls it for every record that recovery keeps, in order, during the one
+  // scan recovery makes anyway, so that a caller building an index need not read the log a
+  // second time. An error from it fails Open.
+  RecordVisitor recovery_visitor;
 };
 
 // What one acknowledged append wrote: sequences first_sequence..last_sequence, and the chain
@@ -165,11 +174,6 @@ class LogWriter {
   std::uint64_t next_sequence_ = 1;
   ChainHash last_hash_{};
 };
-
-// Visits records in sequence order: the sequence, the record's chain hash, and the payload
-// (valid only during the call). Returning a non-OK status stops the walk with that status.
-using RecordVisitor =
-    std::function<Status(std::uint64_t sequence, const ChainHash& chain_hash, std::string_view)>;
 
 // A summary of a full verification.
 struct LogSummary {
