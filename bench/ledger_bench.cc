@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "bench/bench_util.h"
+#include "bench/random_uses.h"
 #include "ledger/event.h"
 #include "ledger/ledger.h"
 #include "ledger/log.h"
@@ -82,31 +83,17 @@ FileSystemInfo DescribeFileSystem(const std::string& path) {
 // ---------------------------------------------------------------------------------------------
 // Events the policy allows.
 
-struct Combo {
-  uint32_t recording;
-  Scope scope;
-  Territory territory;
-  Timestamp at;
-};
+using Combo = Use;
 
-// Samples random (recording, scope, territory, time) combinations and keeps those the policy
-// allows, so that every generated event is recorded rather than refused.
+// Samples random (scope, recording, territory, time) uses and keeps those the policy allows, so
+// that every generated event is recorded rather than refused.
 class EventSource {
  public:
   EventSource(const rights::Snapshot& snapshot, size_t samples, uint64_t seed)
       : snapshot_(&snapshot) {
-    std::mt19937_64 rng(seed);
-    std::vector<Territory> territories;
-    for (const char* code : {"US", "DE", "GB", "FR", "JP", "BR", "SE", "IN", "CN", "NG"}) {
-      territories.push_back(*Territory::Parse(code));
-    }
-    const int64_t from = Timestamp::Parse("2024-01-01")->unix_millis();
-    const int64_t to = Timestamp::Parse("2027-12-31")->unix_millis();
+    UseSampler sampler(snapshot, seed);
     for (size_t sample = 0; sample < samples; ++sample) {
-      Combo combo{
-          static_cast<uint32_t>(rng() % snapshot.recording_count()),
-          rights::kAllScopes[rng() % rights::kScopeCount], territories[rng() % territories.size()],
-          Timestamp::FromUnixMillis(from + static_cast<int64_t>(rng() % uint64_t(to - from)))};
+      const Combo combo = sampler.Next();
       if (snapshot.Allowed(combo.scope, combo.recording, combo.territory, combo.at)) {
         combos_.push_back(combo);
       }

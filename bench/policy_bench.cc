@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "bench/bench_util.h"
+#include "bench/random_uses.h"
 #include "rights/import.h"
 #include "rights/snapshot.h"
 #include "store/sqlite_store.h"
@@ -28,30 +29,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using rights::Scope;
 
-struct Query {
-  Scope scope;
-  uint32_t recording;
-  Territory territory;
-  Timestamp at;
-};
+using Query = Use;
 
 std::vector<Query> RandomQueries(const rights::Snapshot& snapshot, size_t count, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<Territory> territories;
-  for (const char* code : {"US", "DE", "GB", "FR", "JP", "BR", "SE", "IN", "CN", "NG"}) {
-    territories.push_back(*Territory::Parse(code));
-  }
-  const int64_t from = Timestamp::Parse("2024-01-01")->unix_millis();
-  const int64_t to = Timestamp::Parse("2027-12-31")->unix_millis();
+  UseSampler sampler(snapshot, seed);
   std::vector<Query> queries;
   queries.reserve(count);
-  for (size_t i = 0; i < count; ++i) {
-    queries.push_back(
-        Query{rights::kAllScopes[rng() % rights::kScopeCount],
-              static_cast<uint32_t>(rng() % snapshot.recording_count()),
-              territories[rng() % territories.size()],
-              Timestamp::FromUnixMillis(from + static_cast<int64_t>(rng() % uint64_t(to - from)))});
-  }
+  for (size_t i = 0; i < count; ++i) queries.push_back(sampler.Next());
   return queries;
 }
 

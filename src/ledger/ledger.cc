@@ -315,6 +315,16 @@ json HashesJson(const std::vector<Hash>& hashes) {
   return out;
 }
 
+// A proof file's top-level object. Parsing never throws; bad text is an InvalidArgument naming
+// the file.
+Result<json> ParseObject(std::string_view text, const std::string& where) {
+  json value = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded() || !value.is_object()) {
+    return InvalidArgumentError(where + ": not a JSON object");
+  }
+  return value;
+}
+
 Result<std::vector<Hash>> HashesFromJson(const json& value, const std::string& where) {
   if (!value.is_array()) return InvalidArgumentError(where + ": expected an array");
   std::vector<Hash> hashes;
@@ -344,10 +354,7 @@ std::string ProofBundleToJson(const ProofBundle& bundle) {
 
 Result<ProofBundle> ProofBundleFromJson(std::string_view text, std::string_view where) {
   const std::string at(where);
-  json value = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded() || !value.is_object()) {
-    return InvalidArgumentError(at + ": not a JSON object");
-  }
+  ACCORD_ASSIGN_OR_RETURN(json value, ParseObject(text, at));
   for (const char* field :
        {"format", "event", "leaf_index", "inclusion_path", "checkpoint", "public_key"}) {
     if (!value.contains(field)) return InvalidArgumentError(at + ": /" + field + ": missing");
@@ -399,10 +406,7 @@ std::string ConsistencyBundleToJson(const ConsistencyBundle& bundle) {
 
 Result<ConsistencyBundle> ConsistencyBundleFromJson(std::string_view text, std::string_view where) {
   const std::string at(where);
-  json value = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded() || !value.is_object()) {
-    return InvalidArgumentError(at + ": not a JSON object");
-  }
+  ACCORD_ASSIGN_OR_RETURN(json value, ParseObject(text, at));
   for (const auto& [key, member] : value.items()) {
     if (key != "format" && key != "old_checkpoint" && key != "new_checkpoint" && key != "proof" &&
         key != "public_key") {
