@@ -1,0 +1,192 @@
+// Verbs over the usage ledger (ledger append|stats|checkpoint|prove|verify) and the
+// standalone proof checker (verify-proof), which needs no data directory.
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cli/common.h"
+#include "ledger/ledger.h"
+
+namespace accord::cli {
+namespace {
+
+using nlohmann::json;
+
+std::unique_ptr<ledger::Ledger> OpenLedger(const Globals& g) {
+  return Check(ledger::Ledger::Open(DataDir(g)));
+}
+
+json CheckpointJson(const ledger::SignedCheckpoint& head) {
+  return ledger::SignedCheckpointToJsonValue(head);
+}
+
+void AddLedger(CLI::App& app, Globals& g) {
+  auto* ledger_cmd = app.add_subcommand("ledger", "The usage ledger: record, checkpoint, prove");
+  ledger_cmd->require_subcommand(1);
+
+  auto* append = ledger_cmd->add_subcommand(
+      "append", "Record usage events from a JSON Lines file (each checked against the policy)");
+  static std::string events_file;
+  append->add_option("file", events_file, "Events, one JSON object per line")->required();
+  append->callback([&g] {
+    std::vector<ledger::UsageEvent> events = Check(ledger::ReadUsageEventsFile(events_file));
+    auto registry = OpenService(g);
+    auto snapshot = Check(registry->snapshot());
+    auto book = OpenLedger(g);
+    std::vector<ledger::IntakeResult> results = Check(book->Append(events, *snapshot));
+    json out = json::array();
+    std::map<std::string, int64_t> counts;
+    std::string text;
+    for (const ledger::IntakeResult& r : results) {
+      const std::string outcome(ledger::IntakeOutcomeName(r.outcome));
+      ++counts[outcome];
+      out.push_back({{"id", r.event_id},
+                     {"outcome", outcome},
+                     {"sequence", r.sequence},
+                     {"details", r.details}});
+      if (r.outcome == ledger::IntakeOutcome::kRefused ||
+          r.outcome == ledger::IntakeOutcome::kConflict) {
+        text += outcome + " " + r.event_id + ":";
+        for (const std::string& d : r.details) text += "\n  " + d;
+        text += "\n";
+      }
+    }
+    text += std::to_string(results.size()) + " events: " + std::to_string(counts["recorded"]) +
+            " recorded, " + std::to_string(counts["duplicate"]) + " duplicate, " +
+            std::to_string(counts["conflict"]) + " conflict, " + std::to_string(counts["refused"]) +
+            " refused; ledger holds " + std::to_string(book->stats().events) + " events\n";
+    Print(g, out, text);
+  });
+
+  auto* stats = ledger_cmd->add_subcommand("stats", "Size, root and latest checkpoint");
+  stats->callback([&g] {
+    auto book = OpenLedger(g);
+    ledger::LedgerStats s = book->stats();
+    json out = {{"events", s.events},
+                {"segments", s.segments},
+                {"root", ledger::HashToHex(s.root)},
+                {"chain_head", ledger::ChainHashToHex(s.last_chain_hash)},
+                {"public_key", book->public_key_hex()},
+                {"checkpoints", book->checkpoints().size()}};
+    if (s.latest_checkpoint) out["latest_checkpoint"] = CheckpointJson(*s.latest_checkpoint);
+    if (!s.recovery.truncated_segment.empty()) {
+      out["recovered_torn_tail"] = {{"segment", s.recovery.truncated_segment},
+                                    {"offset", s.recovery.truncated_at_offset},
+                                    {"bytes", s.recovery.truncated_bytes}};
+    }
+    std::string text =
+        "events: " + std::to_string(s.events) + "\nsegments: " + std::to_string(s.segments) +
+        "\nroot: " + ledger::HashToHex(s.root) + "\npublic key: " + book->public_key_hex() +
+        "\ncheckpoints: " + std::to_string(book->checkpoints().size()) + "\n";
+    if (s.latest_checkpoint) {
+      text += "latest checkpoint: " + std::to_string(s.latest_checkpoint->checkpoint.tree_size) +
+              " events at " + s.latest_checkpoint->checkpoint.time.ToString() + "\n";
+    }
+    Print(g, out, text);
+  });
+
+  auto* checkpoint = ledger_cmd->add_subcommand("checkpoint", "Sign the current tree head");
+  checkpoint->callback([&g] {
+    auto book = OpenLedger(g);
+    ledger::SignedCheckpoint head = Check(book->Checkpoint(Timestamp::Now()));
+    Print(g, CheckpointJson(head),
+          "checkpoint: " + std::to_string(head.checkpoint.tree_size) + " events, root " +
+              ledger::HashToHex(head.checkpoint.root) + ", signed at " +
+              head.checkpoint.time.ToString() + "\n");
+  });
+
+  auto* prove = ledger_cmd->add_subcommand(
+      "prove",
+      "An inclusion proof for an event, or a consistency proof between two checkpoints' sizes");
+  static std::string event_id, proof_out;
+  static uint64_t old_size = 0, new_size = 0;
+  prove->add_option("--event", event_id, "Event id");
+  prove->add_option("--out", proof_out, "Write the proof file here (default: stdout)");
+  prove->add_option("--from-size", old_size, "Consistency proof: the older tree size");
+  prove->add_option("--to-size", new_size, "Consistency proof: the newer tree size");
+  prove->callback([&g] {
+    auto book = OpenLedger(g);
+    if (event_id.empty() && (old_size == 0 || new_size == 0)) {
+      throw Failure{InvalidArgumentError("give --event ID, or --from-size and --to-size")};
+    }
+    const std::string text =
+        (event_id.empty()
+             ? ledger::ConsistencyBundleToJson(Check(book->ProveConsistency(old_size, new_size)))
+             : ledger::ProofBundleToJson(Check(book->Prove(event_id)))) +
+        "\n";
+    WriteOutput(proof_out, text);
+  });
+
+  auto* verify = ledger_cmd->add_subcommand(
+      "verify", "Recompute every chain hash and root from the segments; check every checkpoint");
+  verify->callback([&g] {
+    auto book = OpenLedger(g);
+    ledger::VerifyReport report = Check(book->Verify());
+    Print(g,
+          {{"ok", true},
+           {"events", report.events},
+           {"root", ledger::HashToHex(report.root)},
+           {"checkpoints_checked", report.checkpoints_checked}},
+          "ok: " + std::to_string(report.events) + " events, root " +
+              ledger::HashToHex(report.root) + ", " + std::to_string(report.checkpoints_checked) +
+              " signed checkpoints match\n");
+  });
+}
+
+void AddVerifyProof(CLI::App& app, Globals& g) {
+  auto* cmd = app.add_subcommand(
+      "verify-proof", "Check a proof file with only the ledger's public key (no data needed)");
+  static std::string file, public_key;
+  cmd->add_option("file", file, "Proof file from `accord ledger prove --out`")->required();
+  cmd->add_option("--public-key", public_key,
+                  "The ledger's public key, obtained from the platform (default: the key "
+                  "written in the file, which proves only that the file is self-consistent)");
+  cmd->callback([&g] {
+    const std::string contents = Check(ReadWholeFile(file));
+    const std::string note = public_key.empty()
+                                 ? " (key taken from the file; pass --public-key to check it "
+                                   "against the platform's)\n"
+                                 : "\n";
+    if (Check(ledger::ProofFileKind(contents, file)) == "consistency") {
+      ledger::ConsistencyBundle bundle = Check(ledger::ConsistencyBundleFromJson(contents, file));
+      Check(ledger::VerifyConsistencyBundle(
+          bundle, public_key.empty() ? bundle.public_key_hex : public_key));
+      const ledger::Checkpoint& older = bundle.old_checkpoint.checkpoint;
+      const ledger::Checkpoint& newer = bundle.new_checkpoint.checkpoint;
+      Print(g,
+            {{"ok", true},
+             {"old_size", older.tree_size},
+             {"new_size", newer.tree_size},
+             {"key_from_file", public_key.empty()}},
+            "ok: the ledger of " + std::to_string(newer.tree_size) + " events signed at " +
+                newer.time.ToString() + " extends the one of " + std::to_string(older.tree_size) +
+                " events signed at " + older.time.ToString() + " without changing it" + note);
+      return;
+    }
+    ledger::ProofBundle bundle = Check(ledger::ProofBundleFromJson(contents, file));
+    const std::string key = public_key.empty() ? bundle.public_key_hex : public_key;
+    Check(ledger::VerifyProofBundle(bundle, key));
+    Print(g,
+          {{"ok", true},
+           {"leaf_index", bundle.leaf_index},
+           {"tree_size", bundle.checkpoint.checkpoint.tree_size},
+           {"root", ledger::HashToHex(bundle.checkpoint.checkpoint.root)},
+           {"key_from_file", public_key.empty()}},
+          std::string("ok: event ") + std::to_string(bundle.leaf_index) + " is in the ledger of " +
+              std::to_string(bundle.checkpoint.checkpoint.tree_size) + " events signed at " +
+              bundle.checkpoint.checkpoint.time.ToString() +
+              (public_key.empty() ? " (key taken from the file; pass --public-key to check it "
+                                    "against the platform's)\n"
+                                  : "\n"));
+  });
+}
+
+}  // namespace
+
+void AddLedgerCommands(CLI::App& app, Globals& g) {
+  AddLedger(app, g);
+  AddVerifyProof(app, g);
+}
+
+}  // namespace accord::cli
