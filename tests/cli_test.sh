@@ -100,6 +100,22 @@ run policy set --scope dj --mode sometimes
 expect_rc 1 "bad policy mode"
 expect_in "$err" "--mode" "error names the flag"
 
+events_file="$(dirname "$demo")/events.jsonl"
+run ledger append "$events_file"
+expect_rc 0 "ledger append"
+run ledger events --from 2026-07-01T20:01:00Z --to 2026-07-02 --limit 0
+expect_rc 0 "ledger events by period"
+expect_in "$out" "events" "events count"
+run ledger events --party artist:muldjord --json
+expect_rc 0 "ledger events by party"
+expect_in "$out" '"isrc": "QZDMO2600001"' "the party's recording"
+run ledger events --party artist:nobody
+expect_rc 1 "events of an unknown party"
+expect_in "$err" "artist:nobody" "error names the party"
+run ledger events --recording NOT-AN-ISRC
+expect_rc 1 "bad ISRC"
+expect_in "$err" "--recording" "error names the flag"
+
 if [ "$failures" -ne 0 ]; then
   echo "cli_test: $failures failure(s)"
   exit 1

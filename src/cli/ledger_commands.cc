@@ -1,12 +1,16 @@
 // Verbs over the usage ledger (ledger append|stats|checkpoint|prove|verify) and the
 // standalone proof checker (verify-proof), which needs no data directory.
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "cli/common.h"
+#include "core/ids.h"
+#include "core/text.h"
 #include "ledger/ledger.h"
+#include "rights/registry.h"
 
 namespace accord::cli {
 namespace {
@@ -116,6 +120,58 @@ void AddLedger(CLI::App& app, Globals& g) {
              : ledger::ProofBundleToJson(Check(book->Prove(event_id)))) +
         "\n";
     WriteOutput(proof_out, text);
+  });
+
+  auto* events = ledger_cmd->add_subcommand(
+      "events", "Recorded events by period, recording, party or listener (from the indexes)");
+  static std::string from_text, to_text, party, listener;
+  static std::vector<std::string> isrcs;
+  static size_t limit = 100;
+  events->add_option("--from", from_text, "Events at or after this time (ISO 8601)");
+  events->add_option("--to", to_text, "Events before this time (ISO 8601)");
+  events->add_option("--recording", isrcs, "Events that used this ISRC (repeatable)");
+  events->add_option("--party", party,
+                     "Events that used a recording of this party (artist, owner, writer or "
+                     "publisher)");
+  events->add_option("--listener", listener, "Events of this pseudonymous listener");
+  events->add_option("--limit", limit, "Print at most this many (default 100; 0: count only)");
+  events->callback([&g] {
+    ledger::EventQuery query;
+    if (!from_text.empty()) query.from = ParseArg(Timestamp::Parse(from_text), "--from");
+    if (!to_text.empty()) query.to = ParseArg(Timestamp::Parse(to_text), "--to");
+    for (const std::string& text : isrcs) {
+      query.isrcs.push_back(ParseArg(Isrc::Parse(text), "--recording").str());
+    }
+    if (!party.empty()) {
+      auto registry = OpenService(g);
+      const auto& parties = registry->registry().parties;
+      if (std::none_of(parties.begin(), parties.end(),
+                       [](const catalog::Party& p) { return p.id == party; })) {
+        throw Failure{NotFoundError("--party: no party " + QuoteForError(party))};
+      }
+      for (const Isrc& isrc : rights::RecordingsOfParty(registry->registry(), party)) {
+        query.isrcs.push_back(isrc.str());
+      }
+      // A party without recordings has no events; an empty list would mean "any recording".
+      if (query.isrcs.empty()) query.isrcs.push_back("");
+    }
+    if (!listener.empty()) query.listener = listener;
+    auto book = OpenLedger(g);
+    const std::vector<uint64_t> found = book->FindEvents(query);
+    const std::vector<uint64_t> shown(found.begin(), found.begin() + std::min(limit, found.size()));
+    json out = {{"count", found.size()}, {"events", json::array()}};
+    std::string text;
+    Check(book->ReadEvents(shown, [&](uint64_t sequence, std::string_view payload) -> Status {
+      out["events"].push_back({{"sequence", sequence},
+                               {"event", json::parse(payload.begin(), payload.end(), nullptr,
+                                                     /*allow_exceptions=*/false)}});
+      text += std::to_string(sequence) + " " + std::string(payload) + "\n";
+      return OkStatus();
+    }));
+    text += std::to_string(found.size()) + " events" +
+            (shown.size() < found.size() ? " (" + std::to_string(shown.size()) + " shown)" : "") +
+            "\n";
+    Print(g, out, text);
   });
 
   auto* verify = ledger_cmd->add_subcommand(

@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -251,6 +252,62 @@ std::vector<std::string> DifferingFields(const UsageEvent& a, const UsageEvent& 
   if (a.session != b.session) fields.push_back("session");
   if (a.requested != b.requested) fields.push_back("requested");
   return fields;
+}
+
+namespace {
+
+// The string value that starts right after `key` (e.g. "\"id\":\"") at or after `from`; its
+// end is the next unescaped quote. Validated ids hold no quotes or backslashes, but a
+// listener or feature may, so escapes are skipped rather than assumed absent. Inside a JSON
+// string every quote is escaped, so `key`, which contains unescaped quotes, can only match
+// the structure of the encoding, never text inside a value.
+std::optional<std::pair<std::string_view, size_t>> StringAfter(std::string_view payload,
+                                                               std::string_view key, size_t from) {
+  const size_t start = payload.find(key, from);
+  if (start == std::string_view::npos) return std::nullopt;
+  const size_t begin = start + key.size();
+  for (size_t at = begin; at < payload.size(); ++at) {
+    if (payload[at] == '\\') {
+      ++at;
+    } else if (payload[at] == '"') {
+      return std::make_pair(payload.substr(begin, at - begin), at + 1);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<EventKeys> ExtractEventKeys(std::string_view payload, std::string_view where) {
+  auto bad = [&](std::string_view what) {
+    return DataLossError(std::string(where) + ": not a canonical usage event (" +
+                         std::string(what) + ")");
+  };
+  EventKeys keys;
+  if (!payload.starts_with("{\"id\":\"")) return bad("does not start with the id");
+  auto id = StringAfter(payload, "{\"id\":\"", 0);
+  if (!id) return bad("id");
+  keys.id = id->first;
+  auto time = StringAfter(payload, ",\"time\":\"", id->second);
+  if (!time) return bad("time");
+  Result<Timestamp> parsed = Timestamp::Parse(time->first);
+  if (!parsed.ok()) return bad("time: " + parsed.status().message());
+  keys.time = *parsed;
+  auto listener = StringAfter(payload, ",\"listener\":\"", time->second);
+  if (!listener) return bad("listener");
+  keys.listener = listener->first;
+  const size_t recordings = payload.find(",\"recordings\":[", listener->second);
+  if (recordings == std::string_view::npos) return bad("recordings");
+  const size_t recordings_end = payload.find(']', recordings);
+  size_t at = recordings;
+  while (true) {
+    auto isrc = StringAfter(payload, "{\"isrc\":\"", at);
+    if (!isrc || isrc->second > recordings_end) break;
+    keys.isrcs.push_back(isrc->first);
+    at = isrc->second;
+  }
+  if (keys.isrcs.empty()) return bad("no recordings");
+  return keys;
 }
 
 }  // namespace accord::ledger

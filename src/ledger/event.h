@@ -69,6 +69,17 @@ Status ValidateUsageEvent(const UsageEvent& event);
 // The stored form; ParseUsageEvent(CanonicalEncoding(e)) == e.
 std::string CanonicalEncoding(const UsageEvent& event);
 
+// The fields the ledger indexes, read straight out of a canonical encoding without a JSON
+// parser (recovery does this for every record). The views point into the payload.
+struct EventKeys {
+  std::string_view id;
+  Timestamp time;
+  std::string_view listener;
+  std::vector<std::string_view> isrcs;
+};
+// DataLoss when `payload` is not a canonical encoding (names `where`).
+Result<EventKeys> ExtractEventKeys(std::string_view payload, std::string_view where);
+
 // Names of the fields in which two events differ, in declaration order ("time", "recordings").
 std::vector<std::string> DifferingFields(const UsageEvent& a, const UsageEvent& b);
 

@@ -165,6 +165,18 @@ Result<std::string> FaultFileSystem::ReadFile(const std::string& path) {
   return it->second.data;
 }
 
+Result<std::string> FaultFileSystem::ReadRange(const std::string& path, std::uint64_t offset,
+                                               std::size_t length) {
+  std::lock_guard lock(mu_);
+  ACCORD_RETURN_IF_ERROR(CheckPower(path));
+  auto it = files_.find(path);
+  if (it == files_.end())
+    return NotFoundError(path + ": open for reading: No such file or directory");
+  const std::string& data = it->second.data;
+  if (offset >= data.size()) return std::string();
+  return data.substr(static_cast<std::size_t>(offset), length);
+}
+
 Result<std::vector<std::string>> FaultFileSystem::ListDir(const std::string& dir_in) {
   const std::string dir = StripTrailingSlash(dir_in);
   std::lock_guard lock(mu_);

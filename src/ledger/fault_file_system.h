@@ -57,6 +57,8 @@ class FaultFileSystem final : public FileSystem {
   // FileSystem.
   Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override;
   Result<std::string> ReadFile(const std::string& path) override;
+  Result<std::string> ReadRange(const std::string& path, std::uint64_t offset,
+                                std::size_t length) override;
   Result<std::vector<std::string>> ListDir(const std::string& dir) override;
   Status CreateDir(const std::string& dir) override;
   Status Truncate(const std::string& path, std::uint64_t size) override;

@@ -173,6 +173,29 @@ class PosixFileSystemImpl final : public FileSystem {
     return content;
   }
 
+  Result<std::string> ReadRange(const std::string& path, std::uint64_t offset,
+                                std::size_t length) override {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return PosixError(path, "open for reading", errno);
+    std::string content(length, '\0');
+    std::size_t filled = 0;
+    while (filled < length) {
+      const ssize_t got = ::pread(fd, content.data() + filled, length - filled,
+                                  static_cast<off_t>(offset + filled));
+      if (got < 0) {
+        if (errno == EINTR) continue;
+        const int error_number = errno;
+        CloseDescriptor(fd);
+        return PosixError(path, "pread", error_number);
+      }
+      if (got == 0) break;
+      filled += static_cast<std::size_t>(got);
+    }
+    CloseDescriptor(fd);
+    content.resize(filled);
+    return content;
+  }
+
   Result<std::vector<std::string>> ListDir(const std::string& dir) override {
     DIR* handle = ::opendir(dir.c_str());
     if (handle == nullptr) return PosixError(dir, "opendir", errno);

@@ -67,6 +67,12 @@ class FileSystem {
   // Returns the whole content of `path`. NotFound if it does not exist.
   virtual Result<std::string> ReadFile(const std::string& path) = 0;
 
+  // Returns `length` bytes of `path` starting at `offset` (fewer only where the file ends
+  // first). NotFound if it does not exist. Used to read one record by its position without
+  // reading the segment.
+  virtual Result<std::string> ReadRange(const std::string& path, std::uint64_t offset,
+                                        std::size_t length) = 0;
+
   // Returns the names (not paths) of the entries of `dir`, sorted bytewise, without "." and
   // "..". NotFound if `dir` does not exist.
   virtual Result<std::vector<std::string>> ListDir(const std::string& dir) = 0;

@@ -7,18 +7,6 @@ namespace {
 
 using nlohmann::json;
 
-// Recovery reads the event id straight out of the canonical encoding, which always starts with
-// {"id":"<id>" and whose ids contain no quotes (event.h), instead of parsing every event.
-Result<std::string> IdOfPayload(std::string_view payload, uint64_t sequence) {
-  constexpr std::string_view kPrefix = "{\"id\":\"";
-  const size_t end = payload.find('"', kPrefix.size());
-  if (payload.substr(0, kPrefix.size()) != kPrefix || end == std::string_view::npos) {
-    return DataLossError("ledger record " + std::to_string(sequence) +
-                         ": payload is not a canonical usage event");
-  }
-  return std::string(payload.substr(kPrefix.size(), end - kPrefix.size()));
-}
-
 std::string Describe(const rights::Reason& reason, const UsageEvent& event, const Isrc& isrc) {
   return isrc.str() + ": " + std::string(rights::RuleName(reason.rule)) + ": " +
          rights::DescribeReason(reason, event.scope, event.territory, event.time);
@@ -60,14 +48,7 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& data_dir, FileSy
   LogOptions options;
   options.recovery_visitor = [self](uint64_t sequence, const ChainHash&,
                                     std::string_view payload) -> Status {
-    ACCORD_ASSIGN_OR_RETURN(std::string id, IdOfPayload(payload, sequence));
-    const Hash leaf = LeafHash(payload);
-    if (!self->index_.emplace(std::move(id), Entry{sequence, leaf}).second) {
-      return DataLossError("ledger record " + std::to_string(sequence) +
-                           ": event id recorded twice");
-    }
-    self->tree_.Append(leaf);
-    return OkStatus();
+    return self->IndexRecord(sequence, payload, LeafHash(payload));
   };
   ACCORD_ASSIGN_OR_RETURN(ledger->log_, LogWriter::Open(fs, dir + "/log", options));
   if (ledger->tree_.size() != ledger->log_->last_sequence()) {
@@ -76,6 +57,20 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& data_dir, FileSy
   }
   ACCORD_RETURN_IF_ERROR(ledger->LoadCheckpoints());
   return ledger;
+}
+
+Status Ledger::IndexRecord(uint64_t sequence, std::string_view payload, const Hash& leaf) {
+  // Keys are read straight out of the canonical encoding rather than by parsing the event:
+  // recovery does this for every record.
+  ACCORD_ASSIGN_OR_RETURN(EventKeys keys,
+                          ExtractEventKeys(payload, "ledger record " + std::to_string(sequence)));
+  if (!index_.emplace(std::string(keys.id), Entry{sequence, leaf}).second) {
+    return DataLossError("ledger record " + std::to_string(sequence) + ": event id " +
+                         std::string(keys.id) + " recorded twice");
+  }
+  ACCORD_RETURN_IF_ERROR(events_.Add(sequence, keys));
+  tree_.Append(leaf);
+  return OkStatus();
 }
 
 Status Ledger::LoadCheckpoints() {
@@ -135,7 +130,7 @@ Result<std::vector<IntakeResult>> Ledger::Append(const std::vector<UsageEvent>& 
         result.sequence = stored->second.sequence;
       } else {
         result.outcome = IntakeOutcome::kConflict;
-        ACCORD_ASSIGN_OR_RETURN(std::string earlier, ReadPayload(stored->second.sequence));
+        ACCORD_ASSIGN_OR_RETURN(std::string earlier, ReadEvent(stored->second.sequence));
         ACCORD_ASSIGN_OR_RETURN(UsageEvent before, ParseUsageEvent(earlier, "ledger"));
         result.details = DifferingFields(before, event);
         result.sequence = stored->second.sequence;
@@ -182,9 +177,10 @@ Result<std::vector<IntakeResult>> Ledger::Append(const std::vector<UsageEvent>& 
     ACCORD_ASSIGN_OR_RETURN(AppendResult ack, log_->AppendBatch(payloads));
     for (size_t k = 0; k < payloads.size(); ++k) {
       const uint64_t sequence = ack.first_sequence + k;
-      const UsageEvent& event = events[recorded[k]];
-      tree_.Append(leaves[k]);
-      index_.emplace(event.id, Entry{sequence, leaves[k]});
+      // Cannot fail for an encoding made above; if it did, the records are durable and the
+      // next Open indexes them, so the error says so rather than hiding them.
+      ACCORD_RETURN_IF_ERROR(IndexRecord(sequence, payloads[k], leaves[k])
+                                 .WithPrefix("recorded but not indexed until reopened"));
       results[recorded[k]].outcome = IntakeOutcome::kRecorded;
       results[recorded[k]].sequence = sequence;
     }
@@ -200,22 +196,26 @@ Result<std::vector<IntakeResult>> Ledger::Append(const std::vector<UsageEvent>& 
   return results;
 }
 
-Result<std::string> Ledger::ReadPayload(uint64_t sequence) const {
-  std::string found;
-  bool done = false;
-  LogReader reader(fs_, dir_ + "/log");
-  Status status = reader.ForEach(
-      sequence, [&](uint64_t seq, const ChainHash&, std::string_view payload) -> Status {
-        if (seq == sequence) {
-          found = std::string(payload);
-          done = true;
-          return Status(StatusCode::kAlreadyExists, "found");  // stops the walk
-        }
-        return OkStatus();
-      });
-  if (!done)
-    return status.ok() ? NotFoundError("ledger record " + std::to_string(sequence)) : status;
-  return found;
+Result<std::string> Ledger::ReadEvent(uint64_t sequence) const {
+  if (sequence == 0 || sequence > tree_.size()) {
+    return NotFoundError("no event at position " + std::to_string(sequence) +
+                         " (the ledger holds " + std::to_string(tree_.size()) + ")");
+  }
+  ACCORD_ASSIGN_OR_RETURN(std::string payload, log_->ReadRecord(sequence));
+  ACCORD_ASSIGN_OR_RETURN(const Hash leaf, tree_.LeafHashAt(sequence - 1));
+  if (LeafHash(payload) != leaf) {
+    return DataLossError("ledger record " + std::to_string(sequence) +
+                         ": the bytes on disk are not the ones recorded (leaf hash differs)");
+  }
+  return payload;
+}
+
+Status Ledger::ReadEvents(const std::vector<uint64_t>& sequences,
+                          const std::function<Status(uint64_t, std::string_view)>& visit) const {
+  for (const auto& [first, last] : ConsecutiveRuns(sequences)) {
+    ACCORD_RETURN_IF_ERROR(log_->ReadRecords(first, last, visit));
+  }
+  return OkStatus();
 }
 
 Result<SignedCheckpoint> Ledger::Checkpoint(Timestamp now) {
@@ -238,7 +238,7 @@ Result<ProofBundle> Ledger::Prove(const std::string& event_id) const {
   for (auto head = checkpoints_.rbegin(); head != checkpoints_.rend(); ++head) {
     if (head->checkpoint.tree_size <= leaf_index) continue;
     ProofBundle bundle;
-    ACCORD_ASSIGN_OR_RETURN(bundle.event, ReadPayload(it->second.sequence));
+    ACCORD_ASSIGN_OR_RETURN(bundle.event, ReadEvent(it->second.sequence));
     bundle.leaf_index = leaf_index;
     ACCORD_ASSIGN_OR_RETURN(bundle.inclusion_path,
                             tree_.InclusionProof(leaf_index, head->checkpoint.tree_size));

@@ -24,6 +24,7 @@
 #define ACCORD_LEDGER_LEDGER_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +35,7 @@
 #include "core/time.h"
 #include "ledger/checkpoint.h"
 #include "ledger/event.h"
+#include "ledger/event_index.h"
 #include "ledger/file_system.h"
 #include "ledger/log.h"
 #include "ledger/merkle.h"
@@ -124,6 +126,24 @@ class Ledger {
   // NotFound when no checkpoint has one of the sizes.
   Result<ConsistencyBundle> ProveConsistency(uint64_t old_size, uint64_t new_size) const;
 
+  // The sequences (1-based positions) of the events matching `query`, ascending. Answered from
+  // in-memory indexes by day, recording and listener; the log is not read.
+  std::vector<uint64_t> FindEvents(const EventQuery& query) const { return events_.Find(query); }
+
+  // The canonical encoding of event `sequence`, read by position and checked against its leaf
+  // in the Merkle tree. NotFound for a sequence not in the ledger; DataLoss when the bytes on
+  // disk differ from what was recorded.
+  Result<std::string> ReadEvent(uint64_t sequence) const;
+
+  // Calls `visit(sequence, canonical encoding)` for each of `sequences` (ascending), reading
+  // consecutive ones in large sequential reads. Records are CRC-checked, not re-hashed (Verify
+  // recomputes every hash). NotFound for a sequence not in the ledger.
+  Status ReadEvents(const std::vector<uint64_t>& sequences,
+                    const std::function<Status(uint64_t, std::string_view)>& visit) const;
+
+  // The time of event `sequence` (1..stats().events), from the index.
+  Timestamp EventTime(uint64_t sequence) const { return events_.TimeOf(sequence); }
+
   // Rereads every segment, recomputing every chain hash and the Merkle root, and checks every
   // stored checkpoint's signature and root against it. DataLoss names the first mismatch.
   Result<VerifyReport> Verify() const;
@@ -138,7 +158,7 @@ class Ledger {
   };
   Ledger(FileSystem* fs, std::string dir, std::unique_ptr<LogWriter> log, SigningKey key);
   Status LoadCheckpoints();
-  Result<std::string> ReadPayload(uint64_t sequence) const;
+  Status IndexRecord(uint64_t sequence, std::string_view payload, const Hash& leaf);
 
   FileSystem* fs_;
   std::string dir_;  // DATA/ledger
@@ -146,7 +166,8 @@ class Ledger {
   SigningKey key_;
   std::string public_key_hex_;
   MerkleTree tree_;
-  std::unordered_map<std::string, Entry> index_;
+  std::unordered_map<std::string, Entry> index_;  // event id → position and leaf
+  EventIndex events_;                             // period, recording, listener
   std::vector<SignedCheckpoint> checkpoints_;
 };
 

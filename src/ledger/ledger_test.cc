@@ -148,6 +148,52 @@ TEST_F(LedgerTest, ReopenRebuildsIndexAndRoot) {
   EXPECT_EQ(Append(*ledger, {Play("e4")})[0].sequence, 4u);
 }
 
+TEST_F(LedgerTest, FindsEventsByPeriodRecordingAndListenerBeforeAndAfterReopen) {
+  std::vector<UsageEvent> events;
+  for (int day = 1; day <= 6; ++day) {
+    UsageEvent e = Play("e" + std::to_string(day));
+    e.time = *Timestamp::Parse("2026-06-0" + std::to_string(day) + "T12:00:00Z");
+    e.listener = day % 2 == 0 ? "l-even" : "l-odd";
+    events.push_back(e);
+  }
+  const EventQuery june_2_to_4{.from = *Timestamp::Parse("2026-06-02T00:00:00Z"),
+                               .to = *Timestamp::Parse("2026-06-05T00:00:00Z")};
+  const EventQuery even{.listener = "l-even"};
+  const EventQuery lights{.isrcs = {"QZDEM2600001"}};
+  {
+    auto ledger = Open();
+    Append(*ledger, events);
+    EXPECT_EQ(ledger->FindEvents(june_2_to_4), (std::vector<uint64_t>{2, 3, 4}));
+    EXPECT_EQ(ledger->FindEvents(even), (std::vector<uint64_t>{2, 4, 6}));
+    EXPECT_EQ(ledger->FindEvents(lights).size(), 6u);
+  }
+  auto ledger = Open();
+  EXPECT_EQ(ledger->FindEvents(june_2_to_4), (std::vector<uint64_t>{2, 3, 4}));
+  EXPECT_EQ(ledger->FindEvents(even), (std::vector<uint64_t>{2, 4, 6}));
+  EXPECT_EQ(ledger->EventTime(3), events[2].time);
+  std::vector<std::string> read;
+  ASSERT_TRUE(ledger
+                  ->ReadEvents(ledger->FindEvents(even),
+                               [&](uint64_t, std::string_view payload) {
+                                 read.emplace_back(payload);
+                                 return OkStatus();
+                               })
+                  .ok());
+  EXPECT_EQ(read,
+            (std::vector<std::string>{CanonicalEncoding(events[1]), CanonicalEncoding(events[3]),
+                                      CanonicalEncoding(events[5])}));
+}
+
+TEST_F(LedgerTest, ReadEventReturnsTheRecordedBytesAndRefusesUnknownPositions) {
+  auto ledger = Open();
+  Append(*ledger, {Play("e1"), Play("e2")});
+  Result<std::string> second = ledger->ReadEvent(2);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(*second, CanonicalEncoding(Play("e2")));
+  EXPECT_EQ(ledger->ReadEvent(0).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(ledger->ReadEvent(3).status().code(), StatusCode::kNotFound);
+}
+
 TEST_F(LedgerTest, TornTailIsCutAndIndexHoldsOnlyKeptRecords) {
   Hash root;
   {

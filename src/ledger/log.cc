@@ -306,8 +306,12 @@ struct ScanResult {
 
 // Reads and verifies the whole log. Records with sequence >= from_sequence go to `visit`
 // (which may be null). A torn tail of the last segment is reported in the result, not an error.
+// When `segment_first_sequence` and `record_offsets` are given, the first sequence of every
+// segment with a good header and the offset of every good record are appended to them.
 Result<ScanResult> ScanLog(FileSystem* fs, const std::string& dir, std::uint64_t from_sequence,
-                           const RecordVisitor* visit) {
+                           const RecordVisitor* visit,
+                           std::vector<std::uint64_t>* segment_first_sequence = nullptr,
+                           std::vector<std::uint32_t>* record_offsets = nullptr) {
   ScanResult scan;
   ACCORD_ASSIGN_OR_RETURN(scan.segment_count, CountSegments(fs, dir));
   Sha256 hasher;
@@ -338,6 +342,7 @@ Result<ScanResult> ScanLog(FileSystem* fs, const std::string& dir, std::uint64_t
       }
       return DataLossError(at(0) + header.problem);
     }
+    if (segment_first_sequence != nullptr) segment_first_sequence->push_back(scan.next_sequence);
 
     std::size_t offset = kSegmentHeaderSize;
     while (offset < data.size()) {
@@ -371,6 +376,7 @@ Result<ScanResult> ScanLog(FileSystem* fs, const std::string& dir, std::uint64_t
       if (visit != nullptr && sequence >= from_sequence) {
         ACCORD_RETURN_IF_ERROR((*visit)(sequence, chain_hash, payload));
       }
+      if (record_offsets != nullptr) record_offsets->push_back(static_cast<std::uint32_t>(offset));
       scan.last_hash = chain_hash;
       ++scan.next_sequence;
       ++scan.record_count;
@@ -443,13 +449,13 @@ Status LogWriter::Recover() {
   ACCORD_RETURN_IF_ERROR(fs_->CreateDir(dir_));
   ACCORD_ASSIGN_OR_RETURN(
       const ScanResult scan,
-      options_.recovery_visitor
-          ? ScanLog(fs_, dir_, 1, &options_.recovery_visitor)
-          : ScanLog(fs_, dir_, std::numeric_limits<std::uint64_t>::max(), nullptr));
+      ScanLog(fs_, dir_, options_.recovery_visitor ? 1 : std::numeric_limits<std::uint64_t>::max(),
+              options_.recovery_visitor ? &options_.recovery_visitor : nullptr,
+              &positions_.segment_first_sequence, &positions_.record_offsets));
   next_sequence_ = scan.next_sequence;
   last_hash_ = scan.last_hash;
   if (scan.segment_count == 0) {
-    ACCORD_RETURN_IF_ERROR(StartSegment(1));
+    ACCORD_RETURN_IF_ERROR(StartSegment(1, &positions_));
   } else {
     const std::string path = JoinPath(dir_, SegmentFileName(scan.segment_count));
     const std::uint64_t keep = scan.last_header_torn ? 0 : scan.last_valid_end;
@@ -464,7 +470,7 @@ Status LogWriter::Recover() {
       ACCORD_RETURN_IF_ERROR(fs_->SyncDir(dir_));
     }
     if (scan.last_header_torn) {
-      ACCORD_RETURN_IF_ERROR(StartSegment(scan.segment_count));
+      ACCORD_RETURN_IF_ERROR(StartSegment(scan.segment_count, &positions_));
     } else {
       ACCORD_ASSIGN_OR_RETURN(file_, fs_->NewAppendableFile(path));
       segment_number_ = scan.segment_count;
@@ -478,7 +484,7 @@ Status LogWriter::Recover() {
   return OkStatus();
 }
 
-Status LogWriter::StartSegment(std::uint64_t segment_number) {
+Status LogWriter::StartSegment(std::uint64_t segment_number, Positions* written) {
   const std::string path = JoinPath(dir_, SegmentFileName(segment_number));
   ACCORD_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, fs_->NewAppendableFile(path));
   // The header is synced, and the directory entry with it, before any record goes in, so that
@@ -489,6 +495,7 @@ Status LogWriter::StartSegment(std::uint64_t segment_number) {
   file_ = std::move(file);
   segment_number_ = segment_number;
   segment_bytes_ = kSegmentHeaderSize;
+  written->segment_first_sequence.push_back(next_sequence_);
   return OkStatus();
 }
 
@@ -500,8 +507,8 @@ Status LogWriter::WriteBuffer(std::string* buffer) {
   return file_->Sync();
 }
 
-Status LogWriter::WriteGroup(const std::vector<Waiter*>& group,
-                             std::vector<AppendResult>* results) {
+Status LogWriter::WriteGroup(const std::vector<Waiter*>& group, std::vector<AppendResult>* results,
+                             Positions* written) {
   std::size_t total_bytes = 0;
   for (const Waiter* waiter : group) {
     total_bytes += waiter->payload_bytes + waiter->payloads.size() * kRecordHeaderSize;
@@ -523,8 +530,9 @@ Status LogWriter::WriteGroup(const std::vector<Waiter*>& group,
         ACCORD_RETURN_IF_ERROR(WriteBuffer(&buffer));
         ACCORD_RETURN_IF_ERROR(file_->Close());
         file_.reset();
-        ACCORD_RETURN_IF_ERROR(StartSegment(segment_number_ + 1));
+        ACCORD_RETURN_IF_ERROR(StartSegment(segment_number_ + 1, written));
       }
+      written->record_offsets.push_back(static_cast<std::uint32_t>(segment_bytes_ + buffer.size()));
       AppendRecord(&buffer, next_sequence_, last_hash_, payload);
       if (!hasher.Chain(last_hash_, next_sequence_, payload, &last_hash_)) return HashFailure();
       ++next_sequence_;
@@ -552,12 +560,19 @@ Result<AppendResult> LogWriter::Submit(Waiter* waiter) {
       group_bytes += member->payload_bytes;
     }
     std::vector<AppendResult> results;
+    Positions written;
     lock.unlock();
-    Status status = WriteGroup(group, &results);
+    Status status = WriteGroup(group, &results, &written);
     lock.lock();
     if (status.ok()) {
       acknowledged_sequence_ = results.back().last_sequence;
       acknowledged_hash_ = results.back().last_hash;
+      positions_.segment_first_sequence.insert(positions_.segment_first_sequence.end(),
+                                               written.segment_first_sequence.begin(),
+                                               written.segment_first_sequence.end());
+      positions_.record_offsets.insert(positions_.record_offsets.end(),
+                                       written.record_offsets.begin(),
+                                       written.record_offsets.end());
       for (std::size_t index = 0; index < group.size(); ++index) {
         group[index]->result = results[index];
       }
@@ -617,6 +632,102 @@ std::uint64_t LogWriter::last_sequence() const {
 ChainHash LogWriter::last_hash() const {
   std::lock_guard lock(mu_);
   return acknowledged_hash_;
+}
+
+Result<LogWriter::RecordLocation> LogWriter::Locate(std::uint64_t sequence) const {
+  std::lock_guard lock(mu_);
+  if (sequence == 0 || sequence > acknowledged_sequence_ ||
+      sequence > positions_.record_offsets.size()) {
+    return NotFoundError("ledger log " + dir_ + ": no acknowledged record " +
+                         std::to_string(sequence) + " (the log holds " +
+                         std::to_string(acknowledged_sequence_) + ")");
+  }
+  const auto& firsts = positions_.segment_first_sequence;
+  // The segment is the last one whose first sequence is <= sequence.
+  const auto after = std::upper_bound(firsts.begin(), firsts.end(), sequence);
+  RecordLocation where;
+  where.path = JoinPath(dir_, SegmentFileName(static_cast<std::uint64_t>(after - firsts.begin())));
+  where.offset = positions_.record_offsets[sequence - 1];
+  where.segment_last_sequence = after == firsts.end() ? acknowledged_sequence_ : *after - 1;
+  return where;
+}
+
+namespace {
+
+// Most events are well under this; a longer record costs a second read.
+constexpr std::size_t kFirstReadBytes = 4096;
+
+// Checks the record at the start of `data` (read from `path` at `offset`) and that it has
+// `sequence`. Damage here is never a torn tail: the record was acknowledged.
+Result<std::string_view> CheckedPayload(std::string_view data, std::uint64_t sequence,
+                                        const std::string& path, std::uint64_t offset) {
+  const RecordCheck check = CheckRecord(data, 0);
+  if (check.kind != RecordCheck::Kind::kValid) {
+    return DataLossError(path + " offset " + std::to_string(offset) + ": " + check.problem);
+  }
+  const std::uint64_t stored = GetFixed64(data.data() + kRecordSequenceOffset);
+  if (stored != sequence) {
+    return DataLossError(path + " offset " + std::to_string(offset) + ": sequence " +
+                         std::to_string(stored) + ", expected " + std::to_string(sequence));
+  }
+  return data.substr(kRecordHeaderSize, check.size - kRecordHeaderSize);
+}
+
+}  // namespace
+
+Result<std::string> LogWriter::ReadRecord(std::uint64_t sequence) const {
+  ACCORD_ASSIGN_OR_RETURN(const RecordLocation where, Locate(sequence));
+  const std::string& path = where.path;
+  const std::uint64_t offset = where.offset;
+  ACCORD_ASSIGN_OR_RETURN(std::string data, fs_->ReadRange(path, offset, kFirstReadBytes));
+  if (data.size() >= kRecordHeaderSize) {
+    const std::size_t length = GetFixed32(data.data() + kRecordLengthOffset);
+    if (length <= kMaxPayloadBytes && kRecordHeaderSize + length > data.size()) {
+      ACCORD_ASSIGN_OR_RETURN(data, fs_->ReadRange(path, offset, kRecordHeaderSize + length));
+    }
+  }
+  ACCORD_ASSIGN_OR_RETURN(std::string_view payload, CheckedPayload(data, sequence, path, offset));
+  return std::string(payload);
+}
+
+Status LogWriter::ReadRecords(
+    std::uint64_t first, std::uint64_t last,
+    const std::function<Status(std::uint64_t, std::string_view)>& visit) const {
+  if (first == 0 || first > last) {
+    return NotFoundError("ledger log " + dir_ + ": empty record range " + std::to_string(first) +
+                         ".." + std::to_string(last));
+  }
+  ACCORD_RETURN_IF_ERROR(Locate(last).status());
+  // Large sequential reads; a chunk that ends inside a record is read again from that record's
+  // start, so a record is always whole when it is checked.
+  constexpr std::size_t kChunkBytes = std::size_t{4} << 20;
+  std::uint64_t sequence = first;
+  while (sequence <= last) {
+    ACCORD_ASSIGN_OR_RETURN(const RecordLocation where, Locate(sequence));
+    const std::uint64_t stop = std::min(last, where.segment_last_sequence);
+    ACCORD_ASSIGN_OR_RETURN(const std::string chunk,
+                            fs_->ReadRange(where.path, where.offset, kChunkBytes));
+    std::size_t at = 0;
+    while (sequence <= stop) {
+      const std::string_view rest = std::string_view(chunk).substr(at);
+      if (rest.size() < kRecordHeaderSize ||
+          kRecordHeaderSize + GetFixed32(rest.data() + kRecordLengthOffset) > rest.size()) {
+        break;
+      }
+      ACCORD_ASSIGN_OR_RETURN(std::string_view payload,
+                              CheckedPayload(rest, sequence, where.path, where.offset + at));
+      ACCORD_RETURN_IF_ERROR(visit(sequence, payload));
+      at += kRecordHeaderSize + payload.size();
+      ++sequence;
+    }
+    if (at == 0 && sequence <= stop) {
+      // One record larger than a chunk (or cut short on disk: ReadRecord reports which).
+      ACCORD_ASSIGN_OR_RETURN(const std::string payload, ReadRecord(sequence));
+      ACCORD_RETURN_IF_ERROR(visit(sequence, payload));
+      ++sequence;
+    }
+  }
+  return OkStatus();
 }
 
 Status LogReader::ForEach(std::uint64_t from_sequence, const RecordVisitor& visit) const {

@@ -140,6 +140,19 @@ class LogWriter {
   std::uint64_t last_sequence() const;
   ChainHash last_hash() const;
 
+  // The payload of one acknowledged record, read by its position (kept in memory: 4 bytes per
+  // record) with one positioned read, so that a proof or a conflict report does not scan the
+  // log. The record's length, CRC, type and sequence are checked; the chain is not recomputed
+  // (Verify does that). NotFound for 0 or a sequence not acknowledged yet; DataLoss naming
+  // segment and offset when the bytes there no longer check; an I/O error from the FileSystem.
+  Result<std::string> ReadRecord(std::uint64_t sequence) const;
+
+  // Visits the acknowledged records first..last in order with (sequence, payload), reading each
+  // segment's part in large sequential reads from the first record's position. Checks as
+  // ReadRecord. NotFound when the range is empty or runs past the last acknowledged record.
+  Status ReadRecords(std::uint64_t first, std::uint64_t last,
+                     const std::function<Status(std::uint64_t, std::string_view)>& visit) const;
+
   const RecoveryReport& recovery() const { return recovery_; }
 
  private:
@@ -148,11 +161,27 @@ class LogWriter {
 
   LogWriter(FileSystem* fs, std::string dir, LogOptions options);
 
+  // Where records are: the first sequence of each segment (segment n at index n - 1) and each
+  // record's byte offset in its segment (sequence s at index s - 1; segments are below 4 GiB).
+  struct Positions {
+    std::vector<std::uint64_t> segment_first_sequence;
+    std::vector<std::uint32_t> record_offsets;
+  };
+  struct RecordLocation {
+    std::string path;                         // of the segment file
+    std::uint64_t offset = 0;                 // of the record in it
+    std::uint64_t segment_last_sequence = 0;  // the last acknowledged record of that segment
+  };
+  // Where an acknowledged record is; NotFound otherwise.
+  Result<RecordLocation> Locate(std::uint64_t sequence) const;
+
   Status Recover();
   Result<AppendResult> Submit(Waiter* waiter);
-  // Writes the records of `group` and syncs; fills `results`. Called only by the leader.
-  Status WriteGroup(const std::vector<Waiter*>& group, std::vector<AppendResult>* results);
-  Status StartSegment(std::uint64_t segment_number);
+  // Writes the records of `group` and syncs; fills `results` and the positions of what it
+  // wrote (published by Submit once acknowledged). Called only by the leader.
+  Status WriteGroup(const std::vector<Waiter*>& group, std::vector<AppendResult>* results,
+                    Positions* written);
+  Status StartSegment(std::uint64_t segment_number, Positions* written);
   Status WriteBuffer(std::string* buffer);
 
   FileSystem* const fs_;
@@ -166,6 +195,7 @@ class LogWriter {
   Status failure_;
   std::uint64_t acknowledged_sequence_ = 0;
   ChainHash acknowledged_hash_{};
+  Positions positions_;  // of acknowledged records only
 
   // Touched only by the leader of the current group (the front of queue_), or by Open.
   std::unique_ptr<WritableFile> file_;

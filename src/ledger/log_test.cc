@@ -679,6 +679,105 @@ TEST_F(LogTest, RefusedLogStaysRefusedAndUntouched) {
   EXPECT_EQ(damaged, Contents(1));
 }
 
+// ---- Reading by position ------------------------------------------------------------------
+
+TEST_F(LogTest, ReadRecordReturnsEveryPayloadAcrossSegmentsAndReopen) {
+  options_.max_segment_bytes = 300;
+  ASSERT_TRUE(Open().ok());
+  std::vector<std::string> payloads;
+  for (int index = 0; index < 40; ++index) payloads.push_back(MakePayload(index, 10 + index * 7));
+  ASSERT_TRUE(Write({payloads.begin(), payloads.begin() + 25}).ok());
+  WriteEach({payloads.begin() + 25, payloads.end()});
+  ASSERT_GT(SegmentCount(), 5u);
+  for (int round = 0; round < 2; ++round) {
+    for (std::size_t index = 0; index < payloads.size(); ++index) {
+      Result<std::string> payload = writer_->ReadRecord(index + 1);
+      ASSERT_TRUE(payload.ok()) << payload.status().ToString();
+      EXPECT_EQ(payloads[index], *payload) << "sequence " << index + 1 << " round " << round;
+    }
+    ASSERT_TRUE(Reopen().ok());
+  }
+}
+
+TEST_F(LogTest, ReadRecordOfAnUnacknowledgedSequenceIsNotFound) {
+  ASSERT_TRUE(Open().ok());
+  EXPECT_EQ(StatusCode::kNotFound, writer_->ReadRecord(1).status().code());
+  ASSERT_TRUE(Write(MakePayloads(0, 3)).ok());
+  EXPECT_EQ(StatusCode::kNotFound, writer_->ReadRecord(0).status().code());
+  EXPECT_EQ(StatusCode::kNotFound, writer_->ReadRecord(4).status().code());
+  EXPECT_TRUE(writer_->ReadRecord(3).ok());
+}
+
+TEST_F(LogTest, ReadRecordReportsAFlippedByteWithSegmentAndOffset) {
+  ASSERT_TRUE(Open().ok());
+  ASSERT_TRUE(Write(MakePayloads(0, 3)).ok());
+  const std::size_t second = kSegmentHeaderBytes + kRecordHeaderBytes + 20;
+  FlipByte(1, second + kRecordHeaderBytes + 4);
+  Result<std::string> payload = writer_->ReadRecord(2);
+  EXPECT_EQ(StatusCode::kDataLoss, payload.status().code());
+  EXPECT_THAT(payload.status().message(),
+              HasSubstr(SegmentFileName(1) + " offset " + std::to_string(second) + ": "));
+  EXPECT_TRUE(writer_->ReadRecord(1).ok());
+  EXPECT_TRUE(writer_->ReadRecord(3).ok());
+}
+
+TEST_F(LogTest, ReadRecordsVisitsExactlyTheRangeInOrder) {
+  options_.max_segment_bytes = 250;
+  ASSERT_TRUE(Open().ok());
+  std::vector<std::string> payloads = MakePayloads(0, 30, 33);
+  ASSERT_TRUE(Write(payloads).ok());
+  for (auto [first, last] : std::vector<std::pair<std::uint64_t, std::uint64_t>>{
+           {1, 30}, {5, 17}, {9, 9}, {30, 30}, {2, 29}}) {
+    std::vector<std::uint64_t> seen;
+    Status status =
+        writer_->ReadRecords(first, last, [&](std::uint64_t sequence, std::string_view payload) {
+          EXPECT_EQ(payloads[sequence - 1], payload);
+          seen.push_back(sequence);
+          return OkStatus();
+        });
+    ASSERT_TRUE(status.ok()) << status.ToString();
+    ASSERT_EQ(last - first + 1, seen.size()) << first << ".." << last;
+    for (std::size_t index = 0; index < seen.size(); ++index) EXPECT_EQ(first + index, seen[index]);
+  }
+}
+
+TEST_F(LogTest, ReadRecordsCrossesReadChunksWithLargeRecords) {
+  ASSERT_TRUE(Open().ok());
+  // Nine records of almost 1 MiB: the 4 MiB read chunks end inside records.
+  std::vector<std::string> payloads = MakePayloads(0, 9, kMaxPayloadBytes - 1000);
+  ASSERT_TRUE(Write(payloads).ok());
+  std::uint64_t next = 1;
+  Status status = writer_->ReadRecords(1, 9, [&](std::uint64_t sequence, std::string_view payload) {
+    EXPECT_EQ(next++, sequence);
+    EXPECT_TRUE(payload == payloads[sequence - 1]) << sequence;
+    return OkStatus();
+  });
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(10u, next);
+}
+
+TEST_F(LogTest, ReadRecordsRefusesEmptyAndUnacknowledgedRanges) {
+  ASSERT_TRUE(Open().ok());
+  ASSERT_TRUE(Write(MakePayloads(0, 3)).ok());
+  auto ignore = [](std::uint64_t, std::string_view) { return OkStatus(); };
+  EXPECT_EQ(StatusCode::kNotFound, writer_->ReadRecords(0, 2, ignore).code());
+  EXPECT_EQ(StatusCode::kNotFound, writer_->ReadRecords(3, 2, ignore).code());
+  EXPECT_EQ(StatusCode::kNotFound, writer_->ReadRecords(2, 4, ignore).code());
+}
+
+TEST_F(LogTest, ReadRecordsReportsDamageAndStopsAtIt) {
+  ASSERT_TRUE(Open().ok());
+  ASSERT_TRUE(Write(MakePayloads(0, 4)).ok());
+  FlipByte(1, kSegmentHeaderBytes + 2 * (kRecordHeaderBytes + 20) + kRecordHeaderBytes + 1);
+  std::vector<std::uint64_t> seen;
+  Status status = writer_->ReadRecords(1, 4, [&](std::uint64_t sequence, std::string_view) {
+    seen.push_back(sequence);
+    return OkStatus();
+  });
+  EXPECT_EQ(StatusCode::kDataLoss, status.code()) << status.ToString();
+  EXPECT_THAT(seen, ElementsAre(1u, 2u));
+}
+
 // ---- Power loss --------------------------------------------------------------------------------
 
 // One trial: open, append random batches until the power is cut after a random number of file

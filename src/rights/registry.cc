@@ -1,7 +1,9 @@
 #include "rights/registry.h"
 
+#include <algorithm>
 #include <functional>
 #include <string>
+#include <unordered_set>
 #include <utility>
 
 #include "rights/internal/registry_check.h"
@@ -361,6 +363,30 @@ Status ValidateRegistry(const Registry& registry) {
     ACCORD_RETURN_IF_ERROR(internal::CheckTakedown(takedown, index));
   }
   return OkStatus();
+}
+
+std::vector<Isrc> RecordingsOfParty(const Registry& registry, std::string_view party_id) {
+  auto has = [&](const std::vector<catalog::Share>& shares) {
+    return std::any_of(shares.begin(), shares.end(),
+                       [&](const catalog::Share& share) { return share.party == party_id; });
+  };
+  std::unordered_set<std::string> works;
+  for (const catalog::Work& work : registry.works) {
+    if (has(work.writers) || has(work.publishers)) works.insert(work.iswc.str());
+  }
+  std::vector<Isrc> found;
+  for (const catalog::Recording& recording : registry.recordings) {
+    const bool artist =
+        std::find(recording.main_artists.begin(), recording.main_artists.end(), party_id) !=
+            recording.main_artists.end() ||
+        std::find(recording.featured_artists.begin(), recording.featured_artists.end(), party_id) !=
+            recording.featured_artists.end();
+    if (artist || has(recording.master_owners) ||
+        (recording.work && works.contains(recording.work->str()))) {
+      found.push_back(recording.isrc);
+    }
+  }
+  return found;
 }
 
 }  // namespace accord::rights

@@ -36,6 +36,12 @@ struct Registry {
 
 Status ValidateRegistry(const Registry& registry);
 
+// The recordings a party has a direct stake in: as a main or featured artist, as a master
+// owner, or as a writer or publisher of the work a recording embodies. In registry order,
+// without duplicates; empty for an unknown party. (Parties acting for others are not
+// followed: a distributor's reach goes through its agreements, not through the catalog.)
+std::vector<Isrc> RecordingsOfParty(const Registry& registry, std::string_view party_id);
+
 // Where registry facts are kept. Declared here, next to its users, and implemented in store/
 // (SQLite today, PostgreSQL later), so that no domain code includes a database header.
 class RegistryStore {

@@ -14,6 +14,7 @@
 #include "core/territory.h"
 #include "core/time.h"
 #include "rights/model.h"
+#include "rights/policy_test_world.h"
 
 namespace accord::rights {
 namespace {
@@ -403,6 +404,23 @@ TEST(RegistryLimitsTest, MoreThan255ArtistsOnOneRecordingIsRefused) {
   EXPECT_NE(status.message().find("more than 255 artists"), std::string::npos) << status.message();
   registry.recordings[0].main_artists.pop_back();
   EXPECT_TRUE(ValidateRegistry(registry).ok()) << ValidateRegistry(registry).ToString();
+}
+
+TEST(RecordingsOfPartyTest, FindsArtistsOwnersWritersAndPublishersButNotAgents) {
+  const Registry world = testing::PolicyExampleWorld();
+  auto isrcs = [&](std::string_view party) {
+    std::vector<std::string> out;
+    for (const Isrc& isrc : RecordingsOfParty(world, party)) out.push_back(isrc.str());
+    return out;
+  };
+  using List = std::vector<std::string>;
+  EXPECT_EQ(isrcs("artist:ada"), (List{"QZDEM2600001"}));                   // main artist
+  EXPECT_EQ(isrcs("artist:ben"), (List{"QZDEM2600001", "QZDEM2600002"}));   // featured + main
+  EXPECT_EQ(isrcs("label:north"), (List{"QZDEM2600001", "QZDEM2600002"}));  // master owner
+  EXPECT_EQ(isrcs("writer:cy"), (List{"QZDEM2600001"}));                    // writes the work
+  EXPECT_EQ(isrcs("pub:song"), (List{"QZDEM2600001"}));                     // publishes it
+  EXPECT_EQ(isrcs("dist:wave"), List{});  // acts for the label; reach is through agreements
+  EXPECT_EQ(isrcs("nobody"), List{});
 }
 
 }  // namespace

@@ -1,0 +1,80 @@
+// EventIndex: finds ledger events by period, recording and listener without scanning the log.
+//
+// The ledger feeds it every record it holds, in sequence order (during recovery and after each
+// acknowledged append); queries return the matching sequence numbers in ascending order, which
+// the caller reads by position (LogWriter::ReadRecord / ReadRecords). Kept in memory and
+// rebuilt on open from the recovery scan, so it can never disagree with the log.
+//
+//   EventIndex index;
+//   ACCORD_ASSIGN_OR_RETURN(EventKeys keys, ExtractEventKeys(payload, "record 1"));
+//   ACCORD_RETURN_IF_ERROR(index.Add(1, keys));
+//   std::vector<uint64_t> january = index.Find({.from = jan1, .to = feb1});
+//
+// Memory: 8 bytes per event for its time, 8 per (event, recording) and per event in the
+// listener postings, plus one run per day of events appended in time order.
+//
+// Thread safety: a value type; const methods may run concurrently, Add needs exclusive access.
+#ifndef ACCORD_LEDGER_EVENT_INDEX_H_
+#define ACCORD_LEDGER_EVENT_INDEX_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/status.h"
+#include "core/time.h"
+#include "ledger/event.h"
+
+namespace accord::ledger {
+
+// What to find; every set criterion must hold. An empty query finds every event.
+struct EventQuery {
+  // Every member has an initializer so that designated initializers may name only some.
+  std::optional<Timestamp> from = std::nullopt;  // inclusive
+  std::optional<Timestamp> to = std::nullopt;    // exclusive
+  std::vector<std::string> isrcs = {};           // events that used any of these recordings
+  std::optional<std::string> listener = std::nullopt;
+};
+
+class EventIndex {
+ public:
+  // Indexes record `sequence`, which must be size() + 1, from the keys of its canonical
+  // payload (ExtractEventKeys). InvalidArgument for a sequence out of order (nothing is added).
+  Status Add(uint64_t sequence, const EventKeys& keys);
+
+  // Matching sequences, ascending, without duplicates.
+  std::vector<uint64_t> Find(const EventQuery& query) const;
+
+  // The event time of `sequence` (1..size()).
+  Timestamp TimeOf(uint64_t sequence) const {
+    return Timestamp::FromUnixMillis(time_ms_[sequence - 1]);
+  }
+
+  uint64_t size() const { return time_ms_.size(); }
+
+ private:
+  // Consecutive sequences first..last, all on one UTC day.
+  struct Run {
+    uint64_t first;
+    uint64_t last;
+  };
+
+  bool InPeriod(uint64_t sequence, const EventQuery& query) const;
+  std::vector<uint64_t> FindByPeriod(const EventQuery& query) const;
+
+  std::vector<int64_t> time_ms_;                // by sequence - 1
+  std::map<int64_t, std::vector<Run>> by_day_;  // days since the epoch → runs
+  std::unordered_map<std::string, std::vector<uint64_t>> by_recording_;
+  std::unordered_map<std::string, std::vector<uint64_t>> by_listener_;
+};
+
+// Splits ascending sequences into maximal runs of consecutive numbers, for range reads.
+std::vector<std::pair<uint64_t, uint64_t>> ConsecutiveRuns(const std::vector<uint64_t>& sequences);
+
+}  // namespace accord::ledger
+
+#endif  // ACCORD_LEDGER_EVENT_INDEX_H_

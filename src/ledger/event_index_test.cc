@@ -1,0 +1,147 @@
+// EventIndex and ExtractEventKeys: finding events by period, recording and listener.
+#include "ledger/event_index.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "ledger/event.h"
+
+namespace accord::ledger {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+UsageEvent MakeEvent(const std::string& id, const std::string& time, const std::string& listener,
+                     const std::vector<std::string>& isrcs) {
+  UsageEvent e;
+  e.id = id;
+  e.time = *Timestamp::Parse(time);
+  e.listener = listener;
+  e.territory = *Territory::Parse("DE");
+  e.scope = rights::Scope::kDj;
+  e.feature = "dj";
+  const int32_t share = 1000000 / static_cast<int32_t>(isrcs.size());
+  for (size_t i = 0; i < isrcs.size(); ++i) {
+    const int32_t weight =
+        i + 1 == isrcs.size() ? 1000000 - share * static_cast<int32_t>(i) : share;
+    e.recordings.push_back({*Isrc::Parse(isrcs[i]), weight});
+  }
+  return e;
+}
+
+class EventIndexTest : public ::testing::Test {
+ protected:
+  void Add(const UsageEvent& event) {
+    const std::string payload = CanonicalEncoding(event);
+    Result<EventKeys> keys = ExtractEventKeys(payload, "test");
+    ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+    ASSERT_TRUE(index_.Add(index_.size() + 1, *keys).ok());
+  }
+
+  static Timestamp At(const std::string& text) { return *Timestamp::Parse(text); }
+
+  EventIndex index_;
+};
+
+TEST(ExtractEventKeysTest, ReadsIdTimeListenerAndEveryIsrc) {
+  UsageEvent event = MakeEvent("e-1", "2026-01-31T23:59:59.250Z", "l-7",
+                               {"QZDEM2600001", "QZDEM2600002", "QZDEM2600003"});
+  const std::string payload = CanonicalEncoding(event);
+  Result<EventKeys> keys = ExtractEventKeys(payload, "test");
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  EXPECT_EQ("e-1", keys->id);
+  EXPECT_EQ(event.time, keys->time);
+  EXPECT_EQ("l-7", keys->listener);
+  EXPECT_THAT(keys->isrcs, ElementsAre("QZDEM2600001", "QZDEM2600002", "QZDEM2600003"));
+}
+
+TEST(ExtractEventKeysTest, TextInsideValuesCannotImitateTheStructure) {
+  // A listener and a feature that contain what the extractor looks for: inside a JSON string
+  // every quote is escaped, so none of it may be taken for a field.
+  UsageEvent event = MakeEvent("e-2", "2026-02-01T00:00:00Z", "x\",\"recordings\":[{\"isrc\":\"",
+                               {"QZDEM2600009"});
+  event.feature = "{\"isrc\":\"QZDEM2600001\"}";
+  event.session = "\"isrc\":\"QZDEM2600002\"";
+  const std::string payload = CanonicalEncoding(event);
+  Result<EventKeys> keys = ExtractEventKeys(payload, "test");
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  EXPECT_THAT(keys->isrcs, ElementsAre("QZDEM2600009"));
+  EXPECT_EQ("x\\\",\\\"recordings\\\":[{\\\"isrc\\\":\\\"", keys->listener)
+      << "the listener view is the escaped text as stored";
+}
+
+TEST(ExtractEventKeysTest, NonCanonicalPayloadIsDataLossNamingThePlace) {
+  for (std::string_view bad : {"", "{}", "{\"id\":\"e\"}", "{\"id\":\"e\",\"time\":\"yesterday\"}",
+                               "{\"time\":\"2026-01-01T00:00:00Z\",\"id\":\"e\"}"}) {
+    Result<EventKeys> keys = ExtractEventKeys(bad, "ledger record 7");
+    EXPECT_EQ(StatusCode::kDataLoss, keys.status().code()) << bad;
+    EXPECT_THAT(keys.status().message(), ::testing::HasSubstr("ledger record 7")) << bad;
+  }
+}
+
+TEST_F(EventIndexTest, PeriodIsFromInclusiveToExclusive) {
+  Add(MakeEvent("a", "2026-01-31T23:59:59.999Z", "l1", {"QZDEM2600001"}));
+  Add(MakeEvent("b", "2026-02-01T00:00:00Z", "l1", {"QZDEM2600001"}));
+  Add(MakeEvent("c", "2026-02-28T23:59:59.999Z", "l2", {"QZDEM2600002"}));
+  Add(MakeEvent("d", "2026-03-01T00:00:00Z", "l2", {"QZDEM2600002"}));
+  EXPECT_THAT(index_.Find({.from = At("2026-02-01T00:00:00Z"), .to = At("2026-03-01T00:00:00Z")}),
+              ElementsAre(2u, 3u));
+  EXPECT_THAT(index_.Find({.from = At("2026-02-01T00:00:00Z")}), ElementsAre(2u, 3u, 4u));
+  EXPECT_THAT(index_.Find({.to = At("2026-02-01T00:00:00Z")}), ElementsAre(1u));
+  EXPECT_THAT(index_.Find({}), ElementsAre(1u, 2u, 3u, 4u));
+  EXPECT_THAT(index_.Find({.from = At("2026-04-01T00:00:00Z")}), IsEmpty());
+}
+
+TEST_F(EventIndexTest, EventsRecordedOutOfTimeOrderComeBackInSequenceOrder) {
+  Add(MakeEvent("a", "2026-01-03T10:00:00Z", "l1", {"QZDEM2600001"}));
+  Add(MakeEvent("b", "2026-01-01T10:00:00Z", "l1", {"QZDEM2600001"}));
+  Add(MakeEvent("c", "2026-01-03T11:00:00Z", "l1", {"QZDEM2600001"}));
+  Add(MakeEvent("d", "2026-01-02T10:00:00Z", "l1", {"QZDEM2600001"}));
+  Add(MakeEvent("e", "2025-12-31T10:00:00Z", "l1", {"QZDEM2600001"}));
+  EXPECT_THAT(index_.Find({.from = At("2026-01-01T00:00:00Z"), .to = At("2026-01-04T00:00:00Z")}),
+              ElementsAre(1u, 2u, 3u, 4u));
+  EXPECT_THAT(index_.Find({.from = At("2026-01-02T00:00:00Z"), .to = At("2026-01-03T10:30:00Z")}),
+              ElementsAre(1u, 4u));
+  EXPECT_EQ(At("2026-01-02T10:00:00Z"), index_.TimeOf(4));
+}
+
+TEST_F(EventIndexTest, RecordingQueryIsTheUnionWithoutDuplicatesAndHonoursThePeriod) {
+  Add(MakeEvent("a", "2026-01-01T00:00:00Z", "l1", {"QZDEM2600001", "QZDEM2600002"}));
+  Add(MakeEvent("b", "2026-01-02T00:00:00Z", "l2", {"QZDEM2600002"}));
+  Add(MakeEvent("c", "2026-01-03T00:00:00Z", "l3", {"QZDEM2600003"}));
+  Add(MakeEvent("d", "2026-02-01T00:00:00Z", "l1", {"QZDEM2600001"}));
+  EXPECT_THAT(index_.Find({.isrcs = {"QZDEM2600001", "QZDEM2600002"}}), ElementsAre(1u, 2u, 4u));
+  EXPECT_THAT(index_.Find({.to = At("2026-02-01T00:00:00Z"), .isrcs = {"QZDEM2600001"}}),
+              ElementsAre(1u));
+  EXPECT_THAT(index_.Find({.isrcs = {"QZDEM2699999"}}), IsEmpty());
+}
+
+TEST_F(EventIndexTest, ListenerQueryAloneAndCombinedWithRecordings) {
+  Add(MakeEvent("a", "2026-01-01T00:00:00Z", "l1", {"QZDEM2600001"}));
+  Add(MakeEvent("b", "2026-01-02T00:00:00Z", "l2", {"QZDEM2600001"}));
+  Add(MakeEvent("c", "2026-01-03T00:00:00Z", "l1", {"QZDEM2600002"}));
+  EXPECT_THAT(index_.Find({.listener = "l1"}), ElementsAre(1u, 3u));
+  EXPECT_THAT(index_.Find({.isrcs = {"QZDEM2600001"}, .listener = "l1"}), ElementsAre(1u));
+  EXPECT_THAT(index_.Find({.from = At("2026-01-02T00:00:00Z"), .listener = "l1"}), ElementsAre(3u));
+  EXPECT_THAT(index_.Find({.listener = "nobody"}), IsEmpty());
+}
+
+TEST_F(EventIndexTest, OutOfOrderSequenceIsRefusedAndAddsNothing) {
+  const std::string payload =
+      CanonicalEncoding(MakeEvent("a", "2026-01-01T00:00:00Z", "l1", {"QZDEM2600001"}));
+  Result<EventKeys> keys = ExtractEventKeys(payload, "test");
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ(StatusCode::kInvalidArgument, index_.Add(2, *keys).code());
+  EXPECT_EQ(0u, index_.size());
+  EXPECT_THAT(index_.Find({}), IsEmpty());
+}
+
+TEST(ConsecutiveRunsTest, SplitsAtGaps) {
+  using Runs = std::vector<std::pair<uint64_t, uint64_t>>;
+  EXPECT_EQ(Runs{}, ConsecutiveRuns({}));
+  EXPECT_EQ((Runs{{1, 3}, {5, 5}, {7, 8}}), ConsecutiveRuns({1, 2, 3, 5, 7, 8}));
+}
+
+}  // namespace
+}  // namespace accord::ledger
