@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: installs what is needed, builds, and runs a real decision flow on the embedded
 # SQLite store (./accord-data, or $ACCORD_DATA) with the demo world: import, decisions with
-# their reasons, a consent change that flips one, and a synthetic world filtered in one pass.
+# their reasons, a consent change that flips one, a synthetic world filtered in one pass, AI
+# uses recorded in the ledger with proofs, and July's royalty statements.
 # Safe to run again: imports are idempotent and every question names its moment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,5 +59,14 @@ key=$(accord --json ledger stats | sed -n 's/.*"public_key": "\([0-9a-f]*\)".*/\
 step "What an artist runs: the proof checked with only the platform's public key" \
   verify-proof accord-demo-proof.json --public-key "$key"
 step "Recompute every chain hash and root from the segments" ledger verify
+# --replace: each demo run signs a new checkpoint, so July's statements are re-anchored to it.
+step "Pay out July: three pools (pro rata, user-centric, artist-centric), fees and guarantees" \
+  royalties run --period 2026-07 --pools demo/pools.json --replace
+step "Muldjord's statement: every line with its basis, anchored to the signed checkpoint" \
+  statements show --party artist:muldjord
+step "The ledger events behind one line, each provable against the checkpoint" \
+  statements explain --party artist:muldjord --line 1
+step "The same statement as a DDEX DSR-style flat file" \
+  statements export --format dsr --party artist:muldjord
 rm -f accord-demo-proof.json
 printf '\nData directory: %s (SQLite: accord.db)\n' "${ACCORD_DATA:-./accord-data}"

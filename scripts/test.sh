@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command README gives and CI runs: installs what is needed, checks formatting,
+# The test command README gives and CI runs: installs what is needed, checks formatting and
+# that no floating point is in the royalty engine,
 # builds with -Wall -Wextra -Werror and runs every test, then builds again with AddressSanitizer
 # and UndefinedBehaviorSanitizer and runs every test once more.
 set -euo pipefail
@@ -8,6 +9,8 @@ cd "$(dirname "$0")/.."
 
 echo "== clang-format check"
 ./scripts/format.sh --check
+echo "== no floating point in the royalty engine"
+./scripts/check_no_float.sh
 
 jobs=$(nproc)
 echo "== build (warnings as errors) and test"

@@ -116,6 +116,55 @@ run ledger events --recording NOT-AN-ISRC
 expect_rc 1 "bad ISRC"
 expect_in "$err" "--recording" "error names the flag"
 
+pools_file="$(dirname "$demo")/pools.json"
+run royalties run --period 2026-07 --pools "$pools_file"
+expect_rc 1 "royalty run before any checkpoint"
+expect_in "$err" "ledger checkpoint" "says how to anchor the run"
+run ledger checkpoint
+expect_rc 0 "checkpoint"
+echo '{"pools": [{"id": "p", "amount": "1.234", "currency": "EUR", "territory": "DE", "scopes": ["dj"]}]}' >"$work/bad-pools.json"
+run royalties run --period 2026-07 --pools "$work/bad-pools.json"
+expect_rc 1 "bad pools file"
+expect_in "$err" "/pools/0/amount" "error names the field"
+run royalties run --period 2026-13 --pools "$pools_file"
+expect_rc 1 "bad period"
+expect_in "$err" "--period" "error names the flag"
+run statements show --party artist:muldjord
+expect_rc 1 "no run stored yet"
+echo '{"pools": [{"id": "dj-de", "amount": "100.00", "currency": "EUR", "territory": "DE", "scopes": ["dj"], "model": "pro_rata"}]}' >"$work/pools.json"
+run royalties run --period 2026-07 --pools "$work/pools.json"
+expect_rc 0 "royalty run"
+expect_in "$out" "pools 100.00" "totals in the summary"
+cp "$data/royalties/2026-07.json" "$work/first-run.json"
+run royalties run --period 2026-07 --pools "$work/pools.json"
+expect_rc 0 "same run again"
+expect_in "$out" "identical to the stored run" "a rerun is byte-identical"
+cmp -s "$data/royalties/2026-07.json" "$work/first-run.json" || {
+  echo "FAIL (rerun changed the stored statements)"; failures=$((failures + 1)); }
+sed -i 's/100.00/200.00/' "$work/pools.json"
+run royalties run --period 2026-07 --pools "$work/pools.json"
+expect_rc 1 "a different run is not stored over the first"
+expect_in "$err" "--replace" "says how to supersede"
+cmp -s "$data/royalties/2026-07.json" "$work/first-run.json" || {
+  echo "FAIL (a refused run changed the stored statements)"; failures=$((failures + 1)); }
+run statements show --party artist:muldjord
+expect_rc 0 "statement"
+expect_in "$out" "anchored to the signed checkpoint" "statement names its checkpoint"
+run statements explain --party artist:muldjord --line 1
+expect_rc 0 "explain a line"
+expect_in "$out" "accord ledger prove --event" "says how to prove each event"
+run statements explain --party artist:muldjord --line 99
+expect_rc 1 "no such line"
+expect_in "$err" "--line" "error names the flag"
+run statements export --format csv
+expect_rc 0 "csv export"
+expect_in "$out" "period,party,line,kind" "csv header"
+run statements export --format dsr --party artist:muldjord
+expect_rc 0 "dsr export"
+expect_in "$out" "SY01" "dsr summary record"
+run statements export --format xml
+expect_rc 2 "unknown export format is a usage error"
+
 if [ "$failures" -ne 0 ]; then
   echo "cli_test: $failures failure(s)"
   exit 1

@@ -58,8 +58,9 @@ Result<std::string> ReadWholeFile(const std::string& path);
 void WriteOutput(const std::string& path, const std::string& text);
 
 // Verb groups, one per file.
-void AddRegistryCommands(CLI::App& app, Globals& g);  // registry_commands.cc
-void AddLedgerCommands(CLI::App& app, Globals& g);    // ledger_commands.cc
+void AddRegistryCommands(CLI::App& app, Globals& g);   // registry_commands.cc
+void AddLedgerCommands(CLI::App& app, Globals& g);     // ledger_commands.cc
+void AddRoyaltiesCommands(CLI::App& app, Globals& g);  // royalties_commands.cc
 
 }  // namespace accord::cli
 

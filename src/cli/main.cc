@@ -23,6 +23,7 @@ int Run(int argc, char** argv) {
   app.fallthrough();
   AddRegistryCommands(app, g);
   AddLedgerCommands(app, g);
+  AddRoyaltiesCommands(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,118 @@
+// The royalty engine: turns a period's ledger events, revenue pools and agreements into exact
+// statements per party.
+//
+// A run (RunRoyalties) is a pure function of its inputs: the same events, pools, registry and
+// checkpoint give the same statements, byte for byte once serialized (statement.h). It
+//   1. splits each pool over statement lines (recording x scope x territory) by its allocation
+//      model: pro_rata (each line's share of all weighted uses), user_centric (the pool split
+//      equally over listeners, each listener's part over that listener's own uses) or
+//      artist_centric (boosts for professional artists and requested uses, a per-listener cap);
+//   2. splits each line over the recording's rights holders: the composition share to the
+//      work's writers and publishers, the rest to the master owners, each by their splits;
+//   3. adds per-use fees of the agreements that licensed each use (the decision's basis) to
+//      their licensors, and tops each licensor up to its minimum guarantee;
+//   4. checks that the parties' totals add up to the pools plus fees plus top-ups, per
+//      currency, and fails with Internal rather than return statements that do not.
+// Every split is SplitLargestRemainder (allocation.h): parts add up at every level and nothing
+// depends on input order.
+//
+// Thread safety: pure function; the inputs are only read.
+#ifndef ACCORD_ROYALTIES_ENGINE_H_
+#define ACCORD_ROYALTIES_ENGINE_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/money.h"
+#include "core/status.h"
+#include "ledger/checkpoint.h"
+#include "ledger/event.h"
+#include "rights/registry.h"
+#include "rights/snapshot.h"
+#include "royalties/allocation.h"
+#include "royalties/pools.h"
+
+namespace accord::royalties {
+
+struct RecordedEvent {
+  uint64_t sequence = 0;  // position in the ledger (1-based)
+  ledger::UsageEvent event;
+};
+
+struct RunInputs {
+  Period period;
+  RunSettings settings;
+  const rights::Registry* registry = nullptr;  // splits, works, parties, agreements
+  const rights::Snapshot* policy = nullptr;    // which agreements licensed each use (fees)
+  // The events of the period with sequence <= checkpoint tree size, in sequence order.
+  std::vector<RecordedEvent> events;
+  ledger::SignedCheckpoint checkpoint;  // the signed tree head the run is anchored to
+};
+
+enum class LineKind { kPool, kFee, kGuarantee };
+std::string_view LineKindName(LineKind kind);  // "pool", "fee", "guarantee"
+
+// One line of a party's statement.
+struct StatementLine {
+  LineKind kind = LineKind::kPool;
+  std::string source;     // the pool id, or the agreement id for fees and guarantees
+  std::string isrc;       // empty for a guarantee top-up
+  std::string scope;      // scope name; empty for a guarantee
+  std::string territory;  // ISO code; empty for a guarantee
+  // How the party holds the line: "master_owner", "writer", "publisher" (each with share_ppm of
+  // the recording's or work's split), or "licensor" (fees and guarantees, share 1,000,000).
+  std::string role;
+  int32_t share_ppm = 0;
+  int64_t uses = 0;  // events behind the line
+  // The basis. Pool lines: the line's weight and the pool's total weight (its share of the
+  // pool is weight / pool_weight before the holder's split). Fee lines: the rate per use.
+  Weight weight = 0;
+  Weight pool_weight = 0;
+  int64_t rate_micros = 0;
+  Money amount{0, Currency()};
+};
+
+struct Statement {
+  std::string party;
+  std::string party_name;
+  std::vector<StatementLine> lines;  // sorted; line N of `statements explain` is lines[N-1]
+  std::map<std::string, int64_t> totals_minor;  // currency code → minor units
+};
+
+struct PoolSummary {
+  std::string id;
+  Money amount{0, Currency()};
+  std::string model;
+  int64_t uses = 0;
+  int64_t listeners = 0;
+  Weight total_weight = 0;
+};
+
+struct CurrencyTotals {
+  int64_t pools = 0;
+  int64_t fees = 0;
+  int64_t guarantees = 0;
+  int64_t paid = 0;  // the sum of every party's total: pools + fees + guarantees
+};
+
+struct RunResult {
+  Period period;
+  ledger::SignedCheckpoint checkpoint;
+  uint64_t first_sequence = 0;  // the ledger range of the events used (0 when none)
+  uint64_t last_sequence = 0;
+  uint64_t events = 0;
+  std::vector<PoolSummary> pools;
+  std::vector<Statement> statements;             // sorted by party id
+  std::map<std::string, CurrencyTotals> totals;  // currency code → totals
+};
+
+// Runs the engine. InvalidArgument: a pool with no uses in the period (it could not be paid
+// to anyone), an event naming a recording the registry lacks, missing registry or policy.
+// Internal: the totals do not add up (a bug; nothing is returned).
+Result<RunResult> RunRoyalties(const RunInputs& inputs);
+
+}  // namespace accord::royalties
+
+#endif  // ACCORD_ROYALTIES_ENGINE_H_

@@ -1,0 +1,383 @@
+// The royalty engine, model by model, on hand-computed cases (the arithmetic is in the
+// comments), then the run-level facts: totals add up, order does not matter, fees and
+// guarantees.
+#include "royalties/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+#include "rights/policy_test_world.h"
+
+namespace accord::royalties {
+namespace {
+
+using rights::Scope;
+using rights::testing::R;
+using rights::testing::T;
+using rights::testing::Where;
+
+// Three recordings:
+//   R1 QZTST2600001 by artist:a, master label:x 100%, embodies work W1 (writer:w 60%, pub:p 40%)
+//   R2 QZTST2600002 by artist:b, masters label:x 70% + label:y 30%, no work
+//   R3 QZTST2600003 by artist:c, master label:y 100%, no work
+rights::Registry TestWorld() {
+  using catalog::Party;
+  using catalog::PartyKind;
+  rights::Registry registry;
+  for (const char* id : {"artist:a", "artist:b", "artist:c"}) {
+    registry.parties.push_back(Party{id, PartyKind::kArtist, id, std::nullopt, {}});
+  }
+  registry.parties.push_back(Party{"label:x", PartyKind::kLabel, "X Records", std::nullopt, {}});
+  registry.parties.push_back(Party{"label:y", PartyKind::kLabel, "Y Records", std::nullopt, {}});
+  registry.parties.push_back(Party{"writer:w", PartyKind::kWriter, "W", std::nullopt, {}});
+  registry.parties.push_back(Party{"pub:p", PartyKind::kPublisher, "P", std::nullopt, {}});
+  registry.parties.push_back(
+      Party{"dist:d", PartyKind::kDistributor, "D", std::nullopt, {"label:y"}});
+  catalog::Work work;
+  work.iswc = *Iswc::Parse("T-034.524.680-1");
+  work.title = "W1";
+  work.writers = {{"writer:w", 600000}};
+  work.publishers = {{"pub:p", 400000}};
+  registry.works = {work};
+  auto recording = [](const char* isrc, const char* artist, std::vector<catalog::Share> owners) {
+    catalog::Recording r;
+    r.isrc = R(isrc);
+    r.title = isrc;
+    r.main_artists = {artist};
+    r.duration_ms = 200000;
+    r.master_owners = std::move(owners);
+    return r;
+  };
+  registry.recordings = {
+      recording("QZTST2600001", "artist:a", {{"label:x", 1000000}}),
+      recording("QZTST2600002", "artist:b", {{"label:x", 700000}, {"label:y", 300000}}),
+      recording("QZTST2600003", "artist:c", {{"label:y", 1000000}}),
+  };
+  registry.recordings[0].work = work.iswc;
+  return registry;
+}
+
+constexpr char kR1[] = "QZTST2600001";
+constexpr char kR2[] = "QZTST2600002";
+constexpr char kR3[] = "QZTST2600003";
+
+class EngineTest : public ::testing::Test {
+ protected:
+  EngineTest() : registry_(TestWorld()) {
+    settings_.composition_scopes = rights::ScopeSet();  // no composition share unless a test asks
+    Rebuild();
+  }
+
+  void Rebuild() { policy_ = *rights::Snapshot::Build(registry_); }
+
+  // A DJ play in DE in July 2026 by `listener` of the given recordings (equal weights).
+  void Play(const std::string& listener, std::vector<std::string> isrcs,
+            const std::string& territory = "DE", bool requested = false) {
+    ledger::UsageEvent e;
+    e.id = "e" + std::to_string(events_.size() + 1);
+    e.time = T("2026-07-10T12:00:00Z");
+    e.listener = listener;
+    e.territory = Where(territory);
+    e.scope = Scope::kDj;
+    e.feature = "dj";
+    const int32_t each = 1000000 / static_cast<int32_t>(isrcs.size());
+    for (size_t i = 0; i < isrcs.size(); ++i) {
+      e.recordings.push_back(
+          {R(isrcs[i]), i + 1 == isrcs.size() ? 1000000 - each * static_cast<int32_t>(i) : each});
+    }
+    e.requested = requested;
+    events_.push_back({events_.size() + 1, e});
+  }
+
+  void Pool(const std::string& amount, AllocationModel model, const std::string& territory = "DE") {
+    RevenuePool pool;
+    pool.id = "pool-" + std::to_string(settings_.pools.size() + 1);
+    pool.amount = *Money::Parse(amount, *Currency::FromCode("EUR"));
+    pool.territories = *TerritorySet::Parse(territory);
+    pool.scopes.Insert(Scope::kDj);
+    pool.model = model;
+    pool.artist_centric = artist_centric_;
+    settings_.pools.push_back(pool);
+  }
+
+  Result<RunResult> Run() {
+    RunInputs inputs;
+    inputs.period = *ParsePeriod("2026-07");
+    inputs.settings = settings_;
+    inputs.registry = &registry_;
+    inputs.policy = policy_.get();
+    inputs.events = events_;
+    return RunRoyalties(inputs);
+  }
+
+  // Each party's total in EUR cents.
+  std::map<std::string, int64_t> Totals() {
+    Result<RunResult> result = Run();
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    std::map<std::string, int64_t> totals;
+    if (!result.ok()) return totals;
+    for (const Statement& statement : result->statements) {
+      totals[statement.party] = statement.totals_minor.at("EUR");
+    }
+    return totals;
+  }
+
+  using Totals_ = std::map<std::string, int64_t>;
+  rights::Registry registry_;
+  std::shared_ptr<const rights::Snapshot> policy_;
+  RunSettings settings_;
+  ArtistCentricSettings artist_centric_;
+  std::vector<RecordedEvent> events_;
+};
+
+// ---- pro_rata --------------------------------------------------------------------------------
+
+TEST_F(EngineTest, ProRataSplitsByWeightedUsesThenByMasterSplits) {
+  // R1 played 3 times, R2 once in DE; R3 twice in FR, outside the pool. 100.00 EUR = 10000:
+  // R1 3/4 = 7500, R2 1/4 = 2500. label:x: 7500 + 70% of 2500 (1750) = 9250; label:y 750.
+  Play("l1", {kR1});
+  Play("l1", {kR1});
+  Play("l2", {kR1});
+  Play("l3", {kR2});
+  Play("l3", {kR3}, "FR");
+  Play("l3", {kR3}, "FR");
+  Pool("100.00", AllocationModel::kProRata);
+  EXPECT_EQ(Totals(), (Totals_{{"label:x", 9250}, {"label:y", 750}}));
+}
+
+TEST_F(EngineTest, ProRataLeftoverUnitsGoByLargestRemainderThenKey) {
+  // 0.10 EUR = 10 over three equal lines: 3.33 each → floors 3, 3, 3; the odd unit goes to the
+  // smallest line key, R1. R2's 3 → label:x 70% = 2.1, label:y 30% = 0.9: floors 2 and 0, the
+  // unit left goes to the larger remainder (label:y). label:x 4 + 2 = 6; label:y 1 + 3 = 4.
+  Play("l1", {kR1});
+  Play("l1", {kR2});
+  Play("l1", {kR3});
+  Pool("0.10", AllocationModel::kProRata);
+  EXPECT_EQ(Totals(), (Totals_{{"label:x", 6}, {"label:y", 4}}));
+}
+
+TEST_F(EngineTest, ProRataSharedEventsAndTheCompositionShare) {
+  // One event uses R1 and R2 half each, one uses R1 whole: weights R1 1.5M, R2 0.5M. 200.00 EUR
+  // = 20000: R1 15000, R2 5000. With a 15% composition share, R1's 15000 → composition 2250
+  // (writer:w 60% = 1350, pub:p 40% = 900) and master 12750 (label:x). R2 has no work: label:x
+  // 3500, label:y 1500. label:x 16250.
+  settings_.composition_share_ppm = 150000;
+  settings_.composition_scopes = rights::ScopeSet::All();
+  Play("l1", {kR1, kR2});
+  Play("l2", {kR1});
+  Pool("200.00", AllocationModel::kProRata);
+  EXPECT_EQ(Totals(),
+            (Totals_{{"label:x", 16250}, {"label:y", 1500}, {"pub:p", 900}, {"writer:w", 1350}}));
+}
+
+// ---- user_centric ----------------------------------------------------------------------------
+
+TEST_F(EngineTest, UserCentricEachListenerPaysForTheirOwnUses) {
+  // l1 plays R1 nine times, l2 plays R2 once. Pro rata would give R1 90%; user-centric splits
+  // 100.00 EUR into 5000 per listener: R1 5000, R2 5000. label:x 5000 + 3500; label:y 1500.
+  for (int i = 0; i < 9; ++i) Play("l1", {kR1});
+  Play("l2", {kR2});
+  Pool("100.00", AllocationModel::kUserCentric);
+  EXPECT_EQ(Totals(), (Totals_{{"label:x", 8500}, {"label:y", 1500}}));
+}
+
+TEST_F(EngineTest, UserCentricRoundsAtEachLevel) {
+  // 10 cents over l1, l2, l3: 3.33 each → l1 4 (smallest key), l2 3, l3 3. l1 played R1 and R2
+  // once each: 2 + 2. l2 played R3 twice: 3. l3 played R1: 3. Lines: R1 5, R2 2, R3 3. R2's 2 →
+  // label:x 1.4, label:y 0.6 → floors 1 and 0, the unit to label:y. label:x 5 + 1 = 6; label:y
+  // 1 + 3 = 4.
+  Play("l1", {kR1});
+  Play("l1", {kR2});
+  Play("l2", {kR3});
+  Play("l2", {kR3});
+  Play("l3", {kR1});
+  Pool("0.10", AllocationModel::kUserCentric);
+  EXPECT_EQ(Totals(), (Totals_{{"label:x", 6}, {"label:y", 4}}));
+}
+
+TEST_F(EngineTest, UserCentricListenersOutsideThePoolGetNoShare) {
+  // l2's only use is in FR; the DE pool is l1's alone: all 50.00 EUR to R1 → label:x.
+  Play("l1", {kR1});
+  Play("l2", {kR2}, "FR");
+  Pool("50.00", AllocationModel::kUserCentric);
+  EXPECT_EQ(Totals(), (Totals_{{"label:x", 5000}}));
+}
+
+// ---- artist_centric --------------------------------------------------------------------------
+
+TEST_F(EngineTest, ArtistCentricDoublesProfessionalArtists) {
+  // Thresholds 2 uses and 2 listeners: artist:a (R1, played by l1 and l2) qualifies; artist:b
+  // (R2, played twice by l3 alone) does not. Weights: R1 2 x 2 = 4, R2 2 x 1 = 2: 2:1 of 90.00
+  // EUR → R1 6000, R2 3000. label:x 6000 + 2100 = 8100; label:y 900.
+  artist_centric_ = {.min_uses = 2, .min_listeners = 2};
+  Play("l1", {kR1});
+  Play("l2", {kR1});
+  Play("l3", {kR2});
+  Play("l3", {kR2});
+  Pool("90.00", AllocationModel::kArtistCentric);
+  EXPECT_EQ(Totals(), (Totals_{{"label:x", 8100}, {"label:y", 900}}));
+}
+
+TEST_F(EngineTest, ArtistCentricDoublesRequestedUses) {
+  // Nobody reaches 5 uses. l1 asked for R1 (weight 2); l2's R3 was not asked for (weight 1):
+  // 30.00 EUR → R1 2000 (label:x), R3 1000 (label:y).
+  artist_centric_ = {.min_uses = 5, .min_listeners = 1};
+  Play("l1", {kR1}, "DE", /*requested=*/true);
+  Play("l2", {kR3});
+  Pool("30.00", AllocationModel::kArtistCentric);
+  EXPECT_EQ(Totals(), (Totals_{{"label:x", 2000}, {"label:y", 1000}}));
+}
+
+TEST_F(EngineTest, ArtistCentricCapsEachListener) {
+  // Cap 3: l1 played R1 six times, so each of l1's uses weighs 3/6 and l1 counts for 3; l2
+  // played R3 once. R1 : R3 = 3 : 1 of 40.00 EUR → R1 3000 (label:x), R3 1000 (label:y).
+  artist_centric_ = {.min_uses = 100, .min_listeners = 100, .listener_cap = 3};
+  for (int i = 0; i < 6; ++i) Play("l1", {kR1});
+  Play("l2", {kR3});
+  Pool("40.00", AllocationModel::kArtistCentric);
+  EXPECT_EQ(Totals(), (Totals_{{"label:x", 3000}, {"label:y", 1000}}));
+}
+
+// ---- fees and guarantees ---------------------------------------------------------------------
+
+void AddAgreement(rights::Registry& registry, const std::string& id, const std::string& licensor,
+                  const std::string& rate, std::optional<std::string> guarantee) {
+  rights::Agreement a;
+  a.id = id;
+  a.licensor = licensor;
+  a.all_controlled = true;
+  a.scopes.Insert(Scope::kDj);
+  a.territories = TerritorySet::Worldwide();
+  a.start = T("2026-01-01");
+  rights::EconomicTerms terms;
+  terms.currency = *Currency::FromCode("EUR");
+  terms.per_use_rates = {{Scope::kDj, *Rate::Parse(rate, terms.currency)}};
+  if (guarantee) terms.minimum_guarantee = *Money::Parse(*guarantee, terms.currency);
+  a.terms = terms;
+  registry.agreements.push_back(a);
+}
+
+TEST_F(EngineTest, PerUseFeesGoToTheLicensorRoundedOncePerAgreement) {
+  // label:x licenses at 0.50 EUR per DJ play: R1 played 3 times, R2 once (label:x's agreement
+  // covers R2 too, as a master owner): 4 x 0.50 = 2.00 EUR. The pool of 10.00 EUR goes 3:1.
+  // label:x: pool 750 + 175 = 925, fees 200 → 1125. label:y: 75.
+  AddAgreement(registry_, "AG-X", "label:x", "0.5", std::nullopt);
+  Rebuild();
+  Play("l1", {kR1});
+  Play("l1", {kR1});
+  Play("l1", {kR1});
+  Play("l2", {kR2});
+  Pool("10.00", AllocationModel::kProRata);
+  EXPECT_EQ(Totals(), (Totals_{{"label:x", 1125}, {"label:y", 75}}));
+  Result<RunResult> result = Run();
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->totals.at("EUR").fees, 200);
+  EXPECT_EQ(result->totals.at("EUR").pools, 1000);
+}
+
+TEST_F(EngineTest, SubCentFeesAreRoundedHalfUpOnTheAgreementsWhole) {
+  // 4 plays at 0.002 EUR = 0.008 EUR = 0.8 cent → 1 cent, to the line with the larger value
+  // (R1: 3 of the 4 plays).
+  AddAgreement(registry_, "AG-X", "label:x", "0.002", std::nullopt);
+  Rebuild();
+  Play("l1", {kR1});
+  Play("l1", {kR1});
+  Play("l1", {kR1});
+  Play("l2", {kR2});
+  Result<RunResult> result = Run();
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_EQ(result->statements.size(), 1u);
+  const Statement& x = result->statements[0];
+  EXPECT_EQ(x.totals_minor.at("EUR"), 1);
+  ASSERT_EQ(x.lines.size(), 2u);
+  EXPECT_EQ(x.lines[0].isrc, kR1);
+  EXPECT_EQ(x.lines[0].amount.minor_units(), 1);
+  EXPECT_EQ(x.lines[0].uses, 3);
+  EXPECT_EQ(x.lines[0].rate_micros, 2000);
+  EXPECT_EQ(x.lines[1].amount.minor_units(), 0);
+}
+
+TEST_F(EngineTest, GuaranteeTopsUpTheLicensorAndCountsPartiesItActsFor) {
+  // dist:d acts for label:y and guarantees 20.00 EUR. label:y earns 30% of R2's 600 = 180 and
+  // all of R3's 400 from a 10.00 EUR pool (R1 0, R2 3 plays, R3 2 plays... see below); the
+  // top-up is 2000 - 580 = 1420, paid to dist:d on a line of its own.
+  // Plays: R2 x3 (600 of 1000), R3 x2 (400). label:x: 420; label:y: 180 + 400 = 580.
+  rights::Agreement a;
+  a.id = "MG-D";
+  a.licensor = "dist:d";
+  a.scopes.Insert(Scope::kDj);
+  a.territories = TerritorySet::Worldwide();
+  a.start = T("2026-01-01");
+  rights::EconomicTerms terms;
+  terms.currency = *Currency::FromCode("EUR");
+  terms.minimum_guarantee = *Money::Parse("20.00", terms.currency);
+  a.terms = terms;
+  registry_.agreements.push_back(a);
+  Rebuild();
+  for (int i = 0; i < 3; ++i) Play("l1", {kR2});
+  for (int i = 0; i < 2; ++i) Play("l2", {kR3});
+  Pool("10.00", AllocationModel::kProRata);
+  EXPECT_EQ(Totals(), (Totals_{{"dist:d", 1420}, {"label:x", 420}, {"label:y", 580}}));
+  Result<RunResult> result = Run();
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->totals.at("EUR").guarantees, 1420);
+  EXPECT_EQ(result->totals.at("EUR").paid, 1000 + 1420);
+}
+
+// ---- run-level facts -------------------------------------------------------------------------
+
+TEST_F(EngineTest, PoolWithoutUsesIsRefusedNamingIt) {
+  Play("l1", {kR1}, "FR");
+  Pool("10.00", AllocationModel::kProRata);
+  Result<RunResult> result = Run();
+  EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(result.status().message().find("pool-1"), std::string::npos);
+}
+
+TEST_F(EngineTest, UnknownRecordingIsRefusedNamingTheEvent) {
+  Play("l1", {kR1});
+  events_[0].event.recordings[0].isrc = R("QZTST2699999");
+  Pool("10.00", AllocationModel::kProRata);
+  Result<RunResult> result = Run();
+  EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(result.status().message().find("QZTST2699999"), std::string::npos);
+}
+
+TEST_F(EngineTest, RandomRunsPayExactlyAndDoNotDependOnEventOrder) {
+  std::mt19937_64 random(7);
+  const std::vector<std::string> isrcs = {kR1, kR2, kR3};
+  for (int trial = 0; trial < 40; ++trial) {
+    events_.clear();
+    settings_ = RunSettings();
+    settings_.composition_share_ppm = static_cast<int32_t>(random() % 1000001);
+    const int count = 1 + static_cast<int>(random() % 60);
+    for (int i = 0; i < count; ++i) {
+      std::vector<std::string> used = {isrcs[random() % 3]};
+      if (random() % 3 == 0) used.push_back(isrcs[(random() % 2 + 1 + (used[0][11] - '1')) % 3]);
+      Play("l" + std::to_string(random() % 7), used, "DE", random() % 2 == 0);
+    }
+    artist_centric_ = {.min_uses = 3, .min_listeners = 2, .listener_cap = 4};
+    Pool(std::to_string(random() % 100000) + ".0" + std::to_string(random() % 10),
+         AllocationModel::kProRata);
+    Pool(std::to_string(random() % 1000) + ".99", AllocationModel::kUserCentric);
+    Pool("0.0" + std::to_string(1 + random() % 9), AllocationModel::kArtistCentric);
+    Result<RunResult> first = Run();
+    ASSERT_TRUE(first.ok()) << first.status().ToString();
+    int64_t paid = 0;
+    for (const Statement& s : first->statements) paid += s.totals_minor.at("EUR");
+    EXPECT_EQ(paid, first->totals.at("EUR").pools) << "trial " << trial;
+    std::shuffle(events_.begin(), events_.end(), random);
+    Result<RunResult> shuffled = Run();
+    ASSERT_TRUE(shuffled.ok());
+    ASSERT_EQ(first->statements.size(), shuffled->statements.size());
+    for (size_t i = 0; i < first->statements.size(); ++i) {
+      EXPECT_EQ(first->statements[i].totals_minor, shuffled->statements[i].totals_minor)
+          << "trial " << trial << " party " << first->statements[i].party;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace accord::royalties

@@ -1,0 +1,77 @@
+#include "royalties/ledger_run.h"
+
+#include <algorithm>
+
+namespace accord::royalties {
+namespace {
+
+// The events of [from, to) within the first `tree_size` ledger positions, optionally only
+// those using `isrc`, parsed.
+Status ForEachPeriodEvent(const ledger::Ledger& ledger, Timestamp from, Timestamp to,
+                          uint64_t tree_size, const std::string& isrc,
+                          const std::function<Status(uint64_t, ledger::UsageEvent)>& visit) {
+  ledger::EventQuery query{.from = from, .to = to};
+  if (!isrc.empty()) query.isrcs = {isrc};
+  std::vector<uint64_t> sequences = ledger.FindEvents(query);
+  sequences.erase(std::upper_bound(sequences.begin(), sequences.end(), tree_size), sequences.end());
+  return ledger.ReadEvents(sequences, [&](uint64_t sequence, std::string_view payload) -> Status {
+    ACCORD_ASSIGN_OR_RETURN(
+        ledger::UsageEvent event,
+        ledger::ParseUsageEvent(payload, "ledger record " + std::to_string(sequence)));
+    return visit(sequence, std::move(event));
+  });
+}
+
+}  // namespace
+
+Result<RunResult> RunFromLedger(const ledger::Ledger& ledger, const rights::Registry& registry,
+                                const rights::Snapshot& policy, const Period& period,
+                                const RunSettings& settings) {
+  if (ledger.checkpoints().empty()) {
+    return FailedPreconditionError(
+        "the ledger has no signed checkpoint; a royalty run is anchored to one: run `accord "
+        "ledger checkpoint` first");
+  }
+  RunInputs inputs;
+  inputs.period = period;
+  inputs.settings = settings;
+  inputs.registry = &registry;
+  inputs.policy = &policy;
+  inputs.checkpoint = ledger.checkpoints().back();
+  ACCORD_RETURN_IF_ERROR(ForEachPeriodEvent(ledger, period.start, period.end,
+                                            inputs.checkpoint.checkpoint.tree_size, "",
+                                            [&](uint64_t sequence, ledger::UsageEvent event) {
+                                              inputs.events.push_back({sequence, std::move(event)});
+                                              return OkStatus();
+                                            }));
+  return RunRoyalties(inputs);
+}
+
+Result<LineEvents> EventsBehindLine(const ledger::Ledger& ledger, const nlohmann::json& run,
+                                    const nlohmann::json& line, size_t limit) {
+  LineEvents found;
+  if (line.value("kind", "") == "guarantee") return found;
+  const std::string isrc = line.value("isrc", "");
+  const std::string scope_name = line.value("scope", "");
+  const std::string territory_code = line.value("territory", "");
+  ACCORD_ASSIGN_OR_RETURN(rights::Scope scope, rights::ParseScope(scope_name));
+  ACCORD_ASSIGN_OR_RETURN(Territory territory, Territory::Parse(territory_code));
+  ACCORD_ASSIGN_OR_RETURN(Timestamp from, Timestamp::Parse(run["period"].value("start", "")));
+  ACCORD_ASSIGN_OR_RETURN(Timestamp to, Timestamp::Parse(run["period"].value("end", "")));
+  const uint64_t tree_size = run["checkpoint"].value("tree_size", uint64_t{0});
+  if (tree_size > ledger.stats().events) {
+    return FailedPreconditionError("the run's checkpoint covers " + std::to_string(tree_size) +
+                                   " events, but this ledger holds " +
+                                   std::to_string(ledger.stats().events));
+  }
+  ACCORD_RETURN_IF_ERROR(ForEachPeriodEvent(
+      ledger, from, to, tree_size, isrc, [&](uint64_t sequence, ledger::UsageEvent event) {
+        if (event.scope != scope || event.territory != territory) return OkStatus();
+        ++found.count;
+        if (found.shown.size() < limit) found.shown.emplace_back(sequence, event.id);
+        return OkStatus();
+      }));
+  return found;
+}
+
+}  // namespace accord::royalties

@@ -1,0 +1,60 @@
+// Statements on disk and in the forms people read them: the stored run document, a text view,
+// CSV, and a DDEX DSR-style flat file.
+//
+// A run is stored as one JSON document, DATA/royalties/<period>.json (docs/formats/
+// royalty_statements.md): the period, the signed checkpoint and ledger range it used, the pools,
+// the totals per currency and every party's statement with numbered lines. RunToJson is
+// deterministic (members in a fixed order, no clock), so the same inputs give byte-identical
+// files; that is what makes a run reproducible and checkable.
+//
+// The exports read the stored document, so a statement can be exported long after its run.
+//
+// Thread safety: pure functions, except SaveRun/LoadRun, which touch the data directory.
+#ifndef ACCORD_ROYALTIES_STATEMENT_H_
+#define ACCORD_ROYALTIES_STATEMENT_H_
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/status.h"
+#include "royalties/engine.h"
+
+namespace accord::royalties {
+
+// The stored document ("format": "accord-royalty-run/v1"), as indented JSON with a final
+// newline.
+std::string RunToJson(const RunResult& run);
+
+// Where a period's run is stored: DATA/royalties/<period>.json.
+std::string RunPath(const std::string& data_dir, const std::string& period);
+
+enum class SaveOutcome { kWritten, kUnchanged };
+// Stores the document atomically (a temporary file, fsync, rename, fsync of the directory): a
+// crash leaves the old run or the new one, never half of one. A stored run with other content
+// is replaced only when `replace` is set (statements already issued do not change silently):
+// otherwise FailedPrecondition, naming the file.
+Result<SaveOutcome> SaveRun(const std::string& data_dir, const std::string& period,
+                            const std::string& document, bool replace);
+
+// Reads and checks a stored run. NotFound names the period and says how to create it;
+// DataLoss when the file is not a run document.
+Result<nlohmann::json> LoadRun(const std::string& data_dir, const std::string& period);
+
+// One party's statement from a stored run; NotFound when the party has none in that period.
+Result<nlohmann::json> FindStatement(const nlohmann::json& run, const std::string& party);
+
+// A readable statement: header, numbered lines, totals, the checkpoint it is anchored to.
+std::string StatementText(const nlohmann::json& run, const nlohmann::json& statement);
+
+// CSV (RFC 4180), one row per statement line of every party (or of `party` when not empty),
+// with a header row. Amounts are decimal strings in the line's currency.
+Result<std::string> ExportCsv(const nlohmann::json& run, const std::string& party);
+
+// A DDEX DSR-style flat file (tab-separated): a HEAD record, one SY (summary) record per party
+// and currency and one SU (usage) record per pool or fee line. docs/formats/
+// royalty_statements.md lists which fields we fill and which we leave empty.
+Result<std::string> ExportDsr(const nlohmann::json& run, const std::string& party);
+
+}  // namespace accord::royalties
+
+#endif  // ACCORD_ROYALTIES_STATEMENT_H_

@@ -1,0 +1,113 @@
+// Stored runs and exports: deterministic bytes, atomic and refusing saves, CSV and DSR rows.
+#include "royalties/statement.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace accord::royalties {
+namespace {
+
+namespace fs = std::filesystem;
+
+RunResult SampleRun() {
+  const Currency eur = *Currency::FromCode("EUR");
+  RunResult run;
+  run.period = *ParsePeriod("2026-07");
+  run.checkpoint.checkpoint.tree_size = 9;
+  run.first_sequence = 2;
+  run.last_sequence = 9;
+  run.events = 5;
+  run.pools.push_back({"p", Money(1000, eur), "pro_rata", 5, 2, 5000000});
+  Statement label;
+  label.party = "label:x";
+  label.party_name = "X, \"the\" label";
+  StatementLine line;
+  line.kind = LineKind::kPool;
+  line.source = "p";
+  line.isrc = "QZTST2600001";
+  line.scope = "dj";
+  line.territory = "DE";
+  line.role = "master_owner";
+  line.share_ppm = 1000000;
+  line.uses = 5;
+  line.weight = 5000000;
+  line.pool_weight = 5000000;
+  line.amount = Money(1000, eur);
+  label.lines.push_back(line);
+  label.totals_minor["EUR"] = 1000;
+  run.statements.push_back(label);
+  run.totals["EUR"] = {1000, 0, 0, 1000};
+  return run;
+}
+
+class StatementTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = (fs::temp_directory_path() / ("accord-statement-test-" + std::to_string(::getpid())))
+               .string();
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string dir_;
+};
+
+TEST_F(StatementTest, SameRunGivesTheSameBytes) {
+  EXPECT_EQ(RunToJson(SampleRun()), RunToJson(SampleRun()));
+  RunResult other = SampleRun();
+  other.statements[0].lines[0].amount = Money(999, *Currency::FromCode("EUR"));
+  EXPECT_NE(RunToJson(SampleRun()), RunToJson(other));
+}
+
+TEST_F(StatementTest, SaveIsIdempotentAndRefusesToReplaceSilently) {
+  const std::string first = RunToJson(SampleRun());
+  RunResult changed = SampleRun();
+  changed.events = 6;
+  const std::string second = RunToJson(changed);
+  ASSERT_EQ(*SaveRun(dir_, "2026-07", first, false), SaveOutcome::kWritten);
+  EXPECT_EQ(*SaveRun(dir_, "2026-07", first, false), SaveOutcome::kUnchanged);
+  Result<SaveOutcome> refused = SaveRun(dir_, "2026-07", second, false);
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("--replace"), std::string::npos);
+  Result<nlohmann::json> stored = LoadRun(dir_, "2026-07");
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ((*stored)["ledger_range"]["events"], 5) << "the refused save changed nothing";
+  EXPECT_EQ(*SaveRun(dir_, "2026-07", second, true), SaveOutcome::kWritten);
+  EXPECT_EQ((*LoadRun(dir_, "2026-07"))["ledger_range"]["events"], 6);
+  EXPECT_FALSE(fs::exists(RunPath(dir_, "2026-07") + ".tmp"));
+}
+
+TEST_F(StatementTest, LoadNamesWhatIsMissingOrBroken) {
+  EXPECT_EQ(LoadRun(dir_, "2026-01").status().code(), StatusCode::kNotFound);
+  fs::create_directories(dir_ + "/royalties");
+  std::ofstream(RunPath(dir_, "2026-02")) << "{\"format\": \"something else\"}";
+  Result<nlohmann::json> broken = LoadRun(dir_, "2026-02");
+  EXPECT_EQ(broken.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(broken.status().message().find("2026-02.json"), std::string::npos);
+}
+
+TEST_F(StatementTest, CsvQuotesWhereNeededAndDsrHasHeadSummaryUsageFoot) {
+  const nlohmann::json run = nlohmann::json::parse(RunToJson(SampleRun()));
+  Result<std::string> csv = ExportCsv(run, "");
+  ASSERT_TRUE(csv.ok());
+  EXPECT_NE(csv->find("2026-07,label:x,1,pool,p,QZTST2600001,dj,DE,master_owner,1000000,5,"
+                      "5000000/5000000,10.00,EUR\r\n"),
+            std::string::npos)
+      << *csv;
+  Result<std::string> dsr = ExportDsr(run, "label:x");
+  ASSERT_TRUE(dsr.ok());
+  EXPECT_EQ(dsr->rfind("HEAD\t", 0), 0u);
+  EXPECT_NE(dsr->find("\nSY01\tSY1\tAI usage\tlabel:x\tX, \"the\" label\t5\t10.00\tEUR\n"),
+            std::string::npos)
+      << *dsr;
+  EXPECT_NE(dsr->find("\nSU01\tSU1\tSY1\tQZTST2600001\tdj\tDE\tpool\tp\tmaster_owner\t1000000\t5\t"
+                      "10.00\tEUR\n"),
+            std::string::npos);
+  EXPECT_NE(dsr->find("\nFOOT\t1\t1\n"), std::string::npos);
+  EXPECT_EQ(ExportCsv(run, "nobody").status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace accord::royalties
