@@ -20,9 +20,14 @@ constexpr int64_t kWholePpm = 1'000'000;
 // Fee values are rate micros x weight ppm: units of 10^-12 of the currency's major unit.
 constexpr Weight kFeeUnitsPerMajor = 1'000'000'000'000;
 
+// A line's key: the ISRC, the scope's number and the territory code, 15 bytes, so that it
+// fits the string's inline buffer (no allocation per use). Keys sort by recording, then scope
+// (in enum order), then territory, and that order is also the tie-break of every split.
 std::string LineKey(std::string_view isrc, Scope scope, Territory territory) {
-  return std::string(isrc) + "/" + std::string(rights::ScopeName(scope)) + "/" +
-         std::string(territory.code());
+  std::string key(isrc);
+  key += static_cast<char>('0' + static_cast<int>(scope));
+  key += territory.code();
+  return key;
 }
 
 // The uses of one statement line (recording x scope x territory) in one pool or agreement.
@@ -33,7 +38,18 @@ struct LineUse {
   Weight weight = 0;
   int64_t uses = 0;
 };
-using Lines = std::map<std::string, LineUse>;  // by LineKey: a fixed, sorted order
+using Lines = std::unordered_map<std::string, LineUse>;  // by LineKey
+using SortedLines = std::vector<std::pair<const std::string*, const LineUse*>>;
+
+// The lines in key order: every split walks them in this order, whatever the hash map's.
+SortedLines Sorted(const Lines& lines) {
+  SortedLines sorted;
+  sorted.reserve(lines.size());
+  for (const auto& [key, line] : lines) sorted.emplace_back(&key, &line);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  return sorted;
+}
 
 void AddUse(Lines& lines, const std::string& isrc, Scope scope, Territory territory,
             Weight weight) {
@@ -171,7 +187,7 @@ class Run {
                                   " match its scopes and territories, so its " +
                                   pool.amount.ToString() + " cannot be allocated");
     }
-    std::map<std::string, int64_t> line_amounts;
+    std::unordered_map<std::string, int64_t> line_amounts;
     if (pool.model == AllocationModel::kUserCentric) {
       // Each listener's part is equal; each part follows that listener's own uses.
       std::vector<WeightedPart> people;
@@ -180,28 +196,28 @@ class Run {
                               SplitLargestRemainder(pool.amount.minor_units(), people));
       size_t index = 0;
       for (const auto& [listener, own] : by_listener) {
+        const SortedLines sorted = Sorted(own);
         ACCORD_ASSIGN_OR_RETURN(std::vector<int64_t> amounts,
-                                SplitLargestRemainder(shares[index++], Parts(own)));
-        size_t k = 0;
-        for (const auto& [key, line] : own) line_amounts[key] += amounts[k++];
+                                SplitLargestRemainder(shares[index++], Parts(sorted)));
+        for (size_t k = 0; k < sorted.size(); ++k) line_amounts[*sorted[k].first] += amounts[k];
       }
     } else {
+      const SortedLines sorted = Sorted(lines);
       ACCORD_ASSIGN_OR_RETURN(std::vector<int64_t> amounts,
-                              SplitLargestRemainder(pool.amount.minor_units(), Parts(lines)));
-      size_t k = 0;
-      for (const auto& [key, line] : lines) line_amounts[key] = amounts[k++];
+                              SplitLargestRemainder(pool.amount.minor_units(), Parts(sorted)));
+      for (size_t k = 0; k < sorted.size(); ++k) line_amounts[*sorted[k].first] = amounts[k];
     }
-    for (const auto& [key, line] : lines) {
-      ACCORD_RETURN_IF_ERROR(PayHolders(line, LineKind::kPool, pool.id, line_amounts[key],
+    for (const auto& [key, line] : Sorted(lines)) {
+      ACCORD_RETURN_IF_ERROR(PayHolders(*line, LineKind::kPool, pool.id, line_amounts[*key],
                                         pool.amount.currency(), summary.total_weight));
     }
     return summary;
   }
 
-  static std::vector<WeightedPart> Parts(const Lines& lines) {
+  static std::vector<WeightedPart> Parts(const SortedLines& sorted) {
     std::vector<WeightedPart> parts;
-    parts.reserve(lines.size());
-    for (const auto& [key, line] : lines) parts.push_back({line.weight, key});
+    parts.reserve(sorted.size());
+    for (const auto& [key, line] : sorted) parts.push_back({line->weight, *key});
     return parts;
   }
 
@@ -311,8 +327,9 @@ class Run {
     for (const auto& [id, lines] : by_agreement) {
       const rights::Agreement& agreement = *priced.at(id);
       const Currency currency = agreement.terms->currency;
+      const SortedLines sorted = Sorted(lines);
       Weight value = 0;
-      for (const auto& [key, line] : lines) value += line.weight;
+      for (const auto& [key, line] : sorted) value += line->weight;
       // The agreement's whole fee is rounded once (half up) to minor units, then split over
       // its lines, so the lines add up to the rounded whole.
       Weight scale = 1;
@@ -320,15 +337,15 @@ class Run {
       const int64_t minor =
           static_cast<int64_t>((value * scale + kFeeUnitsPerMajor / 2) / kFeeUnitsPerMajor);
       ACCORD_ASSIGN_OR_RETURN(std::vector<int64_t> amounts,
-                              SplitLargestRemainder(minor, Parts(lines)));
+                              SplitLargestRemainder(minor, Parts(sorted)));
       size_t k = 0;
-      for (const auto& [key, line] : lines) {
+      for (const auto& [key, line] : sorted) {
         StatementLine& out =
             Credit(agreement.licensor,
-                   {LineKind::kFee, id, line.isrc, std::string(rights::ScopeName(line.scope)),
-                    std::string(line.territory.code()), "licensor"});
+                   {LineKind::kFee, id, line->isrc, std::string(rights::ScopeName(line->scope)),
+                    std::string(line->territory.code()), "licensor"});
         out.share_ppm = kWholePpm;
-        out.uses += line.uses;
+        out.uses += line->uses;
         for (const auto& [scope, rate] : agreement.terms->per_use_rates) {
           if (rights::ScopeName(scope) == out.scope) out.rate_micros = rate.micros();
         }
