@@ -20,42 +20,28 @@ constexpr int64_t kWholePpm = 1'000'000;
 // Fee values are rate micros x weight ppm: units of 10^-12 of the currency's major unit.
 constexpr Weight kFeeUnitsPerMajor = 1'000'000'000'000;
 
-// A line's key: the ISRC, the scope's number and the territory code, 15 bytes, so that it
-// fits the string's inline buffer (no allocation per use). Keys sort by recording, then scope
-// (in enum order), then territory, and that order is also the tie-break of every split.
-std::string LineKey(std::string_view isrc, Scope scope, Territory territory) {
-  std::string key(isrc);
-  key += static_cast<char>('0' + static_cast<int>(scope));
-  key += territory.code();
-  return key;
+// A line is recording x scope x territory, packed into 64 bits for the hot loops: the
+// recording's index in the registry, the scope's number and the territory's index.
+using LineId = uint64_t;
+LineId MakeLineId(uint32_t recording, Scope scope, Territory territory) {
+  return (static_cast<uint64_t>(recording) << 16) | (static_cast<uint64_t>(scope) << 8) |
+         static_cast<uint64_t>(territory.index());
 }
 
-// The uses of one statement line (recording x scope x territory) in one pool or agreement.
+// The uses of one statement line in one pool or agreement.
 struct LineUse {
-  std::string isrc;
+  uint32_t recording = 0;
   Scope scope = Scope::kRecommend;
   Territory territory = Territory::FromIndex(0);
   Weight weight = 0;
   int64_t uses = 0;
 };
-using Lines = std::unordered_map<std::string, LineUse>;  // by LineKey
-using SortedLines = std::vector<std::pair<const std::string*, const LineUse*>>;
+using Lines = std::unordered_map<LineId, LineUse>;
 
-// The lines in key order: every split walks them in this order, whatever the hash map's.
-SortedLines Sorted(const Lines& lines) {
-  SortedLines sorted;
-  sorted.reserve(lines.size());
-  for (const auto& [key, line] : lines) sorted.emplace_back(&key, &line);
-  std::sort(sorted.begin(), sorted.end(),
-            [](const auto& a, const auto& b) { return *a.first < *b.first; });
-  return sorted;
-}
-
-void AddUse(Lines& lines, const std::string& isrc, Scope scope, Territory territory,
-            Weight weight) {
-  LineUse& line = lines[LineKey(isrc, scope, territory)];
+void AddUse(Lines& lines, uint32_t recording, Scope scope, Territory territory, Weight weight) {
+  LineUse& line = lines[MakeLineId(recording, scope, territory)];
   if (line.uses == 0) {
-    line.isrc = isrc;
+    line.recording = recording;
     line.scope = scope;
     line.territory = territory;
   }
@@ -63,17 +49,44 @@ void AddUse(Lines& lines, const std::string& isrc, Scope scope, Territory territ
   ++line.uses;
 }
 
-struct PartyLineKey {
+// One use of one recording by one event, with everything the hot loops need as integers.
+struct Use {
+  uint32_t event;      // index into RunInputs::events
+  uint32_t recording;  // index into the registry's recordings
+  uint32_t listener;   // interned listener id
+  int32_t weight_ppm;
+};
+
+// Where a credit goes: a party's statement line. The views point into the registry and the
+// run settings, which outlive the run; a guarantee has no line (kNoLine).
+constexpr LineId kNoLine = ~LineId{0};
+struct CreditKey {
+  std::string_view party;
   LineKind kind;
-  std::string source, isrc, scope, territory, role;
-  auto operator<=>(const PartyLineKey&) const = default;
+  std::string_view source;  // pool or agreement id
+  LineId line;
+  std::string_view role;
+  bool operator==(const CreditKey&) const = default;
+};
+struct CreditKeyHash {
+  size_t operator()(const CreditKey& key) const {
+    const std::hash<std::string_view> text;
+    size_t h = text(key.party);
+    for (size_t part : {text(key.source), std::hash<LineId>()(key.line), text(key.role),
+                        static_cast<size_t>(key.kind)}) {
+      h ^= part + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    }
+    return h;
+  }
 };
 
 class Run {
  public:
   explicit Run(const RunInputs& inputs) : in_(inputs) {
-    for (const catalog::Recording& recording : inputs.registry->recordings) {
-      recordings_[recording.isrc.str()] = &recording;
+    const auto& recordings = inputs.registry->recordings;
+    recording_index_.reserve(recordings.size());
+    for (uint32_t i = 0; i < recordings.size(); ++i) {
+      recording_index_[recordings[i].isrc.str()] = i;
     }
     for (const catalog::Work& work : inputs.registry->works) works_[work.iswc.str()] = &work;
     for (const catalog::Party& party : inputs.registry->parties) parties_[party.id] = &party;
@@ -84,20 +97,28 @@ class Run {
     result.period = in_.period;
     result.checkpoint = in_.checkpoint;
     result.events = in_.events.size();
-    for (const RecordedEvent& recorded : in_.events) {
+    // One pass turns strings into indexes; every later pass works on integers.
+    std::unordered_map<std::string_view, uint32_t> listener_ids;
+    for (uint32_t e = 0; e < in_.events.size(); ++e) {
+      const RecordedEvent& recorded = in_.events[e];
       if (result.first_sequence == 0) result.first_sequence = recorded.sequence;
       result.last_sequence = recorded.sequence;
+      const auto [listener, added] =
+          listener_ids.emplace(recorded.event.listener, static_cast<uint32_t>(listener_ids.size()));
+      if (added) listener_names_.push_back(recorded.event.listener);
       for (const ledger::UsedRecording& used : recorded.event.recordings) {
-        if (!recordings_.contains(used.isrc.str())) {
+        auto it = recording_index_.find(used.isrc.str());
+        if (it == recording_index_.end()) {
           return InvalidArgumentError("ledger event " + recorded.event.id + " (sequence " +
                                       std::to_string(recorded.sequence) + ") uses " +
                                       used.isrc.str() + ", which the catalog does not hold");
         }
+        uses_.push_back({e, it->second, listener->second, used.weight_ppm});
       }
     }
     for (const RevenuePool& pool : in_.settings.pools) {
       ACCORD_ASSIGN_OR_RETURN(PoolSummary summary, AllocatePool(pool));
-      totals_[std::string(pool.amount.currency().code())].pools += pool.amount.minor_units();
+      TotalsOf(pool.amount.currency()).pools += pool.amount.minor_units();
       result.pools.push_back(summary);
     }
     ACCORD_RETURN_IF_ERROR(AddFees());
@@ -112,120 +133,186 @@ class Run {
                              std::to_string(totals.pools + totals.fees + totals.guarantees));
       }
     }
-    result.totals = totals_;
+    result.totals.insert(totals_.begin(), totals_.end());
     return result;
   }
 
  private:
-  bool InPool(const RevenuePool& pool, const ledger::UsageEvent& event) const {
-    return pool.scopes.Contains(event.scope) && pool.territories.Contains(event.territory);
+  // The key of a line in splits: ISRC, scope number and territory code, 15 bytes (no
+  // allocation). Ties between equal remainders go to the smaller key: by recording, then scope
+  // in enum order, then territory.
+  std::string LineKey(const LineUse& line) const {
+    std::string key = in_.registry->recordings[line.recording].isrc.str();
+    key += static_cast<char>('0' + static_cast<int>(line.scope));
+    key += line.territory.code();
+    return key;
+  }
+
+  // Splits `total` over `lines` by weight; the amounts are added to `amounts` by line id.
+  Status SplitOverLines(int64_t total, const std::vector<const LineUse*>& lines,
+                        std::unordered_map<LineId, int64_t>& amounts) const {
+    std::vector<std::string> keys;
+    keys.reserve(lines.size());
+    for (const LineUse* line : lines) keys.push_back(LineKey(*line));
+    std::vector<WeightedPart> parts;
+    parts.reserve(lines.size());
+    for (size_t k = 0; k < lines.size(); ++k) parts.push_back({lines[k]->weight, keys[k]});
+    ACCORD_ASSIGN_OR_RETURN(std::vector<int64_t> split, SplitLargestRemainder(total, parts));
+    for (size_t k = 0; k < lines.size(); ++k) {
+      amounts[MakeLineId(lines[k]->recording, lines[k]->scope, lines[k]->territory)] += split[k];
+    }
+    return OkStatus();
+  }
+
+  // Artist-centric: the artists whose recordings reach both thresholds in the pool's uses.
+  std::vector<bool> ProfessionalArtists(const RevenuePool& pool,
+                                        const std::vector<bool>& in_pool) const {
+    std::unordered_map<std::string_view, uint32_t> artist_ids;
+    std::vector<int64_t> artist_uses;
+    std::vector<std::pair<uint32_t, uint32_t>> artist_listener;  // (artist, listener)
+    std::vector<uint32_t> seen;                                  // an artist counts once per event
+    uint32_t current_event = UINT32_MAX;
+    for (const Use& use : uses_) {
+      if (!in_pool[use.event]) continue;
+      if (use.event != current_event) {
+        seen.clear();
+        current_event = use.event;
+      }
+      for (const std::string& artist : in_.registry->recordings[use.recording].main_artists) {
+        const auto [it, added] =
+            artist_ids.emplace(artist, static_cast<uint32_t>(artist_ids.size()));
+        if (added) artist_uses.push_back(0);
+        if (std::find(seen.begin(), seen.end(), it->second) != seen.end()) continue;
+        seen.push_back(it->second);
+        ++artist_uses[it->second];
+        artist_listener.emplace_back(it->second, use.listener);
+      }
+    }
+    std::sort(artist_listener.begin(), artist_listener.end());
+    artist_listener.erase(std::unique(artist_listener.begin(), artist_listener.end()),
+                          artist_listener.end());
+    std::vector<int64_t> artist_listeners(artist_uses.size(), 0);
+    for (const auto& [artist, listener] : artist_listener) ++artist_listeners[artist];
+    // Professional status by recording: any main artist qualifies.
+    std::vector<bool> professional(in_.registry->recordings.size(), false);
+    for (uint32_t r = 0; r < professional.size(); ++r) {
+      for (const std::string& artist : in_.registry->recordings[r].main_artists) {
+        auto it = artist_ids.find(artist);
+        if (it != artist_ids.end() && artist_uses[it->second] >= pool.artist_centric.min_uses &&
+            artist_listeners[it->second] >= pool.artist_centric.min_listeners) {
+          professional[r] = true;
+        }
+      }
+    }
+    return professional;
   }
 
   Result<PoolSummary> AllocatePool(const RevenuePool& pool) {
     PoolSummary summary{pool.id, pool.amount, std::string(AllocationModelName(pool.model))};
-    std::map<std::string, Lines> by_listener;  // user-centric: each listener's own lines
-    Lines lines;
-    std::set<std::string> listeners;
-    // Artist-centric needs the period's counts before it can weigh any use.
-    std::unordered_map<std::string, int64_t> listener_uses;
-    std::unordered_set<std::string> professional;
-    if (pool.model == AllocationModel::kArtistCentric) {
-      std::unordered_map<std::string, std::pair<int64_t, std::unordered_set<std::string>>> artists;
-      for (const RecordedEvent& recorded : in_.events) {
-        const ledger::UsageEvent& event = recorded.event;
-        if (!InPool(pool, event)) continue;
-        ++listener_uses[event.listener];
-        std::set<std::string> seen;  // an artist counts once per event
-        for (const ledger::UsedRecording& used : event.recordings) {
-          for (const std::string& artist : recordings_.at(used.isrc.str())->main_artists) {
-            if (!seen.insert(artist).second) continue;
-            auto& [uses, who] = artists[artist];
-            ++uses;
-            who.insert(event.listener);
-          }
-        }
-      }
-      for (const auto& [artist, counts] : artists) {
-        if (counts.first >= pool.artist_centric.min_uses &&
-            static_cast<int64_t>(counts.second.size()) >= pool.artist_centric.min_listeners) {
-          professional.insert(artist);
-        }
-      }
-    }
-    for (const RecordedEvent& recorded : in_.events) {
-      const ledger::UsageEvent& event = recorded.event;
-      if (!InPool(pool, event)) continue;
+    std::vector<bool> in_pool(in_.events.size());
+    std::vector<int64_t> listener_uses(listener_names_.size(), 0);
+    uint32_t last_event = UINT32_MAX;
+    for (const Use& use : uses_) {
+      if (use.event == last_event) continue;
+      last_event = use.event;
+      const ledger::UsageEvent& event = in_.events[use.event].event;
+      in_pool[use.event] =
+          pool.scopes.Contains(event.scope) && pool.territories.Contains(event.territory);
+      if (!in_pool[use.event]) continue;
       ++summary.uses;
-      listeners.insert(event.listener);
-      for (const ledger::UsedRecording& used : event.recordings) {
-        const std::string isrc = used.isrc.str();
-        Weight weight = static_cast<Weight>(used.weight_ppm);
-        if (pool.model == AllocationModel::kArtistCentric) {
-          const ArtistCentricSettings& s = pool.artist_centric;
-          weight *= kFixedPoint;
-          const auto& artists = recordings_.at(isrc)->main_artists;
-          if (std::any_of(artists.begin(), artists.end(),
-                          [&](const std::string& a) { return professional.contains(a); })) {
-            weight *= static_cast<Weight>(s.artist_boost);
-          }
-          if (event.requested) weight *= static_cast<Weight>(s.requested_boost);
-          const int64_t uses = listener_uses[event.listener];
-          if (uses > s.listener_cap) {
-            weight = weight * static_cast<Weight>(s.listener_cap) / static_cast<Weight>(uses);
-          }
-        }
-        if (pool.model == AllocationModel::kUserCentric) {
-          AddUse(by_listener[event.listener], isrc, event.scope, event.territory, weight);
-        }
-        AddUse(lines, isrc, event.scope, event.territory, weight);
-        summary.total_weight += weight;
-      }
+      ++listener_uses[use.listener];
     }
-    summary.listeners = static_cast<int64_t>(listeners.size());
+    summary.listeners = static_cast<int64_t>(
+        std::count_if(listener_uses.begin(), listener_uses.end(), [](int64_t n) { return n > 0; }));
+    std::vector<bool> professional;
+    if (pool.model == AllocationModel::kArtistCentric) {
+      professional = ProfessionalArtists(pool, in_pool);
+    }
+    Lines lines;
+    // User-centric: (listener, line, weight) of every use, grouped per listener below.
+    struct ListenerUse {
+      uint32_t listener;
+      LineId line;
+      Weight weight;
+    };
+    std::vector<ListenerUse> listener_use;
+    for (const Use& use : uses_) {
+      if (!in_pool[use.event]) continue;
+      const ledger::UsageEvent& event = in_.events[use.event].event;
+      Weight weight = static_cast<Weight>(use.weight_ppm);
+      if (pool.model == AllocationModel::kArtistCentric) {
+        const ArtistCentricSettings& s = pool.artist_centric;
+        weight *= kFixedPoint;
+        if (professional[use.recording]) weight *= static_cast<Weight>(s.artist_boost);
+        if (event.requested) weight *= static_cast<Weight>(s.requested_boost);
+        const int64_t uses = listener_uses[use.listener];
+        if (uses > s.listener_cap) {
+          weight = weight * static_cast<Weight>(s.listener_cap) / static_cast<Weight>(uses);
+        }
+      }
+      if (pool.model == AllocationModel::kUserCentric) {
+        listener_use.push_back(
+            {use.listener, MakeLineId(use.recording, event.scope, event.territory), weight});
+      }
+      AddUse(lines, use.recording, event.scope, event.territory, weight);
+      summary.total_weight += weight;
+    }
     if (summary.total_weight == 0) {
       return InvalidArgumentError("pool " + pool.id + ": no uses in " + in_.period.name +
                                   " match its scopes and territories, so its " +
                                   pool.amount.ToString() + " cannot be allocated");
     }
-    std::unordered_map<std::string, int64_t> line_amounts;
+    std::unordered_map<LineId, int64_t> line_amounts;
     if (pool.model == AllocationModel::kUserCentric) {
       // Each listener's part is equal; each part follows that listener's own uses.
+      std::sort(listener_use.begin(), listener_use.end(), [](const auto& a, const auto& b) {
+        return a.listener != b.listener ? a.listener < b.listener : a.line < b.line;
+      });
+      std::vector<uint32_t> people_ids;
       std::vector<WeightedPart> people;
-      for (const auto& [listener, own] : by_listener) people.push_back({1, listener});
+      for (const ListenerUse& use : listener_use) {
+        if (!people_ids.empty() && people_ids.back() == use.listener) continue;
+        people_ids.push_back(use.listener);
+        people.push_back({1, listener_names_[use.listener]});
+      }
       ACCORD_ASSIGN_OR_RETURN(std::vector<int64_t> shares,
                               SplitLargestRemainder(pool.amount.minor_units(), people));
-      size_t index = 0;
-      for (const auto& [listener, own] : by_listener) {
-        const SortedLines sorted = Sorted(own);
-        ACCORD_ASSIGN_OR_RETURN(std::vector<int64_t> amounts,
-                                SplitLargestRemainder(shares[index++], Parts(sorted)));
-        for (size_t k = 0; k < sorted.size(); ++k) line_amounts[*sorted[k].first] += amounts[k];
+      std::vector<LineUse> own;  // one listener's lines, weights summed per line
+      std::vector<const LineUse*> own_lines;
+      size_t person = 0;
+      for (size_t i = 0; i < listener_use.size();) {
+        own.clear();
+        const uint32_t listener = listener_use[i].listener;
+        for (; i < listener_use.size() && listener_use[i].listener == listener; ++i) {
+          const LineUse& line = lines.at(listener_use[i].line);
+          if (own.empty() || MakeLineId(own.back().recording, own.back().scope,
+                                        own.back().territory) != listener_use[i].line) {
+            own.push_back({line.recording, line.scope, line.territory, 0, 0});
+          }
+          own.back().weight += listener_use[i].weight;
+        }
+        own_lines.clear();
+        for (const LineUse& line : own) own_lines.push_back(&line);
+        ACCORD_RETURN_IF_ERROR(SplitOverLines(shares[person++], own_lines, line_amounts));
       }
     } else {
-      const SortedLines sorted = Sorted(lines);
-      ACCORD_ASSIGN_OR_RETURN(std::vector<int64_t> amounts,
-                              SplitLargestRemainder(pool.amount.minor_units(), Parts(sorted)));
-      for (size_t k = 0; k < sorted.size(); ++k) line_amounts[*sorted[k].first] = amounts[k];
+      std::vector<const LineUse*> all;
+      all.reserve(lines.size());
+      for (const auto& [id, line] : lines) all.push_back(&line);
+      ACCORD_RETURN_IF_ERROR(SplitOverLines(pool.amount.minor_units(), all, line_amounts));
     }
-    for (const auto& [key, line] : Sorted(lines)) {
-      ACCORD_RETURN_IF_ERROR(PayHolders(*line, LineKind::kPool, pool.id, line_amounts[*key],
+    for (const auto& [id, line] : lines) {
+      ACCORD_RETURN_IF_ERROR(PayHolders(line, LineKind::kPool, pool.id, line_amounts[id],
                                         pool.amount.currency(), summary.total_weight));
     }
     return summary;
-  }
-
-  static std::vector<WeightedPart> Parts(const SortedLines& sorted) {
-    std::vector<WeightedPart> parts;
-    parts.reserve(sorted.size());
-    for (const auto& [key, line] : sorted) parts.push_back({line->weight, *key});
-    return parts;
   }
 
   // Splits a pool line's amount over the recording's holders: the composition share to the
   // work's writers and publishers, the rest to the master owners.
   Status PayHolders(const LineUse& line, LineKind kind, const std::string& source, int64_t amount,
                     Currency currency, Weight pool_weight) {
-    const catalog::Recording& recording = *recordings_.at(line.isrc);
+    const catalog::Recording& recording = in_.registry->recordings[line.recording];
     const catalog::Work* work = nullptr;
     if (recording.work) {
       auto it = works_.find(recording.work->str());
@@ -239,7 +326,8 @@ class Run {
           SplitLargestRemainder(amount, {{static_cast<Weight>(share), "composition"},
                                          {static_cast<Weight>(kWholePpm - share), "master"}}));
       master = halves[1];
-      std::vector<std::tuple<std::string, std::string, int32_t>> holders;  // role, party, ppm
+      std::vector<std::tuple<std::string_view, std::string_view, int32_t>>
+          holders;  // role, party, ppm
       for (const catalog::Share& s : work->writers) holders.emplace_back("writer", s.party, s.ppm);
       for (const catalog::Share& s : work->publishers) {
         holders.emplace_back("publisher", s.party, s.ppm);
@@ -247,18 +335,21 @@ class Run {
       ACCORD_RETURN_IF_ERROR(
           PayShares(line, kind, source, halves[0], currency, pool_weight, holders));
     }
-    std::vector<std::tuple<std::string, std::string, int32_t>> owners;
+    std::vector<std::tuple<std::string_view, std::string_view, int32_t>> owners;
     for (const catalog::Share& s : recording.master_owners) {
       owners.emplace_back("master_owner", s.party, s.ppm);
     }
     return PayShares(line, kind, source, master, currency, pool_weight, owners);
   }
 
-  Status PayShares(const LineUse& line, LineKind kind, const std::string& source, int64_t amount,
-                   Currency currency, Weight pool_weight,
-                   const std::vector<std::tuple<std::string, std::string, int32_t>>& holders) {
+  Status PayShares(
+      const LineUse& line, LineKind kind, const std::string& source, int64_t amount,
+      Currency currency, Weight pool_weight,
+      const std::vector<std::tuple<std::string_view, std::string_view, int32_t>>& holders) {
     std::vector<std::string> keys;
-    for (const auto& [role, party, ppm] : holders) keys.push_back(role + ":" + party);
+    for (const auto& [role, party, ppm] : holders) {
+      keys.push_back(std::string(role) + ":" + std::string(party));
+    }
     std::vector<WeightedPart> parts;
     for (size_t i = 0; i < holders.size(); ++i) {
       parts.push_back({static_cast<Weight>(std::get<2>(holders[i])), keys[i]});
@@ -266,33 +357,47 @@ class Run {
     ACCORD_ASSIGN_OR_RETURN(std::vector<int64_t> amounts, SplitLargestRemainder(amount, parts));
     for (size_t i = 0; i < holders.size(); ++i) {
       const auto& [role, party, ppm] = holders[i];
-      StatementLine& out =
-          Credit(party, {kind, source, line.isrc, std::string(rights::ScopeName(line.scope)),
-                         std::string(line.territory.code()), role});
+      StatementLine& out = Credit(party, kind, source, &line, role);
       out.share_ppm = ppm;
       out.uses += line.uses;
       out.weight += line.weight;
       out.pool_weight = pool_weight;
-      AddAmount(out, party, amounts[i], currency);
+      AddAmount(out, amounts[i], currency);
     }
     return OkStatus();
   }
 
-  StatementLine& Credit(const std::string& party, const PartyLineKey& key) {
-    StatementLine& line = credits_[party][key];
-    line.kind = key.kind;
-    line.source = key.source;
-    line.isrc = key.isrc;
-    line.scope = key.scope;
-    line.territory = key.territory;
-    line.role = key.role;
-    return line;
+  // The statement line a credit adds to, created on first use. `line` is null for a guarantee.
+  StatementLine& Credit(std::string_view party, LineKind kind, std::string_view source,
+                        const LineUse* line, std::string_view role) {
+    const CreditKey key{party, kind, source,
+                        line ? MakeLineId(line->recording, line->scope, line->territory) : kNoLine,
+                        role};
+    auto [it, added] = credits_.try_emplace(key);
+    StatementLine& out = it->second;
+    if (added) {
+      out.kind = kind;
+      out.source = std::string(source);
+      out.role = std::string(role);
+      if (line != nullptr) {
+        out.isrc = in_.registry->recordings[line->recording].isrc.str();
+        out.scope = std::string(rights::ScopeName(line->scope));
+        out.territory = std::string(line->territory.code());
+      }
+    }
+    return out;
   }
 
-  void AddAmount(StatementLine& line, const std::string& party, int64_t amount, Currency currency) {
+  CurrencyTotals& TotalsOf(Currency currency) {
+    auto it = totals_.find(currency.code());
+    if (it == totals_.end())
+      it = totals_.emplace(std::string(currency.code()), CurrencyTotals{}).first;
+    return it->second;
+  }
+
+  void AddAmount(StatementLine& line, int64_t amount, Currency currency) {
     line.amount = Money(line.amount.minor_units() + amount, currency);
-    totals_[std::string(currency.code())].paid += amount;
-    earned_[party][std::string(currency.code())] += amount;
+    TotalsOf(currency).paid += amount;
   }
 
   // Per-use fees: each use pays, to the licensor of every agreement in its decision's basis
@@ -305,53 +410,84 @@ class Run {
       }
     }
     if (priced.empty()) return OkStatus();
+    // Decide costs microseconds, so it runs only for recordings some priced agreement could
+    // cover: one that lists it, or one whose licensor (or a party it acts for) owns its master
+    // or writes or publishes its work. This over-approximates the decision's basis, never
+    // under-approximates it; the decision still has the last word.
+    std::vector<bool> may_cover(in_.registry->recordings.size(), false);
+    std::set<std::string> controllers;
+    for (const auto& [id, agreement] : priced) {
+      if (!agreement->all_controlled) {
+        for (const Isrc& isrc : agreement->recordings) {
+          auto it = recording_index_.find(isrc.str());
+          if (it != recording_index_.end()) may_cover[it->second] = true;
+        }
+        continue;
+      }
+      for (const std::string& party : Reach(agreement->licensor)) controllers.insert(party);
+    }
+    for (uint32_t r = 0; r < may_cover.size(); ++r) {
+      const catalog::Recording& recording = in_.registry->recordings[r];
+      auto holds = [&](const std::vector<catalog::Share>& shares) {
+        return std::any_of(shares.begin(), shares.end(),
+                           [&](const catalog::Share& s) { return controllers.contains(s.party); });
+      };
+      if (holds(recording.master_owners)) may_cover[r] = true;
+      if (recording.work) {
+        auto work = works_.find(recording.work->str());
+        if (work != works_.end() &&
+            (holds(work->second->publishers) || holds(work->second->writers))) {
+          may_cover[r] = true;
+        }
+      }
+    }
     std::map<std::string, Lines> by_agreement;
-    for (const RecordedEvent& recorded : in_.events) {
-      const ledger::UsageEvent& event = recorded.event;
-      for (const ledger::UsedRecording& used : event.recordings) {
-        std::optional<uint32_t> index = in_.policy->FindRecording(used.isrc);
-        if (!index) continue;  // checked against the registry above
-        const rights::Decision decision =
-            in_.policy->Decide(event.scope, *index, event.territory, event.time);
-        for (const std::string& id : decision.agreements) {
-          auto it = priced.find(id);
-          if (it == priced.end()) continue;
-          for (const auto& [scope, rate] : it->second->terms->per_use_rates) {
-            if (scope != event.scope) continue;
-            AddUse(by_agreement[id], used.isrc.str(), event.scope, event.territory,
-                   static_cast<Weight>(rate.micros()) * static_cast<Weight>(used.weight_ppm));
-          }
+    for (const Use& use : uses_) {
+      if (!may_cover[use.recording]) continue;
+      const ledger::UsageEvent& event = in_.events[use.event].event;
+      const Isrc& isrc = in_.registry->recordings[use.recording].isrc;
+      std::optional<uint32_t> index = in_.policy->FindRecording(isrc);
+      if (!index) continue;  // the snapshot is built from the same registry
+      const rights::Decision decision =
+          in_.policy->Decide(event.scope, *index, event.territory, event.time);
+      for (const std::string& id : decision.agreements) {
+        auto it = priced.find(id);
+        if (it == priced.end()) continue;
+        for (const auto& [scope, rate] : it->second->terms->per_use_rates) {
+          if (scope != event.scope) continue;
+          AddUse(by_agreement[id], use.recording, event.scope, event.territory,
+                 static_cast<Weight>(rate.micros()) * static_cast<Weight>(use.weight_ppm));
         }
       }
     }
     for (const auto& [id, lines] : by_agreement) {
       const rights::Agreement& agreement = *priced.at(id);
       const Currency currency = agreement.terms->currency;
-      const SortedLines sorted = Sorted(lines);
+      std::vector<const LineUse*> all;
       Weight value = 0;
-      for (const auto& [key, line] : sorted) value += line->weight;
+      for (const auto& [line_id, line] : lines) {
+        all.push_back(&line);
+        value += line.weight;
+      }
       // The agreement's whole fee is rounded once (half up) to minor units, then split over
       // its lines, so the lines add up to the rounded whole.
       Weight scale = 1;
       for (int i = 0; i < currency.exponent(); ++i) scale *= 10;
       const int64_t minor =
           static_cast<int64_t>((value * scale + kFeeUnitsPerMajor / 2) / kFeeUnitsPerMajor);
-      ACCORD_ASSIGN_OR_RETURN(std::vector<int64_t> amounts,
-                              SplitLargestRemainder(minor, Parts(sorted)));
-      size_t k = 0;
-      for (const auto& [key, line] : sorted) {
+      std::unordered_map<LineId, int64_t> amounts;
+      ACCORD_RETURN_IF_ERROR(SplitOverLines(minor, all, amounts));
+      for (const auto& [line_id, line] : lines) {
         StatementLine& out =
-            Credit(agreement.licensor,
-                   {LineKind::kFee, id, line->isrc, std::string(rights::ScopeName(line->scope)),
-                    std::string(line->territory.code()), "licensor"});
+            Credit(agreement.licensor, LineKind::kFee, agreement.id, &line, "licensor");
         out.share_ppm = kWholePpm;
-        out.uses += line->uses;
+        out.uses += line.uses;
         for (const auto& [scope, rate] : agreement.terms->per_use_rates) {
           if (rights::ScopeName(scope) == out.scope) out.rate_micros = rate.micros();
         }
-        AddAmount(out, agreement.licensor, amounts[k++], currency);
+        AddAmount(out, amounts[line_id], currency);
       }
-      totals_[std::string(currency.code())].fees += minor;
+      TotalsOf(currency).fees += minor;
     }
     return OkStatus();
   }
@@ -376,6 +512,12 @@ class Run {
   // A minimum guarantee tops the licensor up when what it and the parties it acts for earned
   // in the guarantee's currency falls short; the top-up is a line of its own.
   Status AddGuarantees() {
+    // What each party earned from pools and fees, per currency, before any top-up: one
+    // guarantee's top-up never counts toward another's, so agreement order cannot matter.
+    std::unordered_map<std::string_view, std::map<std::string, int64_t, std::less<>>> earnings;
+    for (const auto& [key, line] : credits_) {
+      earnings[key.party][std::string(line.amount.currency().code())] += line.amount.minor_units();
+    }
     for (const rights::Agreement& agreement : in_.registry->agreements) {
       if (!agreement.terms || !agreement.terms->minimum_guarantee) continue;
       const bool in_force =
@@ -385,46 +527,61 @@ class Run {
       const std::string code(guarantee.currency().code());
       int64_t earned = 0;
       for (const std::string& party : Reach(agreement.licensor)) {
-        auto it = earned_.find(party);
-        if (it == earned_.end()) continue;
+        auto it = earnings.find(party);
+        if (it == earnings.end()) continue;
         auto in_currency = it->second.find(code);
         if (in_currency != it->second.end()) earned += in_currency->second;
       }
       if (earned >= guarantee.minor_units()) continue;
       const int64_t top_up = guarantee.minor_units() - earned;
       StatementLine& out =
-          Credit(agreement.licensor, {LineKind::kGuarantee, agreement.id, "", "", "", "licensor"});
+          Credit(agreement.licensor, LineKind::kGuarantee, agreement.id, nullptr, "licensor");
       out.share_ppm = kWholePpm;
       out.weight = static_cast<Weight>(earned);
       out.pool_weight = static_cast<Weight>(guarantee.minor_units());
-      AddAmount(out, agreement.licensor, top_up, guarantee.currency());
-      totals_[code].guarantees += top_up;
+      AddAmount(out, top_up, guarantee.currency());
+      TotalsOf(guarantee.currency()).guarantees += top_up;
     }
     return OkStatus();
   }
 
+  // Statements sorted by party id; lines by kind, source, recording, scope, territory, role.
   void BuildStatements(RunResult& result) {
-    for (const auto& [party, lines] : credits_) {  // std::map: sorted by party id
-      Statement statement;
-      statement.party = party;
-      auto it = parties_.find(party);
-      if (it != parties_.end()) statement.party_name = it->second->name;
-      for (const auto& [key, line] : lines) {
-        statement.lines.push_back(line);
-        statement.totals_minor[std::string(line.amount.currency().code())] +=
-            line.amount.minor_units();
+    using SortKey = std::tuple<std::string_view, LineKind, std::string_view, std::string_view,
+                               std::string_view, std::string_view, std::string_view>;
+    std::vector<std::pair<SortKey, const StatementLine*>> all;
+    all.reserve(credits_.size());
+    for (const auto& [key, line] : credits_) {
+      all.emplace_back(SortKey{key.party, line.kind, line.source, line.isrc, line.scope,
+                               line.territory, line.role},
+                       &line);
+    }
+    std::sort(all.begin(), all.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [key, line] : all) {
+      const std::string_view party = std::get<0>(key);
+      if (result.statements.empty() || result.statements.back().party != party) {
+        Statement statement;
+        statement.party = std::string(party);
+        auto it = parties_.find(statement.party);
+        if (it != parties_.end()) statement.party_name = it->second->name;
+        result.statements.push_back(std::move(statement));
       }
-      result.statements.push_back(std::move(statement));
+      Statement& statement = result.statements.back();
+      statement.lines.push_back(*line);
+      statement.totals_minor[std::string(line->amount.currency().code())] +=
+          line->amount.minor_units();
     }
   }
 
   const RunInputs& in_;
-  std::unordered_map<std::string, const catalog::Recording*> recordings_;
+  std::unordered_map<std::string, uint32_t> recording_index_;  // ISRC → registry index
+  std::vector<Use> uses_;                                      // every use, in event order
+  std::vector<std::string_view> listener_names_;               // by interned listener id
   std::unordered_map<std::string, const catalog::Work*> works_;
   std::unordered_map<std::string, const catalog::Party*> parties_;
-  std::map<std::string, std::map<PartyLineKey, StatementLine>> credits_;
-  std::map<std::string, std::map<std::string, int64_t>> earned_;  // party → currency → minor
-  std::map<std::string, CurrencyTotals> totals_;
+  std::unordered_map<CreditKey, StatementLine, CreditKeyHash> credits_;
+  std::map<std::string, CurrencyTotals, std::less<>> totals_;  // by currency code
 };
 
 }  // namespace
