@@ -3,7 +3,11 @@
 // agreements.
 //
 //   build/bench/royalties_bench [--events N] [--recordings R] [--listeners L] [--runs K]
+//                               [--export DIR]
 //
+// --export DIR writes the pool's events (events.csv) and accord's pro-rata amount per line
+// (accord_lines.csv) for bench/royalties_vs_duckdb.sh, which has DuckDB compute the same
+// split from the same events and compares, line by line.
 // Prints the machine, then per model the median of K runs: seconds, events/s, and a linear
 // extrapolation to the 100M-event month. The events are generated in memory (the
 // ledger's read path is measured by ledger_bench); uses are drawn with a power law over
@@ -14,8 +18,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <map>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "bench/bench_util.h"
@@ -38,7 +45,9 @@ uint64_t PowerLaw(std::mt19937_64& rng, uint64_t n) {
 int Main(int argc, char** argv) {
   uint64_t events = 1'000'000, recordings = 100'000, listeners = 100'000;
   int runs = 3;
+  std::string export_dir;
   for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--export") == 0) export_dir = argv[i + 1];
     const uint64_t value = std::strtoull(argv[i + 1], nullptr, 10);
     if (std::strcmp(argv[i], "--events") == 0) events = value;
     if (std::strcmp(argv[i], "--recordings") == 0) recordings = value;
@@ -113,6 +122,36 @@ int Main(int argc, char** argv) {
         return 1;
       }
       statements = result->statements.size();
+      if (run == 0 && model == royalties::AllocationModel::kProRata && !export_dir.empty()) {
+        // A line's pool amount is the sum of its holders' pool lines.
+        std::map<std::tuple<std::string, int, std::string>, int64_t> lines;
+        for (const royalties::Statement& statement : result->statements) {
+          for (const royalties::StatementLine& line : statement.lines) {
+            if (line.kind != royalties::LineKind::kPool) continue;
+            const int scope = static_cast<int>(*rights::ParseScope(line.scope));
+            lines[{line.isrc, scope, line.territory}] += line.amount.minor_units();
+          }
+        }
+        std::ofstream ours(export_dir + "/accord_lines.csv");
+        ours << "isrc,scope,territory,amount\n";
+        for (const auto& [key, amount] : lines) {
+          ours << std::get<0>(key) << ',' << std::get<1>(key) << ',' << std::get<2>(key) << ','
+               << amount << '\n';
+        }
+        std::ofstream events_csv(export_dir + "/events.csv");
+        events_csv << "isrc,scope,territory,weight_ppm\n";
+        for (const royalties::RecordedEvent& recorded : inputs.events) {
+          for (const ledger::UsedRecording& used : recorded.event.recordings) {
+            events_csv << used.isrc.str() << ',' << static_cast<int>(recorded.event.scope) << ','
+                       << recorded.event.territory.code() << ',' << used.weight_ppm << '\n';
+          }
+        }
+        if (!ours.flush() || !events_csv.flush()) {
+          std::fprintf(stderr, "cannot write to %s\n", export_dir.c_str());
+          return 1;
+        }
+        std::printf("exported %zu lines and the events to %s\n", lines.size(), export_dir.c_str());
+      }
     }
     const double median = Quantile(seconds, 0.5);
     std::printf(
