@@ -9,6 +9,9 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libsodium-dev
   clang-format
+  libsndfile1-dev libmpg123-dev libqm-dsp-dev libaubio-dev libebur128-dev libchromaprint-dev
+  librubberband-dev libsamplerate0-dev unzip
+  fretsonfire-songs-muldjord nexuiz-music wesnoth-1.16-music
 )
 
 missing=()
@@ -20,6 +23,7 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages present"
+  "$(dirname "$0")/install_music.sh"  # idempotent; runs on every setup
   exit 0
 fi
 
@@ -29,3 +33,4 @@ echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+"$(dirname "$0")/install_music.sh"

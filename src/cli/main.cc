@@ -24,6 +24,7 @@ int Run(int argc, char** argv) {
   AddRegistryCommands(app, g);
   AddLedgerCommands(app, g);
   AddRoyaltiesCommands(app, g);
+  AddAudioCommands(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
