@@ -2,7 +2,7 @@
 # The main job: installs what is needed, builds, and runs a real decision flow on the embedded
 # SQLite store (./accord-data, or $ACCORD_DATA) with the demo world: import, decisions with
 # their reasons, a consent change that flips one, a synthetic world filtered in one pass, AI
-# uses recorded in the ledger with proofs, and July's royalty statements.
+# uses recorded in the ledger with proofs, July's royalty statements, and a real song analysed.
 # Safe to run again: imports are idempotent and every question names its moment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,4 +69,7 @@ step "The ledger events behind one line, each provable against the checkpoint" \
 step "The same statement as a DDEX DSR-style flat file" \
   statements export --format dsr --party artist:muldjord
 rm -f accord-demo-proof.json
+song=/usr/share/games/fretsonfire/data/songs/muldjord/armygeddon/song.ogg
+step "Real music from Debian's archive (setup installs it): Muldjord's Armygeddon, analysed" \
+  analyze "$song"
 printf '\nData directory: %s (SQLite: accord.db)\n' "${ACCORD_DATA:-./accord-data}"

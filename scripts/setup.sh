@@ -9,6 +9,7 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libsodium-dev
   clang-format
+  libeigen3-dev libfaiss-dev
   libsndfile1-dev libmpg123-dev libqm-dsp-dev libaubio-dev libebur128-dev libchromaprint-dev
   librubberband-dev libsamplerate0-dev unzip
   fretsonfire-songs-muldjord nexuiz-music wesnoth-1.16-music

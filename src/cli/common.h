@@ -62,6 +62,7 @@ void AddRegistryCommands(CLI::App& app, Globals& g);   // registry_commands.cc
 void AddLedgerCommands(CLI::App& app, Globals& g);     // ledger_commands.cc
 void AddRoyaltiesCommands(CLI::App& app, Globals& g);  // royalties_commands.cc
 void AddAudioCommands(CLI::App& app, Globals& g);      // audio_commands.cc
+void AddTasteCommands(CLI::App& app, Globals& g);      // taste_commands.cc
 
 }  // namespace accord::cli
 

@@ -25,6 +25,7 @@ int Run(int argc, char** argv) {
   AddLedgerCommands(app, g);
   AddRoyaltiesCommands(app, g);
   AddAudioCommands(app, g);
+  AddTasteCommands(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
