@@ -105,6 +105,27 @@ Eigen::MatrixXf Gram(const FactorMatrix& y, int threads) {
   return gram;
 }
 
+// Up to `steps` conjugate-gradient steps on A x = b from the current x, given the residual
+// r = b - A x; `apply_a` sets ap = A p for the current search direction p. Both update paths
+// below share it and differ only in how they multiply by A.
+template <typename Vector, typename ApplyA>
+void ConjugateGradientSteps(int steps, Vector& x, Eigen::VectorXf& r, Eigen::VectorXf& p,
+                            Eigen::VectorXf& ap, const ApplyA& apply_a) {
+  p = r;
+  float rs_old = r.squaredNorm();
+  for (int step = 0; step < steps && rs_old > kResidualFloor; ++step) {
+    apply_a();
+    const float denominator = p.dot(ap);
+    if (!(denominator > 0)) break;
+    const float step_size = rs_old / denominator;
+    x.noalias() += step_size * p;
+    r.noalias() -= step_size * ap;
+    const float rs_new = r.squaredNorm();
+    p = r + (rs_new / rs_old) * p;
+    rs_old = rs_new;
+  }
+}
+
 // Rows with up to this many entries are first gathered into a contiguous block, so that the
 // 1 + cg_steps passes over the row's factor vectors read sequential memory instead of
 // scattered rows of a matrix much larger than the cache (the item side of Last.fm-360K
@@ -139,22 +160,12 @@ void UpdateSide(const SparseMatrix& m, const std::vector<float>& confidence,
         projected = (weights.array() + 1.0f) - weights.array() * projected.array();
         r.noalias() = block.transpose() * projected;
         r.noalias() -= gram * x;
-        p = r;
-        float rs_old = r.squaredNorm();
-        for (int step = 0; step < options.cg_steps && rs_old > kResidualFloor; ++step) {
+        ConjugateGradientSteps(options.cg_steps, x, r, p, ap, [&] {
           projected.noalias() = block * p;
           projected.array() *= weights.array();
           ap.noalias() = block.transpose() * projected;
           ap.noalias() += gram * p;
-          const float denominator = p.dot(ap);
-          if (!(denominator > 0)) break;
-          const float step_size = rs_old / denominator;
-          x.noalias() += step_size * p;
-          r.noalias() -= step_size * ap;
-          const float rs_new = r.squaredNorm();
-          p = r + (rs_new / rs_old) * p;
-          rs_old = rs_new;
-        }
+        });
         continue;
       }
       r.noalias() = -(gram * x);
@@ -163,23 +174,13 @@ void UpdateSide(const SparseMatrix& m, const std::vector<float>& confidence,
         const float c = confidence[e];
         r.noalias() += (c - (c - 1.0f) * y.dot(x)) * y.transpose();
       }
-      p = r;
-      float rs_old = r.squaredNorm();
-      for (int step = 0; step < options.cg_steps && rs_old > kResidualFloor; ++step) {
+      ConjugateGradientSteps(options.cg_steps, x, r, p, ap, [&] {
         ap.noalias() = gram * p;
         for (uint64_t e = first; e < last; ++e) {
           const auto y = other.row(m.columns[e]);
           ap.noalias() += ((confidence[e] - 1.0f) * y.dot(p)) * y.transpose();
         }
-        const float denominator = p.dot(ap);
-        if (!(denominator > 0)) break;
-        const float step_size = rs_old / denominator;
-        x.noalias() += step_size * p;
-        r.noalias() -= step_size * ap;
-        const float rs_new = r.squaredNorm();
-        p = r + (rs_new / rs_old) * p;
-        rs_old = rs_new;
-      }
+      });
     }
   });
 }
