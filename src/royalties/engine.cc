@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <numeric>
 #include <set>
 #include <string>
 #include <tuple>
@@ -545,32 +546,72 @@ class Run {
     return OkStatus();
   }
 
-  // Statements sorted by party id; lines by kind, source, recording, scope, territory, role.
+  // Statements sorted by party id; lines by kind, source, recording, scope, territory, role,
+  // each compared as text. The comparisons use ranks computed once (a run has few sources and
+  // roles, and sorting recordings by ISRC once is cheaper than comparing strings per line).
   void BuildStatements(RunResult& result) {
-    using SortKey = std::tuple<std::string_view, LineKind, std::string_view, std::string_view,
-                               std::string_view, std::string_view, std::string_view>;
-    std::vector<std::pair<SortKey, const StatementLine*>> all;
-    all.reserve(credits_.size());
+    auto ranks = [](std::vector<std::string_view> values) {
+      std::sort(values.begin(), values.end());
+      values.erase(std::unique(values.begin(), values.end()), values.end());
+      std::unordered_map<std::string_view, uint32_t> rank;
+      for (uint32_t i = 0; i < values.size(); ++i) rank[values[i]] = i;
+      return rank;
+    };
+    std::vector<std::string_view> sources, roles;
     for (const auto& [key, line] : credits_) {
-      all.emplace_back(SortKey{key.party, line.kind, line.source, line.isrc, line.scope,
-                               line.territory, line.role},
-                       &line);
+      sources.push_back(key.source);
+      roles.push_back(key.role);
     }
-    std::sort(all.begin(), all.end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& [key, line] : all) {
-      const std::string_view party = std::get<0>(key);
-      if (result.statements.empty() || result.statements.back().party != party) {
-        Statement statement;
-        statement.party = std::string(party);
-        auto it = parties_.find(statement.party);
-        if (it != parties_.end()) statement.party_name = it->second->name;
-        result.statements.push_back(std::move(statement));
+    const auto source_rank = ranks(std::move(sources));
+    const auto role_rank = ranks(std::move(roles));
+    const auto& recordings = in_.registry->recordings;
+    std::vector<uint32_t> by_isrc(recordings.size());
+    std::iota(by_isrc.begin(), by_isrc.end(), 0u);
+    std::sort(by_isrc.begin(), by_isrc.end(), [&](uint32_t a, uint32_t b) {
+      return recordings[a].isrc.str() < recordings[b].isrc.str();
+    });
+    std::vector<uint32_t> isrc_rank(recordings.size());
+    for (uint32_t i = 0; i < by_isrc.size(); ++i) isrc_rank[by_isrc[i]] = i + 1;  // 0: none
+    std::vector<std::string_view> scope_names;
+    for (Scope scope : rights::kAllScopes) scope_names.push_back(rights::ScopeName(scope));
+    const auto scope_rank = ranks(scope_names);
+
+    using LineOrder = std::tuple<int, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t>;
+    std::unordered_map<std::string_view, std::vector<std::pair<LineOrder, const StatementLine*>>>
+        by_party;
+    for (const auto& [key, line] : credits_) {
+      LineOrder order{static_cast<int>(key.kind), source_rank.at(key.source), 0, 0, 0,
+                      role_rank.at(key.role)};
+      if (key.line != kNoLine) {
+        const auto recording = static_cast<uint32_t>(key.line >> 16);
+        std::get<2>(order) = isrc_rank[recording];
+        std::get<3>(order) = scope_rank.at(line.scope);
+        // Two-letter codes compare as text when packed big-endian.
+        std::get<4>(order) =
+            (static_cast<uint32_t>(static_cast<unsigned char>(line.territory[0])) << 8) |
+            static_cast<unsigned char>(line.territory[1]);
       }
-      Statement& statement = result.statements.back();
-      statement.lines.push_back(*line);
-      statement.totals_minor[std::string(line->amount.currency().code())] +=
-          line->amount.minor_units();
+      by_party[key.party].emplace_back(order, &line);
+    }
+    std::vector<std::string_view> parties;
+    parties.reserve(by_party.size());
+    for (const auto& [party, lines] : by_party) parties.push_back(party);
+    std::sort(parties.begin(), parties.end());
+    for (std::string_view party : parties) {
+      auto& lines = by_party[party];
+      std::sort(lines.begin(), lines.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      Statement statement;
+      statement.party = std::string(party);
+      auto it = parties_.find(statement.party);
+      if (it != parties_.end()) statement.party_name = it->second->name;
+      statement.lines.reserve(lines.size());
+      for (const auto& [order, line] : lines) {
+        statement.lines.push_back(*line);
+        statement.totals_minor[std::string(line->amount.currency().code())] +=
+            line->amount.minor_units();
+      }
+      result.statements.push_back(std::move(statement));
     }
   }
 
