@@ -2,7 +2,6 @@
 
 #include <fstream>
 #include <iostream>
-#include <sstream>
 
 namespace accord::cli {
 
@@ -27,15 +26,6 @@ void Print(const Globals& g, const nlohmann::json& value, const std::string& tex
   } else {
     std::cout << text;
   }
-}
-
-Result<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError(path + ": cannot open");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return DataLossError(path + ": read failed");
-  return buffer.str();
 }
 
 void WriteOutput(const std::string& path, const std::string& text) {

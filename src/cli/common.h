@@ -51,9 +51,6 @@ Timestamp ParseTime(const std::string& text, const std::string& flag);
 // Prints `value` as indented JSON under --json, else `text` as is.
 void Print(const Globals& g, const nlohmann::json& value, const std::string& text);
 
-// Reads a whole file; NotFound naming the path when it cannot be opened.
-Result<std::string> ReadWholeFile(const std::string& path);
-
 // Writes `text` to `path`, or to stdout when path is empty; reports "wrote PATH" on stdout.
 void WriteOutput(const std::string& path, const std::string& text);
 

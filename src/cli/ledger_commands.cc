@@ -199,7 +199,7 @@ void AddVerifyProof(CLI::App& app, Globals& g) {
                   "The ledger's public key, obtained from the platform (default: the key "
                   "written in the file, which proves only that the file is self-consistent)");
   cmd->callback([&g] {
-    const std::string contents = Check(ReadWholeFile(file));
+    const std::string contents = Check(ledger::PosixFileSystem()->ReadFile(file));
     const std::string note = public_key.empty()
                                  ? " (key taken from the file; pass --public-key to check it "
                                    "against the platform's)\n"

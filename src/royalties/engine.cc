@@ -7,7 +7,6 @@
 #include <string>
 #include <tuple>
 #include <unordered_map>
-#include <unordered_set>
 
 namespace accord::royalties {
 namespace {

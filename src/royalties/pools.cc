@@ -1,9 +1,9 @@
 #include "royalties/pools.h"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
+
+#include "ledger/file_system.h"
 
 namespace accord::royalties {
 namespace {
@@ -196,11 +196,8 @@ Result<RunSettings> ParseRunSettings(std::string_view json_text, std::string_vie
 }
 
 Result<RunSettings> ReadRunSettingsFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError(path + ": cannot open");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return ParseRunSettings(buffer.str(), path);
+  ACCORD_ASSIGN_OR_RETURN(const std::string text, ledger::PosixFileSystem()->ReadFile(path));
+  return ParseRunSettings(text, path);
 }
 
 }  // namespace accord::royalties
