@@ -189,6 +189,22 @@ CREATE TABLE policy (
   recommend_fully_ai INTEGER NOT NULL CHECK (recommend_fully_ai IN (0, 1))
 ) STRICT;
 )sql"},
+    // 2: API tokens (auth/token.h, read and written by SqliteTokenStore). Only the SHA-256 of a
+    // token's text is kept. Revocation is a row of its own, so the token table stays
+    // append-only like the rest of the registry.
+    {2, R"sql(
+CREATE TABLE api_tokens (
+  id          TEXT PRIMARY KEY,
+  hash        BLOB NOT NULL CHECK (length(hash) = 32),
+  role        TEXT NOT NULL,
+  party       TEXT NOT NULL,
+  created_ms  INTEGER NOT NULL
+) STRICT;
+CREATE TABLE api_token_revocations (
+  id          TEXT PRIMARY KEY REFERENCES api_tokens (id),
+  revoked_ms  INTEGER NOT NULL
+) STRICT;
+)sql"},
 };
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion,
               "kSchemaVersion must name the last migration");

@@ -41,7 +41,7 @@ namespace accord::store {
 class SqliteStore final : public rights::RegistryStore {
  public:
   // The newest schema version this build writes and reads.
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
   // The database file's name inside the data directory.
   static constexpr std::string_view kFileName = "accord.db";
   // How long a call waits for another process's write lock before giving up.

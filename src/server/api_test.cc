@@ -1,0 +1,383 @@
+// The API's behaviour: the description matches the routes, errors have their shape, limits
+// hold, paging works, and each resource does what its route says (the access rules are in
+// api_access_test.cc).
+#include "server/api.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "ledger/ledger.h"
+#include "server/api_test_util.h"
+
+namespace accord::server {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+const auth::Role kAdmin = auth::Role::kAdmin;
+const auth::Role kArtist = auth::Role::kArtist;
+
+class ApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new DemoServer(); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  static json Body(const HttpResponse& response) { return json::parse(response.body); }
+  static DemoServer* server_;
+};
+DemoServer* ApiTest::server_ = nullptr;
+
+TEST(ApiRoutesTest, OpenApiDescriptionListsExactlyTheServedRoutes) {
+  const json doc = json::parse(Api::OpenApiDocument());
+  EXPECT_EQ(doc["openapi"].get<std::string>().substr(0, 2), "3.");
+  std::set<std::string> described, served, operations;
+  for (const auto& [path, methods] : doc["paths"].items()) {
+    for (const auto& [method, operation] : methods.items()) {
+      std::string upper = method;
+      for (char& c : upper) c = static_cast<char>(std::toupper(c));
+      described.insert(upper + " " + path + " " + operation["operationId"].get<std::string>());
+    }
+  }
+  for (const RouteInfo& route : Api::Routes()) {
+    const std::string key = std::string(route.method) + " " + std::string(route.pattern) + " " +
+                            std::string(route.operation);
+    EXPECT_TRUE(served.insert(key).second) << "route listed twice: " << key;
+    EXPECT_TRUE(operations.insert(std::string(route.operation)).second)
+        << "operationId used twice: " << route.operation;
+  }
+  EXPECT_EQ(described, served);
+}
+
+TEST_F(ApiTest, ServesItsDescription) {
+  const HttpResponse response = server_->Call("GET", "/api/openapi.json", "", "");
+  ASSERT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, Api::OpenApiDocument());
+}
+
+TEST_F(ApiTest, ErrorsCarryCodeMessageFieldAndRequestId) {
+  const HttpResponse response =
+      server_->As(kAdmin, "POST", "/api/decisions",
+                  json{{"scope", "karaoke"}, {"recording", "QZDMO2600001"}, {"territory", "DE"}});
+  ASSERT_EQ(response.status, 400);
+  const json error = Body(response)["error"];
+  EXPECT_EQ(error["code"], "invalid_argument");
+  EXPECT_EQ(error["field"], "scope");
+  EXPECT_THAT(error["message"].get<std::string>(), HasSubstr("karaoke"));
+  const std::string id = error["request_id"];
+  EXPECT_THAT(id, ::testing::StartsWith("r-"));
+  bool header = false;
+  for (const auto& [name, value] : response.headers)
+    header = header || (name == "X-Request-Id" && value == id);
+  EXPECT_TRUE(header);
+
+  // Request ids are unique.
+  const HttpResponse again = server_->Call("GET", "/api/nowhere", "", "");
+  EXPECT_EQ(again.status, 404);
+  EXPECT_NE(Body(again)["error"]["request_id"], id);
+}
+
+TEST_F(ApiTest, UnknownRouteAndWrongMethod) {
+  EXPECT_EQ(server_->As(kAdmin, "GET", "/api/parties/").status, 404);
+  const HttpResponse wrong = server_->As(kAdmin, "PUT", "/api/parties");
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(Body(wrong)["error"]["code"], "method_not_allowed");
+}
+
+TEST_F(ApiTest, BadTokensAreUnauthenticated) {
+  for (const std::string& header :
+       {std::string("Basic abc"), std::string("Bearer nope"),
+        std::string("Bearer acc_000000000000_") + std::string(64, '0')}) {
+    HttpRequest request;
+    request.method = "GET";
+    request.path = "/api/me";
+    request.authorization = header;
+    const HttpResponse response = server_->api().Handle(request);
+    EXPECT_EQ(response.status, 401) << header;
+    EXPECT_EQ(Body(response)["error"]["code"], "unauthenticated");
+    EXPECT_EQ(Body(response)["error"]["field"], "Authorization");
+  }
+}
+
+TEST_F(ApiTest, TokenSecretShownOnceAndRevocationTakesEffect) {
+  const HttpResponse created = server_->As(
+      kAdmin, "POST", "/api/tokens", json{{"role", "artist"}, {"party", "artist:kofi-mensah"}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const json token = Body(created);
+  const std::string secret = token["token"];
+  EXPECT_EQ(server_->Call("GET", "/api/me", "", secret).status, 200);
+  EXPECT_EQ(Body(server_->Call("GET", "/api/me", "", secret))["party_name"], "Kofi Mensah");
+
+  const HttpResponse listed = server_->As(kAdmin, "GET", "/api/tokens?limit=1000");
+  EXPECT_THAT(listed.body, HasSubstr(token["id"].get<std::string>()));
+  EXPECT_THAT(listed.body, ::testing::Not(HasSubstr(secret.substr(17))));
+
+  ASSERT_EQ(server_->As(kAdmin, "DELETE", "/api/tokens/" + token["id"].get<std::string>()).status,
+            200);
+  const HttpResponse refused = server_->Call("GET", "/api/me", "", secret);
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_THAT(refused.body, HasSubstr("revoked"));
+}
+
+TEST_F(ApiTest, TokenBindingMustFitTheRole) {
+  auto create = [](json body) { return server_->As(kAdmin, "POST", "/api/tokens", body); };
+  EXPECT_EQ(create({{"role", "artist"}, {"party", "label:atlas"}}).status, 400);
+  EXPECT_EQ(create({{"role", "rights_holder"}, {"party", "artist:muldjord"}}).status, 400);
+  EXPECT_EQ(create({{"role", "artist"}, {"party", "artist:nobody"}}).status, 404);
+  EXPECT_EQ(create({{"role", "admin"}, {"party", "label:atlas"}}).status, 400);
+  EXPECT_EQ(create({{"role", "root"}}).status, 400);
+  // A field a caller may not set is refused, not ignored.
+  const HttpResponse extra = create({{"role", "admin"}, {"hash", "00"}});
+  EXPECT_EQ(extra.status, 400);
+  EXPECT_EQ(Body(extra)["error"]["field"], "hash");
+}
+
+TEST_F(ApiTest, BodyLimitsAndMalformedJson) {
+  auto post = [](const std::string& body) {
+    return server_->Call("POST", "/api/decisions", body, server_->token(kAdmin));
+  };
+  const HttpResponse deep = post(std::string(100, '[') + std::string(100, ']'));
+  EXPECT_EQ(deep.status, 400);
+  EXPECT_THAT(deep.body, HasSubstr("nested deeper"));
+  const HttpResponse broken = post("{\"scope\":");
+  EXPECT_EQ(broken.status, 400);
+  EXPECT_THAT(broken.body, HasSubstr("not valid JSON"));
+  EXPECT_EQ(post("[1,2]").status, 400);
+  EXPECT_EQ(post("").status, 400);
+  const HttpResponse big = post(std::string((64 << 20) + 1, ' '));
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(Body(big)["error"]["code"], "payload_too_large");
+}
+
+TEST_F(ApiTest, ListsPage) {
+  const json first = Body(server_->As(kAdmin, "GET", "/api/parties?limit=4"));
+  ASSERT_EQ(first["items"].size(), 4u);
+  ASSERT_TRUE(first["next_cursor"].is_string());
+  const json second = Body(server_->As(
+      kAdmin, "GET", "/api/parties?limit=4&cursor=" + first["next_cursor"].get<std::string>()));
+  EXPECT_NE(first["items"][0]["id"], second["items"][0]["id"]);
+  EXPECT_EQ(first["total"], second["total"]);
+  const json all = Body(server_->As(kAdmin, "GET", "/api/parties?limit=1000"));
+  EXPECT_TRUE(all["next_cursor"].is_null());
+  EXPECT_EQ(all["items"].size(), all["total"].get<size_t>());
+  EXPECT_EQ(server_->As(kAdmin, "GET", "/api/parties?limit=1001").status, 400);
+  EXPECT_EQ(server_->As(kAdmin, "GET", "/api/parties?limit=0").status, 400);
+  EXPECT_EQ(server_->As(kAdmin, "GET", "/api/parties?cursor=x").status, 400);
+}
+
+TEST_F(ApiTest, ConsentFlipChangesTheDecision) {
+  // Muldjord opted in to remixes in January; the openwave agreement covers remix worldwide
+  // but CN and RU, and the harbor publisher deal covers the composition outside the US.
+  auto decide = [] {
+    return Body(
+        server_->As(kArtist, "POST", "/api/decisions",
+                    json{{"scope", "remix"}, {"recording", "QZDMO2600001"}, {"territory", "SE"}}));
+  };
+  const bool before = decide()["allowed"];
+  const std::string flipped = before ? "opt_out" : "opt_in";
+  const HttpResponse set = server_->As(kArtist, "POST", "/api/parties/artist:muldjord/consents",
+                                       json{{"scope", "remix"}, {"choice", flipped}});
+  ASSERT_EQ(set.status, 201) << set.body;
+  EXPECT_EQ(Body(set)["recorded_by"], "artist:muldjord");
+  EXPECT_EQ(Body(set)["method"], "api");
+  const json after = decide();
+  EXPECT_NE(after["allowed"].get<bool>(), before) << after.dump();
+
+  const json consents = Body(server_->As(kArtist, "GET", "/api/parties/artist:muldjord/consents"));
+  const json& remix = consents["scopes"][3];
+  EXPECT_EQ(remix["scope"], "remix");
+  EXPECT_EQ(remix["choice"], flipped);
+  EXPECT_EQ(remix["source"], "consent");
+  EXPECT_FALSE(remix["description"].get<std::string>().empty());
+  EXPECT_EQ(consents["history"][0]["choice"], flipped);  // newest first
+
+  // A field the artist may not set is refused.
+  const HttpResponse forged =
+      server_->As(kArtist, "POST", "/api/parties/artist:muldjord/consents",
+                  json{{"scope", "dj"}, {"choice", "opt_in"}, {"recorded_by", "label:atlas"}});
+  EXPECT_EQ(forged.status, 400);
+  EXPECT_EQ(Body(forged)["error"]["field"], "recorded_by");
+}
+
+TEST_F(ApiTest, RegistryWritesValidateLikeImports) {
+  const HttpResponse bad =
+      server_->As(kAdmin, "POST", "/api/recordings",
+                  json{{"isrc", "QZACC2699999"},
+                       {"title", "X"},
+                       {"main_artists", {"artist:muldjord"}},
+                       {"master_owners", {{{"party", "artist:muldjord"}, {"ppm", 999999}}}}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_THAT(bad.body, HasSubstr("master_owners"));
+  const json party = {{"id", "label:api-test"}, {"kind", "label"}, {"name", "API Test"}};
+  EXPECT_EQ(server_->As(kAdmin, "POST", "/api/parties", party).status, 201);
+  EXPECT_EQ(server_->As(kAdmin, "POST", "/api/parties", party).status, 200);  // a retry
+  json other = party;
+  other["name"] = "Changed";
+  EXPECT_EQ(server_->As(kAdmin, "POST", "/api/parties", other).status / 100, 4);
+  EXPECT_EQ(Body(server_->As(kAdmin, "GET", "/api/parties/label:api-test"))["name"], "API Test");
+}
+
+TEST_F(ApiTest, BatchDecisionsAndTheirLimit) {
+  const json batch =
+      Body(server_->As(kAdmin, "POST", "/api/decisions/batch",
+                       json{{"scope", "recommend"},
+                            {"territory", "US"},
+                            {"at", "2026-06-01T00:00:00Z"},
+                            {"recordings", {"QZDMO2600001", "QZDMO2600004", "QZDMO2600005"}}}));
+  // Armygeddon is recommended; the fully AI single is not (policy); Quiet Engine is taken down.
+  EXPECT_EQ(batch["allowed"], json({true, false, false}));
+  EXPECT_EQ(batch["allowed_count"], 1);
+  json many = json::array();
+  for (int i = 0; i < 10'001; ++i) many.push_back("QZDMO2600001");
+  const HttpResponse too_many =
+      server_->As(kAdmin, "POST", "/api/decisions/batch",
+                  json{{"scope", "dj"}, {"territory", "DE"}, {"recordings", many}});
+  EXPECT_EQ(too_many.status, 400);
+  EXPECT_EQ(Body(too_many)["error"]["field"], "recordings");
+}
+
+TEST_F(ApiTest, IntakeIsIdempotentAndNamesConflicts) {
+  json event = {{"id", "api-idem-1"},
+                {"time", "2026-08-01T10:00:00Z"},
+                {"listener", "l-api"},
+                {"territory", "DE"},
+                {"scope", "dj"},
+                {"feature", "dj"},
+                {"recordings", {{{"isrc", "QZDMO2600001"}, {"weight_ppm", 1000000}}}},
+                {"duration_ms", 1000}};
+  const HttpResponse first = server_->As(kAdmin, "POST", "/api/usage", event);
+  ASSERT_EQ(first.status, 201) << first.body;
+  const HttpResponse retry = server_->As(kAdmin, "POST", "/api/usage", event);
+  EXPECT_EQ(retry.status, 200);
+  EXPECT_EQ(Body(retry)["outcome"], "duplicate");
+  EXPECT_EQ(Body(retry)["sequence"], Body(first)["sequence"]);
+  event["territory"] = "SE";
+  const HttpResponse conflict = server_->As(kAdmin, "POST", "/api/usage", event);
+  EXPECT_EQ(conflict.status, 409);
+  EXPECT_EQ(Body(conflict)["error"]["field"], "territory");
+  // A use the policy refuses: the openwave agreement excludes China.
+  event["id"] = "api-refused-1";
+  event["territory"] = "CN";
+  const HttpResponse refused = server_->As(kAdmin, "POST", "/api/usage", event);
+  EXPECT_EQ(refused.status, 422);
+  EXPECT_EQ(Body(refused)["error"]["code"], "refused");
+}
+
+TEST_F(ApiTest, BulkIntakeFailsWholeOnABadLine) {
+  const std::string good =
+      R"({"id":"api-bulk-1","time":"2026-08-02T10:00:00Z","listener":"l-api","territory":"DE","scope":"dj","feature":"dj","recordings":[{"isrc":"QZDMO2600001","weight_ppm":1000000}],"duration_ms":1})";
+  const std::string bad = R"({"id":"api-bulk-2","time":"yesterday"})";
+  const HttpResponse response =
+      server_->Call("POST", "/api/usage/bulk", good + "\n" + bad + "\n", server_->token(kAdmin));
+  EXPECT_EQ(response.status, 400);
+  EXPECT_THAT(response.body, HasSubstr("request body:2"));
+  // Nothing of it was recorded.
+  const json usage = Body(server_->As(kAdmin, "GET", "/api/usage?listener=l-api&limit=1000"));
+  for (const json& item : usage["items"]) EXPECT_NE(item["id"], "api-bulk-1");
+
+  const json ok = Body(
+      server_->Call("POST", "/api/usage/bulk", good + "\n" + good + "\n", server_->token(kAdmin)));
+  EXPECT_EQ(ok["events"], 2);
+  EXPECT_EQ(ok["recorded"], 1);
+  EXPECT_EQ(ok["duplicate"], 1);
+}
+
+TEST_F(ApiTest, UsageListsAndStatsFollowTheCaller) {
+  const json mine = Body(server_->As(kArtist, "GET", "/api/usage?limit=1000"));
+  ASSERT_GT(mine["items"].size(), 0u);
+  for (const json& event : mine["items"]) {
+    bool uses_mine = false;
+    for (const json& r : event["recordings"]) uses_mine = uses_mine || r["isrc"] == "QZDMO2600001";
+    EXPECT_TRUE(uses_mine) << event.dump();
+  }
+  const json listener = Body(server_->As(auth::Role::kListener, "GET", "/api/usage?limit=1000"));
+  for (const json& event : listener["items"]) EXPECT_EQ(event["listener"], kListenerParty);
+  const json stats =
+      Body(server_->As(kArtist, "GET", "/api/usage/stats?from=2026-07-01&to=2026-08-01"));
+  uint64_t total = 0;
+  for (const json& day : stats["days"]) total += day["uses"].get<uint64_t>();
+  EXPECT_EQ(total, stats["events"].get<uint64_t>());
+  EXPECT_GT(total, 0u);
+}
+
+TEST_F(ApiTest, StatementLineEventsCarryProofsThatVerify) {
+  const std::string key = Body(server_->As(kArtist, "GET", "/api/ledger/public-key"))["public_key"];
+  const json statement =
+      Body(server_->As(kArtist, "GET", "/api/royalties/runs/2026-07/statements/artist:muldjord"));
+  ASSERT_GT(statement["lines"].size(), 0u);
+  EXPECT_EQ(statement["checkpoint"]["tree_size"], statement["ledger_range"]["last_sequence"]);
+  size_t proved = 0;
+  for (size_t n = 1; n <= statement["lines"].size(); ++n) {
+    const json events =
+        Body(server_->As(kArtist, "GET",
+                         "/api/royalties/runs/2026-07/statements/artist:muldjord/lines/" +
+                             std::to_string(n) + "/events"));
+    EXPECT_EQ(events["items"].size(), events["count"].get<size_t>());
+    for (const json& item : events["items"]) {
+      auto bundle = ledger::ProofBundleFromJson(item["proof"].dump(), "test");
+      ASSERT_TRUE(bundle.ok()) << bundle.status().ToString();
+      EXPECT_TRUE(ledger::VerifyProofBundle(*bundle, key).ok());
+      ++proved;
+    }
+  }
+  EXPECT_GT(proved, 0u);
+  const HttpResponse csv = server_->As(
+      kArtist, "GET", "/api/royalties/runs/2026-07/statements/artist:muldjord/export?format=csv");
+  EXPECT_EQ(csv.status, 200);
+  EXPECT_THAT(csv.content_type, HasSubstr("text/csv"));
+  EXPECT_THAT(csv.body, HasSubstr("QZDMO2600001"));
+  EXPECT_EQ(server_
+                ->As(kArtist, "GET",
+                     "/api/royalties/runs/2026-07/statements/artist:muldjord/export?format=pdf")
+                .status,
+            400);
+  EXPECT_EQ(server_
+                ->As(kArtist, "GET",
+                     "/api/royalties/runs/2026-07/statements/artist:muldjord/lines/999/events")
+                .status,
+            400);
+}
+
+TEST_F(ApiTest, EarningsAndCoverage) {
+  const json earnings = Body(server_->As(kArtist, "GET", "/api/parties/artist:muldjord/earnings"));
+  ASSERT_EQ(earnings["items"].size(), 1u);
+  EXPECT_EQ(earnings["items"][0]["period"], "2026-07");
+  const std::string amount = earnings["items"][0]["amount"];
+  std::string digits;
+  for (char c : amount)
+    if (c != '.') digits += c;
+  EXPECT_EQ(earnings["items"][0]["amount_minor"].get<int64_t>(), std::stoll(digits));
+
+  const json coverage =
+      Body(server_->As(auth::Role::kRightsHolder, "GET", "/api/parties/dist:openwave/coverage"));
+  EXPECT_EQ(coverage["scopes"].size(), 8u);
+  // openwave reaches Northern Lights' masters and Muldjord's own.
+  EXPECT_GE(coverage["recordings"].get<int>(), 4);
+  for (const json& scope : coverage["scopes"]) {
+    EXPECT_LE(scope["recordings_allowed"].get<int>(), coverage["recordings"].get<int>());
+    EXPECT_LE(scope["artists_opted_in"].get<int>(), coverage["artists"].get<int>());
+  }
+}
+
+TEST_F(ApiTest, RoyaltyRunIsReproducibleAndNotSilentlyReplaced) {
+  const json request = {{"period", "2026-07"},
+                        {"pools", json::parse(ReadSourceFile("demo/pools.json"))}};
+  const HttpResponse same = server_->As(kAdmin, "POST", "/api/royalties/runs", request);
+  // Either identical (200) or, after other tests recorded more events and signed a newer
+  // checkpoint, a different run that is refused without replace.
+  if (same.status == 200) {
+    EXPECT_TRUE(Body(same)["unchanged"].get<bool>());
+  } else {
+    EXPECT_EQ(same.status, 409) << same.body;
+  }
+  const HttpResponse bad = server_->As(kAdmin, "POST", "/api/royalties/runs",
+                                       json{{"period", "2026-13"}, {"pools", json::object()}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(Body(bad)["error"]["field"], "period");
+}
+
+}  // namespace
+}  // namespace accord::server

@@ -1,0 +1,292 @@
+// Routes over the usage ledger: intake (one event, or JSON Lines in bulk), reading events and
+// daily use counts, checkpoints, the public key, and inclusion and consistency proofs.
+//
+// Intake answers only after the ledger's fsync (ledger.h), so a 200/201 is durable. A bulk
+// body is parsed whole before anything is appended: a bad line fails the request naming the
+// line, and nothing of it is recorded.
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <mutex>
+
+#include "server/api_internal.h"
+
+namespace accord::server {
+namespace {
+
+json IntakeJson(const ledger::IntakeResult& result) {
+  json out = {{"event_id", result.event_id},
+              {"outcome", ledger::IntakeOutcomeName(result.outcome)}};
+  if (result.sequence != 0) out["sequence"] = result.sequence;
+  if (!result.details.empty()) out["details"] = result.details;
+  return out;
+}
+
+std::shared_ptr<const rights::Snapshot> CurrentSnapshot(Api::State& state) {
+  std::shared_lock lock(state.registry_mu);
+  return state.snapshot;
+}
+
+HttpResponse RecordUsage(Api::State& state, Call& call) {
+  (void)ParseBody(state, call);  // limits and syntax, with the API's messages
+  const ledger::UsageEvent event =
+      Check(ledger::ParseUsageEvent(call.request.body, "request body"));
+  const std::shared_ptr<const rights::Snapshot> snapshot = CurrentSnapshot(state);
+  std::vector<ledger::IntakeResult> results;
+  {
+    std::unique_lock lock(state.ledger_mu);
+    results = Check(state.ledger->Append({event}, *snapshot));
+  }
+  const ledger::IntakeResult& result = results.at(0);
+  switch (result.outcome) {
+    case ledger::IntakeOutcome::kRecorded:
+      return JsonResponse(201, IntakeJson(result));
+    case ledger::IntakeOutcome::kDuplicate:
+      return JsonResponse(200, IntakeJson(result));
+    case ledger::IntakeOutcome::kConflict: {
+      std::string fields;
+      for (const std::string& f : result.details) fields += (fields.empty() ? "" : ", ") + f;
+      Fail(409, "conflict",
+           "id: event " + result.event_id +
+               " was recorded with other content (differs in: " + fields + ")",
+           result.details.empty() ? "id" : result.details.front());
+    }
+    case ledger::IntakeOutcome::kRefused: {
+      std::string reasons;
+      for (const std::string& r : result.details) reasons += (reasons.empty() ? "" : "; ") + r;
+      Fail(422, "refused", "the policy does not allow this use: " + reasons, "recordings");
+    }
+  }
+  Fail(500, "internal", "unknown intake outcome");
+}
+
+HttpResponse RecordUsageBulk(Api::State& state, Call& call) {
+  const std::string& body = call.request.body;
+  std::vector<ledger::UsageEvent> events;
+  size_t line_number = 0;
+  for (size_t start = 0; start < body.size();) {
+    size_t end = body.find('\n', start);
+    if (end == std::string::npos) end = body.size();
+    std::string_view line(body.data() + start, end - start);
+    start = end + 1;
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    if (events.size() == state.options.limits.max_bulk_events) {
+      Fail(400, "invalid_argument",
+           "request body: more than " + std::to_string(state.options.limits.max_bulk_events) +
+               " events in one request");
+    }
+    const std::string where = "request body:" + std::to_string(line_number);
+    if (JsonDepth(line) > state.options.limits.max_json_depth) {
+      Fail(400, "invalid_argument", where + ": JSON nested too deeply");
+    }
+    events.push_back(Check(ledger::ParseUsageEvent(line, where)));
+  }
+  if (events.empty()) Fail(400, "invalid_argument", "request body: no events (JSON Lines)");
+  const std::shared_ptr<const rights::Snapshot> snapshot = CurrentSnapshot(state);
+  std::vector<ledger::IntakeResult> results;
+  {
+    std::unique_lock lock(state.ledger_mu);
+    results = Check(state.ledger->Append(events, *snapshot));
+  }
+  // Counts for all, details for what was not recorded as new (a client retries only those).
+  size_t counts[4] = {0, 0, 0, 0};
+  json problems = json::array();
+  uint64_t first = 0, last = 0;
+  for (const ledger::IntakeResult& result : results) {
+    ++counts[static_cast<int>(result.outcome)];
+    if (result.outcome == ledger::IntakeOutcome::kRecorded) {
+      if (first == 0) first = result.sequence;
+      last = result.sequence;
+    } else if (result.outcome != ledger::IntakeOutcome::kDuplicate) {
+      problems.push_back(IntakeJson(result));
+    }
+  }
+  return JsonResponse(200, {{"events", results.size()},
+                            {"recorded", counts[0]},
+                            {"duplicate", counts[1]},
+                            {"conflict", counts[2]},
+                            {"refused", counts[3]},
+                            {"first_sequence", first},
+                            {"last_sequence", last},
+                            {"problems", problems}});
+}
+
+// The query the caller may run: admin and auditor anything; a listener only its own events;
+// an artist or rights holder only events that used recordings in its reach.
+ledger::EventQuery UsageQuery(Api::State& state, const Call& call) {
+  ledger::EventQuery query;
+  query.from = TimeParam(call, "from");
+  query.to = TimeParam(call, "to");
+  const Principal& principal = call.principal;
+  const bool everything = principal.admin() || principal.role() == auth::Role::kAuditor;
+  if (const std::string* listener = call.request.Param("listener")) query.listener = *listener;
+  if (principal.role() == auth::Role::kListener) {
+    if (query.listener && *query.listener != principal.party()) {
+      Fail(403, "permission_denied", "listener: a listener reads only its own events", "listener");
+    }
+    query.listener = principal.party();
+    return query;
+  }
+  std::shared_lock lock(state.registry_mu);
+  for (const auto& [name, value] : call.request.query) {
+    if (name != "recording") continue;
+    if (!everything) RequireRecordingAccess(state, call, value, "recording");
+    query.isrcs.push_back(value);
+  }
+  const std::string* party = call.request.Param("party");
+  if (party == nullptr && !everything && query.isrcs.empty()) party = &principal.party();
+  if (party != nullptr) {
+    if (!everything) RequirePartyInReach(call, *party, "party");
+    if (!state.index.parties.contains(*party)) {
+      Fail(404, "not_found", "party: no party " + *party, "party");
+    }
+    const std::unordered_set<std::string> reach = state.Reach(*party);
+    std::vector<std::string> isrcs;
+    for (const catalog::Recording& recording : state.registry->registry().recordings) {
+      if (state.RecordingInReach(recording, reach)) isrcs.push_back(recording.isrc.str());
+    }
+    if (query.isrcs.empty()) {
+      query.isrcs = std::move(isrcs);
+      // A party with no recordings has no events; an empty list would mean "any recording".
+      if (query.isrcs.empty()) query.isrcs.push_back("-");
+    } else {
+      std::erase_if(query.isrcs, [&](const std::string& isrc) {
+        return std::find(isrcs.begin(), isrcs.end(), isrc) == isrcs.end();
+      });
+      if (query.isrcs.empty()) query.isrcs.push_back("-");
+    }
+  }
+  return query;
+}
+
+HttpResponse ListUsage(Api::State& state, Call& call) {
+  const Page page = ParsePage(state, call);
+  const ledger::EventQuery query = UsageQuery(state, call);
+  std::shared_lock lock(state.ledger_mu);
+  const std::vector<uint64_t> sequences = state.ledger->FindEvents(query);
+  std::vector<uint64_t> shown;
+  for (size_t i = page.offset; i < sequences.size() && i < page.offset + page.limit; ++i) {
+    shown.push_back(sequences[i]);
+  }
+  json items = json::array();
+  Check(state.ledger->ReadEvents(shown, [&](uint64_t sequence, std::string_view payload) {
+    json event = json::parse(payload);
+    event["sequence"] = sequence;
+    items.push_back(std::move(event));
+    return OkStatus();
+  }));
+  return JsonResponse(200, PagedJson(std::move(items), page, sequences.size()));
+}
+
+HttpResponse UsageStats(Api::State& state, Call& call) {
+  const ledger::EventQuery query = UsageQuery(state, call);
+  std::map<std::pair<std::string, std::string>, uint64_t> uses;  // (day, feature) → count
+  std::shared_lock lock(state.ledger_mu);
+  const std::vector<uint64_t> sequences = state.ledger->FindEvents(query);
+  Check(state.ledger->ReadEvents(sequences, [&](uint64_t sequence, std::string_view payload) {
+    const json event = json::parse(payload);
+    const std::string day = state.ledger->EventTime(sequence).ToString().substr(0, 10);
+    ++uses[{day, event.value("feature", "")}];
+    return OkStatus();
+  }));
+  json days = json::array();
+  for (const auto& [key, count] : uses) {
+    days.push_back({{"day", key.first}, {"feature", key.second}, {"uses", count}});
+  }
+  return JsonResponse(200, {{"events", sequences.size()}, {"days", days}});
+}
+
+HttpResponse ListCheckpoints(Api::State& state, Call& call) {
+  const Page page = ParsePage(state, call);
+  std::shared_lock lock(state.ledger_mu);
+  return JsonResponse(
+      200, PageOf(state.ledger->checkpoints(), page, ledger::SignedCheckpointToJsonValue));
+}
+
+HttpResponse CreateCheckpoint(Api::State& state, Call&) {
+  std::unique_lock lock(state.ledger_mu);
+  const ledger::SignedCheckpoint checkpoint = Check(state.ledger->Checkpoint(Timestamp::Now()));
+  return JsonResponse(201, ledger::SignedCheckpointToJsonValue(checkpoint));
+}
+
+HttpResponse PublicKey(Api::State& state, Call&) {
+  return JsonResponse(200, {{"public_key", state.ledger->public_key_hex()}});
+}
+
+HttpResponse ProveInclusion(Api::State& state, Call& call) {
+  const std::string* event_id = call.request.Param("event");
+  if (event_id == nullptr || event_id->empty()) {
+    Fail(400, "invalid_argument", "event: required (an event id)", "event");
+  }
+  ledger::ProofBundle bundle;
+  {
+    std::shared_lock lock(state.ledger_mu);
+    bundle = Check(state.ledger->Prove(*event_id), "event");
+  }
+  const Principal& principal = call.principal;
+  if (!principal.admin() && principal.role() != auth::Role::kAuditor) {
+    const ledger::EventKeys keys = Check(ledger::ExtractEventKeys(bundle.event, *event_id));
+    bool mine = principal.role() == auth::Role::kListener && keys.listener == principal.party();
+    if (principal.role() != auth::Role::kListener) {
+      std::shared_lock lock(state.registry_mu);
+      for (std::string_view isrc : keys.isrcs) {
+        auto it = state.index.recordings.find(std::string(isrc));
+        mine = mine || (it != state.index.recordings.end() &&
+                        state.RecordingInReach(state.registry->registry().recordings[it->second],
+                                               principal.reach));
+      }
+    }
+    if (!mine) {
+      Fail(403, "permission_denied",
+           "event: " + *event_id + " is not a use of this token's music or listening", "event");
+    }
+  }
+  return TextResponse(200, "application/json", ledger::ProofBundleToJson(bundle));
+}
+
+uint64_t SizeParam(const Call& call, const char* name) {
+  const std::string* text = call.request.Param(name);
+  if (text == nullptr) Fail(400, "invalid_argument", std::string(name) + ": required", name);
+  uint64_t value = 0;
+  auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (error != std::errc() || end != text->data() + text->size() || text->empty()) {
+    Fail(400, "invalid_argument", std::string(name) + ": expected a tree size", name);
+  }
+  return value;
+}
+
+HttpResponse ProveConsistency(Api::State& state, Call& call) {
+  const uint64_t old_size = SizeParam(call, "old");
+  const uint64_t new_size = SizeParam(call, "new");
+  std::shared_lock lock(state.ledger_mu);
+  const ledger::ConsistencyBundle bundle =
+      Check(state.ledger->ProveConsistency(old_size, new_size), "old");
+  return TextResponse(200, "application/json", ledger::ConsistencyBundleToJson(bundle));
+}
+
+}  // namespace
+
+void AddLedgerRoutes(std::vector<Route>& routes) {
+  const uint8_t readers = kAdmin | kAuditor | kRightsHolder | kArtist;
+  routes.insert(
+      routes.end(),
+      {
+          {{"POST", "/api/usage", "recordUsage"}, kAdmin, RecordUsage},
+          {{"POST", "/api/usage/bulk", "recordUsageBulk"}, kAdmin, RecordUsageBulk},
+          {{"GET", "/api/usage", "listUsage"}, readers | kListener, ListUsage},
+          {{"GET", "/api/usage/stats", "getUsageStats"}, readers | kListener, UsageStats},
+          {{"GET", "/api/ledger/checkpoints", "listCheckpoints"}, readers, ListCheckpoints},
+          {{"POST", "/api/ledger/checkpoints", "createCheckpoint"}, kAdmin, CreateCheckpoint},
+          {{"GET", "/api/ledger/public-key", "getPublicKey"}, kAnyRole, PublicKey},
+          {{"GET", "/api/ledger/proofs/inclusion", "proveInclusion"},
+           readers | kListener,
+           ProveInclusion},
+          {{"GET", "/api/ledger/proofs/consistency", "proveConsistency"},
+           readers,
+           ProveConsistency},
+      });
+}
+
+}  // namespace accord::server

@@ -1,0 +1,529 @@
+// Routes over the rights registry: parties, works, recordings, agreements, consents,
+// takedowns, decisions, and a rights holder's catalog coverage.
+//
+// Objects are read and written in the import format (docs/formats/import.md): a POST body is
+// one record exactly as it would appear in an import file, and goes through the same parse →
+// plan → one store transaction path, so the API validates exactly like `accord import`.
+#include <sodium.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <mutex>
+
+#include "rights/import.h"
+#include "server/api_internal.h"
+#include "service/views.h"
+
+namespace accord::server {
+namespace {
+
+using rights::Scope;
+
+// What each scope lets the platform do, in the words an artist reads on the portal.
+std::string_view ScopeDescription(Scope scope) {
+  switch (scope) {
+    case Scope::kRecommend:
+      return "AI recommendations may suggest your music to listeners (For You, radio, "
+             "discovery).";
+    case Scope::kDj:
+      return "The AI DJ may play your music in its mixes.";
+    case Scope::kDjVoice:
+      return "The AI DJ may talk over your music, introducing or commenting on it.";
+    case Scope::kRemix:
+      return "Fans may make licensed remixes of your recordings with the AI tools.";
+    case Scope::kMashup:
+      return "Fans may combine your recordings with others in AI mashups.";
+    case Scope::kTraining:
+      return "Your recordings may be used to train AI models.";
+    case Scope::kVoiceModel:
+      return "An AI model of your voice may be built and used.";
+    case Scope::kGeneration:
+      return "AI may generate new music in your style or from your recordings.";
+  }
+  return "";
+}
+
+std::string RandomId(std::string_view prefix) {
+  unsigned char bytes[6];
+  randombytes_buf(bytes, sizeof(bytes));
+  std::string out(prefix);
+  char hex[3];
+  for (unsigned char b : bytes) {
+    std::snprintf(hex, sizeof(hex), "%02x", b);
+    out += hex;
+  }
+  return out;
+}
+
+// Records as JSON in the import format: the registry writer renders them, so the API's shapes
+// are the import file's shapes by construction.
+json RecordsJson(const rights::Registry& records, const char* kind) {
+  json document = json::parse(rights::RegistryToJson(records));
+  auto it = document.find(kind);
+  return it == document.end() ? json::array() : *it;
+}
+
+template <typename T>
+json PageOfRecords(const std::vector<const T*>& all, const Page& page,
+                   std::vector<T> rights::Registry::*member, const char* kind) {
+  rights::Registry slice;
+  for (size_t i = page.offset; i < all.size() && i < page.offset + page.limit; ++i) {
+    (slice.*member).push_back(*all[i]);
+  }
+  return PagedJson(RecordsJson(slice, kind), page, all.size());
+}
+
+template <typename T>
+json OneRecord(const T& record, std::vector<T> rights::Registry::*member, const char* kind) {
+  rights::Registry slice;
+  (slice.*member).push_back(record);
+  return RecordsJson(slice, kind).at(0);
+}
+
+// A POST body of one record, parsed as an import batch of that record. Messages name the field
+// inside the body ("request body: master_owners: ..."), not the batch's wrapper.
+rights::ImportBatch ParseRecord(const Api::State& state, const Call& call, const char* kind) {
+  (void)ParseBody(state, call);  // limits, syntax, object
+  const std::string wrapped = std::string("{\"") + kind + "\":[" + call.request.body + "]}";
+  Result<rights::ImportBatch> batch = rights::ParseImportJson(wrapped, "request body");
+  if (!batch.ok()) {
+    std::string message = batch.status().message();
+    const std::string wrapper = std::string("/") + kind + "/0";
+    std::string field;
+    if (size_t at = message.find(wrapper); at != std::string::npos) {
+      message.erase(at, wrapper.size());
+      // "request body: /master_owners/0/ppm: ..." → field "master_owners"
+      size_t start = message.find('/', at);
+      if (start == at) {
+        size_t end = message.find_first_of("/:", start + 1);
+        field = message.substr(start + 1, end - start - 1);
+      }
+    }
+    Fail(400, "invalid_argument", message, field);
+  }
+  return std::move(batch).value();
+}
+
+// Writes a batch through the registry service and refreshes the index and snapshot. 201 for a
+// new record, 200 when the same record was stored already (a retry).
+int Write(Api::State& state, const rights::ImportBatch& batch) {
+  // Caller holds registry_mu exclusively.
+  const service::ImportSummary summary = Check(state.registry->ImportBatch(batch));
+  state.Refresh();
+  return summary.added() > 0 ? 201 : 200;
+}
+
+const catalog::Party& RequireParty(const Api::State& state, const std::string& id) {
+  auto it = state.index.parties.find(id);
+  if (it == state.index.parties.end()) Fail(404, "not_found", "no party " + id, "id");
+  return state.registry->registry().parties[it->second];
+}
+
+// --- parties ---------------------------------------------------------------------------------
+
+HttpResponse ListParties(Api::State& state, Call& call) {
+  const Page page = ParsePage(state, call);
+  std::shared_lock lock(state.registry_mu);
+  std::vector<const catalog::Party*> visible;
+  for (const catalog::Party& party : state.registry->registry().parties) {
+    if (call.principal.admin() || call.principal.reach.contains(party.id))
+      visible.push_back(&party);
+  }
+  return JsonResponse(200, PageOfRecords(visible, page, &rights::Registry::parties, "parties"));
+}
+
+HttpResponse GetParty(Api::State& state, Call& call) {
+  std::shared_lock lock(state.registry_mu);
+  const catalog::Party& party = RequireParty(state, call.param(0));
+  RequirePartyInReach(call, party.id, "id");
+  return JsonResponse(200, OneRecord(party, &rights::Registry::parties, "parties"));
+}
+
+HttpResponse CreateParty(Api::State& state, Call& call) {
+  rights::ImportBatch batch = ParseRecord(state, call, "parties");
+  std::unique_lock lock(state.registry_mu);
+  const int status = Write(state, batch);
+  return JsonResponse(
+      status, OneRecord(batch.records.parties.at(0), &rights::Registry::parties, "parties"));
+}
+
+// --- consents --------------------------------------------------------------------------------
+
+HttpResponse GetConsents(Api::State& state, Call& call) {
+  std::shared_lock lock(state.registry_mu);
+  const catalog::Party& party = RequireParty(state, call.param(0));
+  RequirePartyInReach(call, party.id, "id");
+  const rights::Registry& registry = state.registry->registry();
+  const Timestamp now = Timestamp::Now();
+  std::vector<const rights::Consent*> history;
+  for (const rights::Consent& consent : registry.consents) {
+    if (consent.party == party.id) history.push_back(&consent);
+  }
+  std::stable_sort(history.begin(), history.end(), [](const auto* a, const auto* b) {
+    return a->effective > b->effective;  // newest first
+  });
+  json scopes = json::array();
+  for (Scope scope : rights::kAllScopes) {
+    const rights::ConsentMode mode = registry.policy.mode(scope);
+    const rights::Consent* current = nullptr;
+    for (const rights::Consent* consent : history) {
+      if (consent->scope == scope && consent->effective <= now) {
+        current = consent;
+        break;
+      }
+    }
+    const bool opted_in = current ? current->choice == rights::ConsentChoice::kOptIn
+                                  : mode == rights::ConsentMode::kOptOut;
+    scopes.push_back({{"scope", rights::ScopeName(scope)},
+                      {"description", ScopeDescription(scope)},
+                      {"mode", rights::ConsentModeName(mode)},
+                      {"choice", opted_in ? "opt_in" : "opt_out"},
+                      {"source", current ? "consent" : "default"},
+                      {"effective", current ? json(current->effective.ToString()) : json(nullptr)},
+                      {"consent", current ? json(current->id) : json(nullptr)}});
+  }
+  json items = json::array();
+  for (const rights::Consent* consent : history) items.push_back(service::ConsentJson(*consent));
+  return JsonResponse(200, {{"party", party.id}, {"scopes", scopes}, {"history", items}});
+}
+
+HttpResponse SetConsent(Api::State& state, Call& call) {
+  const json body = ParseBody(state, call);
+  // party, recorded_by and id are the server's to set: a body naming them is refused.
+  RejectUnknownFields(body, {"scope", "choice", "effective", "method"});
+  rights::Consent consent;
+  consent.id = RandomId("C-");
+  consent.party = call.param(0);
+  consent.scope = Check(rights::ParseScope(RequireString(body, "scope")), "scope");
+  consent.choice = Check(rights::ParseConsentChoice(RequireString(body, "choice")), "choice");
+  const std::optional<std::string> effective = OptionalString(body, "effective");
+  consent.effective =
+      effective ? Check(Timestamp::Parse(*effective), "effective") : Timestamp::Now();
+  consent.recorded_by =
+      call.principal.admin() ? "admin:" + call.principal.token.id : call.principal.party();
+  consent.method = OptionalString(body, "method").value_or("api");
+  if (consent.method.empty() || consent.method.size() > 64) {
+    Fail(400, "invalid_argument", "method: 1 to 64 characters", "method");
+  }
+  rights::ImportBatch batch;
+  batch.records.consents.push_back(consent);
+  batch.consent_origins.push_back("request body");
+  std::unique_lock lock(state.registry_mu);
+  const catalog::Party& party = RequireParty(state, consent.party);
+  RequirePartyInReach(call, party.id, "id");
+  if (party.kind != catalog::PartyKind::kArtist) {
+    Fail(400, "invalid_argument",
+         "id: consents are an artist's; " + party.id + " is a " +
+             std::string(catalog::PartyKindName(party.kind)),
+         "id");
+  }
+  const int status = Write(state, batch);
+  return JsonResponse(status, service::ConsentJson(consent));
+}
+
+// --- recordings, works -----------------------------------------------------------------------
+
+HttpResponse ListRecordings(Api::State& state, Call& call) {
+  const Page page = ParsePage(state, call);
+  std::shared_lock lock(state.registry_mu);
+  std::vector<const catalog::Recording*> visible;
+  for (const catalog::Recording& recording : state.registry->registry().recordings) {
+    if (call.principal.admin() || state.RecordingInReach(recording, call.principal.reach)) {
+      visible.push_back(&recording);
+    }
+  }
+  return JsonResponse(200,
+                      PageOfRecords(visible, page, &rights::Registry::recordings, "recordings"));
+}
+
+HttpResponse GetRecording(Api::State& state, Call& call) {
+  std::shared_lock lock(state.registry_mu);
+  const catalog::Recording& recording = RequireRecordingAccess(state, call, call.param(0), "isrc");
+  return JsonResponse(200, OneRecord(recording, &rights::Registry::recordings, "recordings"));
+}
+
+HttpResponse CreateRecording(Api::State& state, Call& call) {
+  rights::ImportBatch batch = ParseRecord(state, call, "recordings");
+  const catalog::Recording& recording = batch.records.recordings.at(0);
+  std::unique_lock lock(state.registry_mu);
+  // A rights holder registers only masters it owns: every owner must be in its reach.
+  for (const catalog::Share& owner : recording.master_owners) {
+    RequirePartyInReach(call, owner.party, "master_owners");
+  }
+  const int status = Write(state, batch);
+  return JsonResponse(status, OneRecord(recording, &rights::Registry::recordings, "recordings"));
+}
+
+bool WorkInReach(const catalog::Work& work, const Principal& principal) {
+  if (principal.admin()) return true;
+  for (const catalog::Share& share : work.writers) {
+    if (principal.reach.contains(share.party)) return true;
+  }
+  for (const catalog::Share& share : work.publishers) {
+    if (principal.reach.contains(share.party)) return true;
+  }
+  return false;
+}
+
+HttpResponse ListWorks(Api::State& state, Call& call) {
+  const Page page = ParsePage(state, call);
+  std::shared_lock lock(state.registry_mu);
+  std::vector<const catalog::Work*> visible;
+  for (const catalog::Work& work : state.registry->registry().works) {
+    if (WorkInReach(work, call.principal)) visible.push_back(&work);
+  }
+  return JsonResponse(200, PageOfRecords(visible, page, &rights::Registry::works, "works"));
+}
+
+HttpResponse GetWork(Api::State& state, Call& call) {
+  std::shared_lock lock(state.registry_mu);
+  auto it = state.index.works.find(call.param(0));
+  if (it == state.index.works.end()) Fail(404, "not_found", "no work " + call.param(0), "iswc");
+  const catalog::Work& work = state.registry->registry().works[it->second];
+  if (!WorkInReach(work, call.principal)) {
+    Fail(403, "permission_denied",
+         "iswc: work " + call.param(0) + " is not in the catalog of " + call.principal.party(),
+         "iswc");
+  }
+  return JsonResponse(200, OneRecord(work, &rights::Registry::works, "works"));
+}
+
+HttpResponse CreateWork(Api::State& state, Call& call) {
+  rights::ImportBatch batch = ParseRecord(state, call, "works");
+  const catalog::Work& work = batch.records.works.at(0);
+  std::unique_lock lock(state.registry_mu);
+  // A publisher registers the works it publishes: every publisher must be in its reach.
+  if (!call.principal.admin() && work.publishers.empty()) {
+    Fail(403, "permission_denied", "publishers: a rights holder registers works it publishes",
+         "publishers");
+  }
+  for (const catalog::Share& publisher : work.publishers) {
+    RequirePartyInReach(call, publisher.party, "publishers");
+  }
+  const int status = Write(state, batch);
+  return JsonResponse(status, OneRecord(work, &rights::Registry::works, "works"));
+}
+
+// --- agreements, takedowns -------------------------------------------------------------------
+
+HttpResponse ListAgreements(Api::State& state, Call& call) {
+  const Page page = ParsePage(state, call);
+  std::shared_lock lock(state.registry_mu);
+  std::vector<const rights::Agreement*> visible;
+  for (const rights::Agreement& agreement : state.registry->registry().agreements) {
+    if (call.principal.admin() || call.principal.reach.contains(agreement.licensor)) {
+      visible.push_back(&agreement);
+    }
+  }
+  return JsonResponse(200, PageOf(visible, page, [](const rights::Agreement* a) {
+                        return service::AgreementJson(*a);
+                      }));
+}
+
+HttpResponse GetAgreement(Api::State& state, Call& call) {
+  std::shared_lock lock(state.registry_mu);
+  auto it = state.index.agreements.find(call.param(0));
+  if (it == state.index.agreements.end()) {
+    Fail(404, "not_found", "no agreement " + call.param(0), "id");
+  }
+  const rights::Agreement& agreement = state.registry->registry().agreements[it->second];
+  RequirePartyInReach(call, agreement.licensor, "licensor");
+  return JsonResponse(200, service::AgreementJson(agreement));
+}
+
+HttpResponse CreateAgreement(Api::State& state, Call& call) {
+  rights::ImportBatch batch = ParseRecord(state, call, "agreements");
+  const rights::Agreement& agreement = batch.records.agreements.at(0);
+  std::unique_lock lock(state.registry_mu);
+  RequirePartyInReach(call, agreement.licensor, "licensor");
+  const int status = Write(state, batch);
+  return JsonResponse(status, service::AgreementJson(agreement));
+}
+
+HttpResponse ListTakedowns(Api::State& state, Call& call) {
+  const Page page = ParsePage(state, call);
+  std::shared_lock lock(state.registry_mu);
+  std::vector<const rights::Takedown*> visible;
+  for (const rights::Takedown& takedown : state.registry->registry().takedowns) {
+    bool in_reach = call.principal.admin();
+    if (!in_reach) {
+      auto it = state.index.recordings.find(takedown.recording.str());
+      in_reach = it != state.index.recordings.end() &&
+                 state.RecordingInReach(state.registry->registry().recordings[it->second],
+                                        call.principal.reach);
+    }
+    if (in_reach) visible.push_back(&takedown);
+  }
+  return JsonResponse(200, PageOf(visible, page, [](const rights::Takedown* t) {
+                        return service::TakedownJson(*t);
+                      }));
+}
+
+HttpResponse CreateTakedown(Api::State& state, Call& call) {
+  rights::ImportBatch batch = ParseRecord(state, call, "takedowns");
+  const rights::Takedown& takedown = batch.records.takedowns.at(0);
+  std::unique_lock lock(state.registry_mu);
+  RequireRecordingAccess(state, call, takedown.recording.str(), "recording");
+  const int status = Write(state, batch);
+  return JsonResponse(status, service::TakedownJson(takedown));
+}
+
+// --- decisions -------------------------------------------------------------------------------
+
+struct DecisionContext {
+  Scope scope;
+  Territory territory;
+  Timestamp at;
+};
+
+DecisionContext ReadDecisionContext(const json& body) {
+  DecisionContext context{Check(rights::ParseScope(RequireString(body, "scope")), "scope"),
+                          Check(Territory::Parse(RequireString(body, "territory")), "territory"),
+                          Timestamp::Now()};
+  if (std::optional<std::string> at = OptionalString(body, "at")) {
+    context.at = Check(Timestamp::Parse(*at), "at");
+  }
+  return context;
+}
+
+HttpResponse Decide(Api::State& state, Call& call) {
+  const json body = ParseBody(state, call);
+  RejectUnknownFields(body, {"scope", "recording", "territory", "at"});
+  const DecisionContext context = ReadDecisionContext(body);
+  const std::string isrc = RequireString(body, "recording");
+  std::shared_ptr<const rights::Snapshot> snapshot;
+  {
+    std::shared_lock lock(state.registry_mu);
+    if (!call.principal.admin()) RequireRecordingAccess(state, call, isrc, "recording");
+    snapshot = state.snapshot;
+  }
+  const Isrc parsed = Check(Isrc::Parse(isrc), "recording");
+  const std::optional<uint32_t> index = snapshot->FindRecording(parsed);
+  if (!index) Fail(404, "not_found", "recording: no recording " + isrc, "recording");
+  const service::DecisionQuery query{context.scope, parsed, context.territory, context.at};
+  return JsonResponse(
+      200, service::DecisionJson(
+               query, snapshot->Decide(context.scope, *index, context.territory, context.at)));
+}
+
+HttpResponse DecideBatch(Api::State& state, Call& call) {
+  const json body = ParseBody(state, call);
+  RejectUnknownFields(body, {"scope", "territory", "at", "recordings"});
+  const DecisionContext context = ReadDecisionContext(body);
+  auto list = body.find("recordings");
+  if (list == body.end() || !list->is_array()) {
+    Fail(400, "invalid_argument", "recordings: expected an array of ISRCs", "recordings");
+  }
+  const size_t limit = state.options.limits.max_batch_decisions;
+  if (list->size() > limit) {
+    Fail(400, "invalid_argument",
+         "recordings: " + std::to_string(list->size()) + " in one batch, more than " +
+             std::to_string(limit),
+         "recordings");
+  }
+  std::shared_ptr<const rights::Snapshot> snapshot;
+  std::shared_lock lock(state.registry_mu);
+  snapshot = state.snapshot;
+  json allowed = json::array();
+  size_t allowed_count = 0;
+  for (size_t i = 0; i < list->size(); ++i) {
+    const json& item = (*list)[i];
+    const std::string field = "recordings/" + std::to_string(i);
+    if (!item.is_string()) Fail(400, "invalid_argument", field + ": expected an ISRC", field);
+    const std::string& isrc = item.get_ref<const std::string&>();
+    if (!call.principal.admin()) RequireRecordingAccess(state, call, isrc, field);
+    const Isrc parsed = Check(Isrc::Parse(isrc), field);
+    const std::optional<uint32_t> index = snapshot->FindRecording(parsed);
+    if (!index) Fail(404, "not_found", field + ": no recording " + isrc, field);
+    const bool ok = snapshot->Allowed(context.scope, *index, context.territory, context.at);
+    allowed_count += ok;
+    allowed.push_back(ok);
+  }
+  return JsonResponse(200, {{"scope", rights::ScopeName(context.scope)},
+                            {"territory", context.territory.code()},
+                            {"at", context.at.ToString()},
+                            {"allowed", std::move(allowed)},
+                            {"allowed_count", allowed_count}});
+}
+
+// --- coverage --------------------------------------------------------------------------------
+
+HttpResponse GetCoverage(Api::State& state, Call& call) {
+  std::shared_lock lock(state.registry_mu);
+  const catalog::Party& party = RequireParty(state, call.param(0));
+  RequirePartyInReach(call, party.id, "id");
+  const rights::Registry& registry = state.registry->registry();
+  const std::unordered_set<std::string> reach = state.Reach(party.id);
+  std::vector<const catalog::Recording*> recordings;
+  std::vector<std::string> artists;
+  for (const catalog::Recording& recording : registry.recordings) {
+    if (!state.RecordingInReach(recording, reach)) continue;
+    recordings.push_back(&recording);
+    for (const std::string& artist : recording.main_artists) artists.push_back(artist);
+  }
+  std::sort(artists.begin(), artists.end());
+  artists.erase(std::unique(artists.begin(), artists.end()), artists.end());
+  const Timestamp now = Timestamp::Now();
+  json scopes = json::array();
+  for (Scope scope : rights::kAllScopes) {
+    // The artist's own answer now: the latest consent in force, else the platform's default.
+    auto on = [&](const std::string& artist) {
+      const rights::Consent* latest = nullptr;
+      for (const rights::Consent& consent : registry.consents) {
+        if (consent.party == artist && consent.scope == scope && consent.effective <= now &&
+            (latest == nullptr || consent.effective >= latest->effective)) {
+          latest = &consent;
+        }
+      }
+      return latest ? latest->choice == rights::ConsentChoice::kOptIn
+                    : registry.policy.mode(scope) == rights::ConsentMode::kOptOut;
+    };
+    size_t artists_on = 0;
+    for (const std::string& artist : artists) artists_on += on(artist);
+    size_t recordings_on = 0;
+    for (const catalog::Recording* recording : recordings) {
+      recordings_on +=
+          std::all_of(recording->main_artists.begin(), recording->main_artists.end(), on);
+    }
+    scopes.push_back({{"scope", rights::ScopeName(scope)},
+                      {"description", ScopeDescription(scope)},
+                      {"recordings_allowed", recordings_on},
+                      {"artists_opted_in", artists_on}});
+  }
+  return JsonResponse(200, {{"party", party.id},
+                            {"at", now.ToString()},
+                            {"recordings", recordings.size()},
+                            {"artists", artists.size()},
+                            {"scopes", scopes}});
+}
+
+}  // namespace
+
+void AddRegistryRoutes(std::vector<Route>& routes) {
+  const uint8_t catalog_readers = kAdmin | kRightsHolder | kArtist;
+  routes.insert(
+      routes.end(),
+      {
+          {{"GET", "/api/parties", "listParties"}, catalog_readers, ListParties},
+          {{"POST", "/api/parties", "createParty"}, kAdmin, CreateParty},
+          {{"GET", "/api/parties/{id}", "getParty"}, catalog_readers, GetParty},
+          {{"GET", "/api/parties/{id}/consents", "getPartyConsents"}, catalog_readers, GetConsents},
+          {{"POST", "/api/parties/{id}/consents", "setPartyConsent"}, kAdmin | kArtist, SetConsent},
+          {{"GET", "/api/parties/{id}/coverage", "getPartyCoverage"}, catalog_readers, GetCoverage},
+          {{"GET", "/api/recordings", "listRecordings"}, catalog_readers, ListRecordings},
+          {{"POST", "/api/recordings", "createRecording"}, kAdmin | kRightsHolder, CreateRecording},
+          {{"GET", "/api/recordings/{isrc}", "getRecording"}, catalog_readers, GetRecording},
+          {{"GET", "/api/works", "listWorks"}, catalog_readers, ListWorks},
+          {{"POST", "/api/works", "createWork"}, kAdmin | kRightsHolder, CreateWork},
+          {{"GET", "/api/works/{iswc}", "getWork"}, catalog_readers, GetWork},
+          {{"GET", "/api/agreements", "listAgreements"}, catalog_readers, ListAgreements},
+          {{"POST", "/api/agreements", "createAgreement"}, kAdmin | kRightsHolder, CreateAgreement},
+          {{"GET", "/api/agreements/{id}", "getAgreement"}, catalog_readers, GetAgreement},
+          {{"GET", "/api/takedowns", "listTakedowns"}, catalog_readers, ListTakedowns},
+          {{"POST", "/api/takedowns", "createTakedown"}, kAdmin | kRightsHolder, CreateTakedown},
+          {{"POST", "/api/decisions", "decide"}, catalog_readers, Decide},
+          {{"POST", "/api/decisions/batch", "decideBatch"}, catalog_readers, DecideBatch},
+      });
+}
+
+}  // namespace accord::server
