@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The test command README gives and CI runs: installs what is needed, checks formatting and
 # that no floating point is in the royalty engine,
-# builds with -Wall -Wextra -Werror and runs every test, then builds again with AddressSanitizer
-# and UndefinedBehaviorSanitizer and runs every test once more.
+# builds with -Wall -Wextra -Werror (and the portal) and runs every test, including the portal's
+# end-to-end tests in chromium, then builds again with AddressSanitizer and
+# UndefinedBehaviorSanitizer and runs every test once more (the end-to-end tests against the
+# sanitized server).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -16,6 +18,7 @@ jobs=$(nproc)
 echo "== build (warnings as errors) and test"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACCORD_WERROR=ON >/dev/null
 cmake --build build -j "$jobs"
+./scripts/build_web.sh  # the portal, for its unit and end-to-end tests
 ctest --test-dir build --output-on-failure -j "$jobs" -LE slow
 
 echo "== build with ASan+UBSan and test"

@@ -60,6 +60,7 @@ void AddLedgerCommands(CLI::App& app, Globals& g);     // ledger_commands.cc
 void AddRoyaltiesCommands(CLI::App& app, Globals& g);  // royalties_commands.cc
 void AddAudioCommands(CLI::App& app, Globals& g);      // audio_commands.cc
 void AddTasteCommands(CLI::App& app, Globals& g);      // taste_commands.cc
+void AddServerCommands(CLI::App& app, Globals& g);     // server_commands.cc
 
 }  // namespace accord::cli
 

@@ -13,7 +13,8 @@ namespace {
 int Run(int argc, char** argv) {
   CLI::App app{
       "accord: the artist-first AI music engine. Rights registry, consents and the policy "
-      "that decides which AI uses are allowed."};
+      "that decides which AI uses are allowed; the usage ledger and its proofs; royalty "
+      "statements; taste and audio; and the HTTP API with the portal (serve)."};
   app.require_subcommand(1);
   Globals g;
   app.add_option("--data", g.data_dir,
@@ -26,6 +27,7 @@ int Run(int argc, char** argv) {
   AddRoyaltiesCommands(app, g);
   AddAudioCommands(app, g);
   AddTasteCommands(app, g);
+  AddServerCommands(app, g);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

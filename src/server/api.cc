@@ -153,26 +153,27 @@ std::optional<Timestamp> TimeParam(const Call& call, const char* name) {
   return Check(Timestamp::Parse(*text), name);
 }
 
+uint64_t ParseUnsigned(std::string_view text, const char* field, const char* what) {
+  uint64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+    Fail(400, "invalid_argument", std::string(field) + ": expected " + what, field);
+  }
+  return value;
+}
+
 Page ParsePage(const Api::State& state, const Call& call) {
   const ApiLimits& limits = state.options.limits;
   Page page{0, limits.default_page};
-  auto number = [](const std::string& text, const char* name) {
-    size_t value = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc() || end != text.data() + text.size() || text.empty()) {
-      Fail(400, "invalid_argument", std::string(name) + ": expected a non-negative integer", name);
-    }
-    return value;
-  };
   if (const std::string* limit = call.request.Param("limit")) {
-    page.limit = number(*limit, "limit");
+    page.limit = ParseUnsigned(*limit, "limit", "a page size");
     if (page.limit < 1 || page.limit > limits.max_page) {
       Fail(400, "invalid_argument",
            "limit: must be 1.." + std::to_string(limits.max_page) + " (page size)", "limit");
     }
   }
   if (const std::string* cursor = call.request.Param("cursor")) {
-    page.offset = number(*cursor, "cursor");
+    page.offset = ParseUnsigned(*cursor, "cursor", "a cursor from next_cursor");
   }
   return page;
 }
@@ -289,15 +290,6 @@ HttpResponse Health(Api::State&, Call&) { return JsonResponse(200, {{"status", "
 
 HttpResponse OpenApi(Api::State&, Call&) {
   return TextResponse(200, "application/json", std::string(Api::OpenApiDocument()));
-}
-
-json TokenJson(const auth::TokenRecord& record) {
-  json out = {{"id", record.id},
-              {"role", auth::RoleName(record.role)},
-              {"party", record.party},
-              {"created", record.created.ToString()},
-              {"revoked", record.revoked ? json(record.revoked->ToString()) : json(nullptr)}};
-  return out;
 }
 
 HttpResponse Me(Api::State& state, Call& call) {
@@ -426,6 +418,14 @@ Status ValidateTokenBinding(const rights::Registry& registry, auth::Role role,
                                 "; a rights holder is a label, distributor or publisher");
   }
   return OkStatus();
+}
+
+json TokenJson(const auth::TokenRecord& record) {
+  return {{"id", record.id},
+          {"role", auth::RoleName(record.role)},
+          {"party", record.party},
+          {"created", record.created.ToString()},
+          {"revoked", record.revoked ? json(record.revoked->ToString()) : json(nullptr)}};
 }
 
 const std::vector<RouteInfo>& Api::Routes() {

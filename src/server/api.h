@@ -28,6 +28,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,6 +67,9 @@ struct RouteInfo {
 // InvalidArgument for a kind that does not fit the role.
 Status ValidateTokenBinding(const rights::Registry& registry, auth::Role role,
                             const std::string& party);
+
+// A token as the API and the CLI show it: id, role, party, created, revoked; never the secret.
+nlohmann::json TokenJson(const auth::TokenRecord& record);
 
 class Api {
  public:

@@ -154,6 +154,8 @@ std::string RequireString(const json& body, const char* key);
 std::optional<std::string> OptionalString(const json& body, const char* key);
 // Refuses members outside `allowed` (a field a role may not set is refused, not ignored).
 void RejectUnknownFields(const json& body, std::initializer_list<std::string_view> allowed);
+// A non-negative decimal integer; 400 naming `field` ("expected <what>") otherwise.
+uint64_t ParseUnsigned(std::string_view text, const char* field, const char* what);
 // A query parameter parsed as time ("now" or ISO 8601); nullopt when absent.
 std::optional<Timestamp> TimeParam(const Call& call, const char* name);
 

@@ -249,12 +249,7 @@ HttpResponse ProveInclusion(Api::State& state, Call& call) {
 uint64_t SizeParam(const Call& call, const char* name) {
   const std::string* text = call.request.Param(name);
   if (text == nullptr) Fail(400, "invalid_argument", std::string(name) + ": required", name);
-  uint64_t value = 0;
-  auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (error != std::errc() || end != text->data() + text->size() || text->empty()) {
-    Fail(400, "invalid_argument", std::string(name) + ": expected a tree size", name);
-  }
-  return value;
+  return ParseUnsigned(*text, name, "a tree size");
 }
 
 HttpResponse ProveConsistency(Api::State& state, Call& call) {

@@ -156,12 +156,9 @@ HttpResponse LineEvents(Api::State& state, Call& call) {
   const Page page = ParsePage(state, call);
   const json run = LoadRun(state, call.param(0));
   const json statement = RequireStatement(state, call, run, call.param(1));
-  size_t number = 0;
-  const std::string& text = call.param(2);
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+  const uint64_t number = ParseUnsigned(call.param(2), "line", "a line number");
   const json& lines = statement["lines"];
-  if (error != std::errc() || end != text.data() + text.size() || number < 1 ||
-      number > lines.size()) {
+  if (number < 1 || number > lines.size()) {
     Fail(400, "invalid_argument",
          "line: the statement has lines 1.." + std::to_string(lines.size()), "line");
   }
