@@ -18,7 +18,8 @@
 # held by keep-alive connections leaves it waiting, which wrk's own figures do not show.
 #
 # Environment: DURATION (10s), RUNS (3), CONNECTIONS ("32 64 128"), THREADS (io threads of the
-# asynchronous servers; default nproc).
+# asynchronous servers; default nproc), ONLY (an extended regex: run only the servers whose
+# label matches, e.g. ONLY='shared|product').
 set -euo pipefail
 
 build=${1:-build}
@@ -59,6 +60,7 @@ next_port=18090
 start() {
   local label=$1 only=$2 name=$3
   shift 3
+  if [ -n "${ONLY:-}" ] && ! grep -qE "$ONLY" <<< "$label"; then return; fi
   local port=$next_port
   next_port=$((next_port + 1))
   "$bin/$name" --port "$port" --isrcs "$work/isrcs.txt" "$@" > "$work/server-$port.log" 2>&1 &
