@@ -7,24 +7,30 @@
 // limits on what comes from outside (body size, header size, read and write deadlines), keeps
 // connections alive, and never lets bad input reach further than a 4xx answer.
 //
+//   HttpServerOptions options;
+//   options.static_dir = "web/dist";
+//   auto handle = [&api](const HttpRequest& request) { return api.Handle(request); };
 //   ACCORD_ASSIGN_OR_RETURN(std::unique_ptr<HttpServer> server,
-//                           HttpServer::Start({.port = 8080, .static_dir = "web/dist"},
-//                                             [&api](const HttpRequest& r) { return api.Handle(r);
-//                                             }));
-//   RunUntilSignal(*server);   // SIGTERM or SIGINT: graceful stop
+//                           HttpServer::Start(options, handle));
+//   RunUntilSignal(*server);  // SIGTERM or SIGINT: graceful stop
 //
 // Answers the transport gives itself (the handler never sees these requests) have the API's
-// error shape, a request id "t-<n>" (n counts from 1 per server) and the header X-Request-Id:
+// error shape, a request id "t-<n>" (n counts from 1 per server), the header X-Request-Id and
+// Cache-Control: no-store:
 //   {"error":{"code":"payload_too_large","message":"...","request_id":"t-7"}}
-//   400 invalid_argument      malformed request, bad percent-encoding, a path that escapes
-//                             static_dir; the connection is closed after the answer
+//   400 invalid_argument      a malformed request or an HTTP version other than 1.0 and 1.1
+//                             (the connection is closed after the answer); a bad %-escape, a
+//                             target that is not "/...", a path that leaves static_dir
 //   404 not_found             no such static file (or static_dir is "")
 //   405 method_not_allowed    other than GET or HEAD outside /api/ (with Allow: GET, HEAD)
 //   413 payload_too_large     body above max_body_bytes (by Content-Length, before reading it,
 //                             or while reading a chunked one); the connection is closed
 //   431 header_too_large      request line and headers above 64 KiB; the connection is closed
-//   500 internal              the handler threw (the exception is caught, never propagated)
-// Every /api/ response also carries Cache-Control: no-store.
+//   500 internal              the handler threw, or answered a status outside 200..599 (the
+//                             exception is caught and logged to stderr, never propagated)
+// Every answer of the handler goes out with Cache-Control: no-store (unless the handler sets its
+// own); a header whose value contains CR, LF or NUL is dropped rather than allowed to split the
+// response.
 //
 // Threading: Start() runs `threads` io threads sharing one io_context; each connection is
 // served on its own strand, so its requests are handled one at a time, in order, while
