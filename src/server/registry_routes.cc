@@ -7,8 +7,10 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <mutex>
+#include <unordered_map>
 
 #include "rights/import.h"
 #include "server/api_internal.h"
@@ -119,6 +121,31 @@ const catalog::Party& RequireParty(const Api::State& state, const std::string& i
   return state.registry->registry().parties[it->second];
 }
 
+// Each party's consent in force at `now` per scope (the latest with effective <= now), in one
+// pass over the consents; a party or scope without one is absent or null. The store refuses two
+// consents with the same (party, scope, effective), so "latest" is unambiguous.
+using ConsentsInForce =
+    std::unordered_map<std::string, std::array<const rights::Consent*, rights::kScopeCount>>;
+ConsentsInForce ConsentsAt(const rights::Registry& registry, Timestamp now) {
+  ConsentsInForce in_force;
+  for (const rights::Consent& consent : registry.consents) {
+    if (consent.effective > now) continue;
+    const rights::Consent*& slot = in_force[consent.party][static_cast<int>(consent.scope)];
+    if (slot == nullptr || consent.effective > slot->effective) slot = &consent;
+  }
+  return in_force;
+}
+
+// Whether an artist says yes to `scope` now: its consent in force, else the platform default.
+bool ScopeOn(const rights::Registry& registry, const ConsentsInForce& in_force,
+             const std::string& artist, Scope scope) {
+  auto it = in_force.find(artist);
+  const rights::Consent* current =
+      it == in_force.end() ? nullptr : it->second[static_cast<int>(scope)];
+  return current ? current->choice == rights::ConsentChoice::kOptIn
+                 : registry.policy.mode(scope) == rights::ConsentMode::kOptOut;
+}
+
 // --- parties ---------------------------------------------------------------------------------
 
 HttpResponse ListParties(Api::State& state, Call& call) {
@@ -162,18 +189,14 @@ HttpResponse GetConsents(Api::State& state, Call& call) {
   std::stable_sort(history.begin(), history.end(), [](const auto* a, const auto* b) {
     return a->effective > b->effective;  // newest first
   });
+  const ConsentsInForce in_force = ConsentsAt(registry, now);
   json scopes = json::array();
   for (Scope scope : rights::kAllScopes) {
     const rights::ConsentMode mode = registry.policy.mode(scope);
-    const rights::Consent* current = nullptr;
-    for (const rights::Consent* consent : history) {
-      if (consent->scope == scope && consent->effective <= now) {
-        current = consent;
-        break;
-      }
-    }
-    const bool opted_in = current ? current->choice == rights::ConsentChoice::kOptIn
-                                  : mode == rights::ConsentMode::kOptOut;
+    auto it = in_force.find(party.id);
+    const rights::Consent* current =
+        it == in_force.end() ? nullptr : it->second[static_cast<int>(scope)];
+    const bool opted_in = ScopeOn(registry, in_force, party.id, scope);
     scopes.push_back({{"scope", rights::ScopeName(scope)},
                       {"description", ScopeDescription(scope)},
                       {"mode", rights::ConsentModeName(mode)},
@@ -464,20 +487,10 @@ HttpResponse GetCoverage(Api::State& state, Call& call) {
   std::sort(artists.begin(), artists.end());
   artists.erase(std::unique(artists.begin(), artists.end()), artists.end());
   const Timestamp now = Timestamp::Now();
+  const ConsentsInForce in_force = ConsentsAt(registry, now);
   json scopes = json::array();
   for (Scope scope : rights::kAllScopes) {
-    // The artist's own answer now: the latest consent in force, else the platform's default.
-    auto on = [&](const std::string& artist) {
-      const rights::Consent* latest = nullptr;
-      for (const rights::Consent& consent : registry.consents) {
-        if (consent.party == artist && consent.scope == scope && consent.effective <= now &&
-            (latest == nullptr || consent.effective >= latest->effective)) {
-          latest = &consent;
-        }
-      }
-      return latest ? latest->choice == rights::ConsentChoice::kOptIn
-                    : registry.policy.mode(scope) == rights::ConsentMode::kOptOut;
-    };
+    auto on = [&](const std::string& artist) { return ScopeOn(registry, in_force, artist, scope); };
     size_t artists_on = 0;
     for (const std::string& artist : artists) artists_on += on(artist);
     size_t recordings_on = 0;
