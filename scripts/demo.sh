@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job: installs what is needed, builds accord and its portal, prepares the demo world
 # on the embedded SQLite store (./accord-data, or $ACCORD_DATA: the demo registry, a consent,
-# July's AI uses in the ledger, a signed checkpoint, July's royalty statements, one API token
-# per role) and starts the server with the portal on http://127.0.0.1:8080 ($ACCORD_PORT).
+# July's AI uses in the ledger, a signed checkpoint, July's royalty statements, a listening
+# history with a trained taste model, one API token per role) and starts the server with the portal on http://127.0.0.1:8080 ($ACCORD_PORT).
 # Open the address in a browser and log in with one of the printed tokens. Ctrl-C stops the
 # server gracefully. Safe to run again on the same directory.
 set -euo pipefail
@@ -25,6 +25,8 @@ The portal: http://127.0.0.1:$port   (paste a token to log in; all are in $token
   admin (parties, agreements, tokens, royalty runs):          $(pick admin)
 The API: http://127.0.0.1:$port/api/openapi.json (docs/api/README.md), e.g.
   curl -H "Authorization: Bearer $(pick artist)" http://127.0.0.1:$port/api/me
+  curl -H "Authorization: Bearer $(pick listener)" \
+    "http://127.0.0.1:$port/api/listeners/l-7f3a/recommendations?territory=DE"
 
 TEXT
 exec ./build/accord --data "$data" serve --port "$port" --web web/dist

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Prepares a data directory with the demo world for the server and the portal:
 #   the demo registry (demo/demo.json), Kofi Mensah's remix opt-in, the demo's AI uses in the
-#   ledger, a signed checkpoint, July 2026's royalty run (demo/pools.json), and one API token
-#   per role, written to DATA/demo-tokens.json (secrets: this file is for the demo only).
+#   ledger, a signed checkpoint, July 2026's royalty run (demo/pools.json), the demo listening
+#   history (demo/listening.csv) with a trained taste model for the taste routes, and one API
+#   token per role, written to DATA/demo-tokens.json (secrets: this file is for the demo only).
 # Usage: scripts/demo_data.sh DATA_DIR [ACCORD_BINARY]   (default binary: build/accord)
 # Safe to run again on the same directory: imports and intake are idempotent, the run is
 # replaced, and fresh tokens are issued.
@@ -20,6 +21,8 @@ accord consent set --party artist:kofi-mensah --scope remix --choice opt_in \
 accord ledger append "$root/demo/events.jsonl" >/dev/null
 accord ledger checkpoint >/dev/null
 accord royalties run --period 2026-07 --pools "$root/demo/pools.json" --replace >/dev/null
+accord taste import "$root/demo/listening.csv" >/dev/null
+accord taste train --factors 4 --regularization 0.1 >/dev/null  # five items: a small model
 
 token() { accord --json token create --role "$1" ${2:+--party "$2"} |
   sed -n 's/.*"token": "\([^"]*\)".*/\1/p'; }

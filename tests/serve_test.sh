@@ -3,6 +3,8 @@
 #   - tokens from the CLI work against the server; a bad role or party is refused by name;
 #     a revoked token is refused;
 #   - the portal's files and the API share one port, and errors are JSON with a request id;
+#   - the taste routes serve the demo listening model (demo_data.sh trains it): the listener's
+#     recommendations, and similar items by a percent-encoded display name;
 #   - graceful shutdown: SIGTERM while clients are sending bulk intake; the server exits 0,
 #     and every batch it acknowledged is in the ledger afterwards, exactly once.
 #   tests/serve_test.sh path/to/accord
@@ -66,6 +68,17 @@ id=$(echo "$created" | sed -n 's/.*"id": "\([^"]*\)".*/\1/p')
 "$accord_bin" --data "$data" token revoke "$id" >/dev/null || fail "revoke"
 call "$secret" GET /api/me
 [ "$status" = 401 ] && [[ "$body" == *revoked* ]] || fail "revoked token: $status $body"
+
+# The taste routes over real HTTP, with the demo's listener token.
+listener=$(sed -n 's/.*"listener": "\([^"]*\)".*/\1/p' "$data/demo-tokens.json")
+call "$listener" GET "/api/listeners/l-7f3a/recommendations?territory=DE&at=2026-11-01T00:00:00Z"
+[ "$status" = 200 ] && [[ "$body" == *'"recording":"QZDMO2600002"'* ]] &&
+  [[ "$body" == *'because you played'* ]] || fail "recommendations: $status $body"
+call "$listener" GET "/api/listeners/l-other/recommendations?territory=DE"
+[ "$status" = 403 ] || fail "another listener's recommendations: $status $body"
+call "$listener" GET "/api/items/Harbor%20Lights/similar?territory=DE"
+[ "$status" = 200 ] && [[ "$body" == *'"name":"Harbor Lights"'* ]] || fail "similar: $status $body"
+grep -q "taste routes off" "$work/server.log" && fail "taste routes off: $(cat "$work/server.log")"
 
 # Graceful shutdown under load: four clients send batches of 200 events; SIGTERM arrives while
 # they are sending. A batch counts as acknowledged only when its answer was 200.

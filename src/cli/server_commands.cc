@@ -43,6 +43,9 @@ void AddServe(CLI::App& app, Globals& g) {
   serve->add_option("--web", web, "The portal's built files (default: $ACCORD_WEB, else web/dist)");
   serve->callback([&g] {
     std::unique_ptr<server::Api> api = Check(server::Api::Open({.data_dir = DataDir(g)}));
+    if (Status taste = api->TasteStatus(); !taste.ok()) {
+      std::cerr << "accord: taste routes off: " << taste.message() << std::endl;
+    }
     options.static_dir = FindPortal(web);
     server::Api* handler = api.get();
     std::unique_ptr<server::HttpServer> http =

@@ -11,6 +11,7 @@
 #include "core/territory.h"
 #include "core/text.h"
 #include "rights/model.h"
+#include "service/taste_service.h"
 #include "taste/als.h"
 #include "taste/catalog_map.h"
 #include "taste/discovery.h"
@@ -23,8 +24,8 @@ namespace {
 
 using nlohmann::json;
 
-std::string ListeningPath(const Globals& g) { return DataDir(g) + "/taste/listening.bin"; }
-std::string ModelPath(const Globals& g) { return DataDir(g) + "/taste/model.bin"; }
+std::string ListeningPath(const Globals& g) { return service::TasteListeningPath(DataDir(g)); }
+std::string ModelPath(const Globals& g) { return service::TasteModelPath(DataDir(g)); }
 
 std::string Fixed(double value, int digits) {
   char buffer[64];
@@ -33,26 +34,20 @@ std::string Fixed(double value, int digits) {
 }
 
 taste::ListeningData LoadListening(const Globals& g) {
-  Result<taste::ListeningData> data = taste::ListeningData::Load(ListeningPath(g));
-  if (!data.ok() && data.status().code() == StatusCode::kNotFound) {
-    throw Failure{
-        FailedPreconditionError(data.status().message() + "; run `accord taste import` first")};
-  }
-  return Check(std::move(data));
+  return Check(service::LoadListening(DataDir(g)));
 }
 
-// Everything a feature needs: listening data, model, tag space, policy and the discovery
-// object over them. Built per command (the CLI is one-shot; a server would keep it).
+// Everything a feature needs: the taste service (listening data, model, tags), the policy
+// snapshot and its allowed recordings, and the discovery over them.
 struct Session {
-  taste::ListeningData data;
-  taste::AlsModel model;
-  taste::TagSpace tags;
+  std::unique_ptr<service::TasteService> taste;
   std::unique_ptr<service::RegistryService> registry;
   std::shared_ptr<const rights::Snapshot> snapshot;
-  std::unique_ptr<taste::Discovery> discovery;
+  std::shared_ptr<const taste::Discovery> discovery;
   rights::RecordingBitmap allowed;
   Territory territory = Territory::FromIndex(0);
   Timestamp at;
+  const taste::ListeningData& data() const { return taste->data(); }
 };
 
 std::unique_ptr<Session> OpenSession(const Globals& g, const std::string& territory,
@@ -60,41 +55,24 @@ std::unique_ptr<Session> OpenSession(const Globals& g, const std::string& territ
   auto s = std::make_unique<Session>();
   s->territory = ParseArg(Territory::Parse(territory), "--territory");
   s->at = ParseTime(at, "--at");
-  s->data = LoadListening(g);
-  Result<taste::AlsModel> model =
-      taste::AlsModel::Load(ModelPath(g), taste::ListeningFingerprint(s->data.plays()));
-  if (!model.ok() && model.status().code() == StatusCode::kNotFound) {
-    throw Failure{
-        FailedPreconditionError(model.status().message() + "; run `accord taste train` first")};
-  }
-  s->model = Check(std::move(model));
-  if (with_tags) s->tags = Check(taste::TagSpace::Build(s->data, {}));
+  s->taste = Check(service::TasteService::Open(DataDir(g), {.with_tags = with_tags}));
   s->registry = OpenService(g);
   s->snapshot = Check(s->registry->snapshot());
   s->snapshot->Filter(rights::Scope::kRecommend, s->territory, s->at, &s->allowed);
-  taste::CatalogMap map = taste::CatalogMap::Build(s->data, s->registry->registry(), *s->snapshot);
-  s->discovery = Check(taste::Discovery::Create(s->data, s->model, with_tags ? &s->tags : nullptr,
-                                                std::move(map), {}));
+  s->discovery = Check(s->taste->DiscoveryFor(s->registry->registry(), s->snapshot));
   return s;
 }
 
 // An item by key (party id or ISRC) or by display name.
-uint32_t ResolveItem(const taste::ListeningData& data, const std::string& text,
-                     const std::string& flag) {
-  if (auto item = data.FindItem(taste::ItemKind::kArtist, text)) return *item;
-  if (Result<Isrc> isrc = Isrc::Parse(text); isrc.ok()) {
-    if (auto item = data.FindItem(taste::ItemKind::kRecording, isrc->str())) return *item;
-  }
-  if (auto item = data.FindItemByName(text)) return *item;
-  Check(NotFoundError(flag + ": no item with key or name " + QuoteForError(text)));
-  return 0;
+uint32_t ResolveItem(const Session& s, const std::string& text, const std::string& flag) {
+  return Check(s.taste->ResolveItem(text, flag));
 }
 
 // --listener ID, or --played ITEM[=PLAYS] (fold-in), or neither (cold start).
 taste::Taste ResolveTaste(const Session& s, const std::string& listener,
                           const std::vector<std::string>& played, std::string* who) {
   if (!listener.empty()) {
-    std::optional<uint32_t> u = s.data.FindListener(listener);
+    std::optional<uint32_t> u = s.data().FindListener(listener);
     if (!u) throw Failure{NotFoundError("--listener: no listener " + QuoteForError(listener))};
     *who = "listener " + listener;
     return s.discovery->TasteOf(*u);
@@ -116,7 +94,7 @@ taste::Taste ResolveTaste(const Session& s, const std::string& listener,
             InvalidArgumentError("--played: play count must be 1..1e9 in " + QuoteForError(entry))};
       }
     }
-    history.emplace_back(ResolveItem(s.data, name, "--played"), plays);
+    history.emplace_back(ResolveItem(s, name, "--played"), plays);
   }
   *who = history.empty()
              ? "a new listener (cold start)"
@@ -125,22 +103,14 @@ taste::Taste ResolveTaste(const Session& s, const std::string& listener,
 }
 
 json PicksJson(const Session& s, const std::vector<taste::Pick>& picks) {
-  json out = json::array();
-  for (const taste::Pick& p : picks) {
-    out.push_back({{"item", s.data.item_key(p.item)},
-                   {"name", s.data.item_name(p.item)},
-                   {"recording", s.snapshot->recording_isrc(p.recording).str()},
-                   {"score", p.score},
-                   {"reason", p.reason}});
-  }
-  return out;
+  return service::PicksJson(s.data(), *s.snapshot, picks);
 }
 
 std::string PicksText(const Session& s, const std::vector<taste::Pick>& picks) {
   std::string text;
   for (size_t n = 0; n < picks.size(); ++n) {
     const taste::Pick& p = picks[n];
-    text += std::to_string(n + 1) + ". " + s.data.item_name(p.item) + "  [" +
+    text += std::to_string(n + 1) + ". " + s.data().item_name(p.item) + "  [" +
             s.snapshot->recording_isrc(p.recording).str() + "]  " + Fixed(p.score, 3) + "  " +
             p.reason + "\n";
   }
@@ -151,7 +121,7 @@ std::string PicksText(const Session& s, const std::vector<taste::Pick>& picks) {
 std::string PolicyLine(const Session& s) {
   return "policy: recommend in " + std::string(s.territory.code()) + " at " + s.at.ToString() +
          ": " + std::to_string(s.discovery->catalog().AllowedItems(s.allowed).Count()) + " of " +
-         std::to_string(s.data.item_count()) + " items allowed\n";
+         std::to_string(s.data().item_count()) + " items allowed\n";
 }
 
 void AddPolicyFlags(CLI::App* cmd, std::string* territory, std::string* at) {
@@ -313,10 +283,10 @@ void AddSimilar(CLI::App& taste_cmd, Globals& g) {
   AddPolicyFlags(cmd, &territory, &at);
   cmd->callback([&g] {
     auto s = OpenSession(g, territory, at, false);
-    const uint32_t item = ResolveItem(s->data, item_text, "item");
+    const uint32_t item = ResolveItem(*s, item_text, "item");
     std::vector<taste::Pick> picks = Check(s->discovery->Similar(item, s->allowed, n));
-    Print(g, {{"like", s->data.item_key(item)}, {"items", PicksJson(*s, picks)}},
-          "more like " + s->data.item_name(item) + "\n" + PolicyLine(*s) + PicksText(*s, picks));
+    Print(g, {{"like", s->data().item_key(item)}, {"items", PicksJson(*s, picks)}},
+          "more like " + s->data().item_name(item) + "\n" + PolicyLine(*s) + PicksText(*s, picks));
   });
 }
 
@@ -328,10 +298,9 @@ void AddPlaylistFlags(CLI::App* cmd, taste::PlaylistOptions* o, std::vector<std:
   cmd->add_option("--recent", *recent, "Recently heard items, never repeated (repeatable)");
 }
 
-std::vector<uint32_t> ResolveItems(const taste::ListeningData& data,
-                                   const std::vector<std::string>& texts) {
+std::vector<uint32_t> ResolveItems(const Session& s, const std::vector<std::string>& texts) {
   std::vector<uint32_t> items;
-  for (const std::string& text : texts) items.push_back(ResolveItem(data, text, "--recent"));
+  for (const std::string& text : texts) items.push_back(ResolveItem(s, text, "--recent"));
   return items;
 }
 
@@ -348,7 +317,7 @@ void AddPlaylist(CLI::App& taste_cmd, Globals& g) {
     auto s = OpenSession(g, territory, at, false);
     std::string who;
     taste::Taste taste = ResolveTaste(*s, listener, played, &who);
-    options.recent_items = ResolveItems(s->data, recent);
+    options.recent_items = ResolveItems(*s, recent);
     std::vector<taste::Pick> picks = Check(s->discovery->Playlist(taste, s->allowed, options));
     Print(g, {{"for", who}, {"items", PicksJson(*s, picks)}},
           "playlist for " + who + "\n" + PolicyLine(*s) + PicksText(*s, picks));
@@ -370,28 +339,24 @@ void AddPrompt(CLI::App& taste_cmd, Globals& g) {
     std::string who;
     std::optional<taste::Taste> taste;
     if (!listener.empty()) taste = ResolveTaste(*s, listener, {}, &who);
-    options.recent_items = ResolveItems(s->data, recent);
+    options.recent_items = ResolveItems(*s, recent);
     taste::PromptResult result =
         Check(s->discovery->Prompt(prompt, taste ? &*taste : nullptr, s->allowed, options));
-    json terms = json::array();
     std::string text = "prompt: " + prompt + "\n";
     for (const taste::PromptTerm& t : result.terms) {
-      terms.push_back({{"text", t.text}, {"role", t.role}, {"detail", t.detail}});
       text += "  " + t.text + " -> " + t.role + (t.detail.empty() ? "" : ": " + t.detail) + "\n";
     }
-    json reached = json::array();
     if (!result.reached_tags.empty()) {
       text += "  reaches tags:";
       for (const auto& [tag, similarity] : result.reached_tags) {
-        reached.push_back({{"tag", tag}, {"cosine", similarity}});
         text += " " + tag + " (" + Fixed(similarity, 2) + ")";
       }
       text += "\n";
     }
     Print(g,
           {{"prompt", prompt},
-           {"interpretation", terms},
-           {"reached_tags", reached},
+           {"interpretation", service::PromptTermsJson(result)},
+           {"reached_tags", service::ReachedTagsJson(result)},
            {"items", PicksJson(*s, result.playlist)}},
           text + PolicyLine(*s) + PicksText(*s, result.playlist));
   });

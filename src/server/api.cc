@@ -347,6 +347,7 @@ std::vector<Route> BuildRoutes() {
   AddRegistryRoutes(routes);
   AddLedgerRoutes(routes);
   AddRoyaltyRoutes(routes);
+  AddTasteRoutes(routes);
   return routes;
 }
 
@@ -452,6 +453,22 @@ Result<std::unique_ptr<Api>> Api::Open(const ApiOptions& options) {
   state->index.Build(state->registry->registry());
   ACCORD_ASSIGN_OR_RETURN(state->ledger, ledger::Ledger::Open(options.data_dir));
   ACCORD_ASSIGN_OR_RETURN(state->tokens, store::SqliteTokenStore::Open(options.data_dir));
+  // The taste features are optional: a data directory without listening data serves
+  // everything else, and the taste routes answer with the reason. The item indexes are built
+  // here, not on the first request.
+  Result<std::unique_ptr<service::TasteService>> taste =
+      service::TasteService::Open(options.data_dir, {});
+  if (taste.ok()) {
+    Result<std::shared_ptr<const taste::Discovery>> discovery =
+        (*taste)->DiscoveryFor(state->registry->registry(), state->snapshot);
+    if (discovery.ok()) {
+      state->taste = std::move(taste).value();
+    } else {
+      state->taste_status = discovery.status();
+    }
+  } else {
+    state->taste_status = taste.status();
+  }
   unsigned char prefix[3];
   randombytes_buf(prefix, sizeof(prefix));
   char hex[8];
@@ -503,6 +520,8 @@ auth::TokenRecord Authenticate(Api::State& state, const HttpRequest& request) {
 }
 
 }  // namespace
+
+Status Api::TasteStatus() const { return state_->taste_status; }
 
 HttpResponse Api::Handle(const HttpRequest& request) {
   State& state = *state_;

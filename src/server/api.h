@@ -1,7 +1,8 @@
 // Api: accord's HTTP JSON API as a function from request to response.
 //
 // It owns everything the server serves from one data directory: the registry service (store,
-// registry, policy snapshot), the usage ledger, the royalty runs on disk and the API tokens.
+// registry, policy snapshot), the usage ledger, the royalty runs on disk, the API tokens, and
+// the taste service (listening data and model) when one has been trained.
 // Each request is authenticated (Authorization: Bearer <token>, auth/token.h), routed by
 // method and path (the table is routes(); docs/api/openapi.json lists the same routes and a
 // test keeps the two equal), checked against what the caller's role may do with that object
@@ -78,6 +79,10 @@ class Api {
   // ledger (FailedPrecondition, DataLoss naming file and offset).
   static Result<std::unique_ptr<Api>> Open(const ApiOptions& options);
   ~Api();
+
+  // OK when the taste routes are served; otherwise why not (FailedPrecondition naming the
+  // command to run when the data directory has no listening data or model).
+  Status TasteStatus() const;
 
   // Never throws: a handler's unexpected exception becomes 500 internal with the request id.
   HttpResponse Handle(const HttpRequest& request);

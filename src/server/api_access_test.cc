@@ -322,6 +322,31 @@ const std::vector<Row>& Rows() {
          return Request{
              "GET", "/api/royalties/runs/2026-07/statements/" + s.statement + "/lines/1/events"};
        }},
+      {"getRecommendations", "YY NN NN YN NN",
+       [](const Subject& s) {
+         return Request{"GET", "/api/listeners/" + s.listener + "/recommendations?territory=DE", "",
+                        "\"listener\":\"" + s.listener + "\""};
+       }},
+      {"createPlaylist", "YY NN NN YN NN",
+       [](const Subject& s) {
+         return Request{"POST", "/api/listeners/" + s.listener + "/playlists",
+                        json{{"territory", "DE"}, {"length", 3}}.dump(),
+                        "\"listener\":\"" + s.listener + "\""};
+       }},
+      {"getSimilarItems", "YY YY YY YY YY",
+       [](const Subject& s) {
+         return Request{"GET", "/api/items/" + s.recording + "/similar?territory=DE", "",
+                        "\"item\":\"" + s.recording + "\""};
+       }},
+      // With a listener: that listener's taste is blended in, so only it (or admin) may ask.
+      {"createPromptPlaylist", "YY NN NN YN NN",
+       [](const Subject& s) {
+         return Request{"POST", "/api/prompt-playlists",
+                        json{{"prompt", "like:(" + s.recording + ")"},
+                             {"listener", s.listener},
+                             {"territory", "DE"}}
+                            .dump()};
+       }},
   };
   return rows;
 }

@@ -1,5 +1,5 @@
 // Internals of the API shared by its route files (api.cc, registry_routes.cc, ledger_routes.cc,
-// royalty_routes.cc). Not for use outside src/server.
+// royalty_routes.cc, taste_routes.cc). Not for use outside src/server.
 //
 // A handler receives the server State and the Call (request, path parameters, the caller's
 // token) and returns a response, or throws ApiFailure through the Fail/Check helpers; Handle
@@ -24,6 +24,7 @@
 #include "rights/snapshot.h"
 #include "server/api.h"
 #include "service/registry_service.h"
+#include "service/taste_service.h"
 
 namespace accord::server {
 
@@ -96,6 +97,11 @@ class Api::State {
 
   std::mutex runs_mu;  // one royalty run written at a time
 
+  // The taste features (taste_routes.cc), loaded once at Open; null when the data directory
+  // has no listening data or model, and taste_status then says why (naming what to run).
+  std::unique_ptr<service::TasteService> taste;
+  Status taste_status;
+
   std::unique_ptr<auth::TokenRepository> tokens;
   // Recently seen tokens, so that a request costs no database read. An entry is trusted for
   // kTokenCacheTtl, then read again, so a revocation made by another process (the CLI) takes
@@ -142,6 +148,7 @@ struct Route {
 void AddRegistryRoutes(std::vector<Route>& routes);  // registry_routes.cc
 void AddLedgerRoutes(std::vector<Route>& routes);    // ledger_routes.cc
 void AddRoyaltyRoutes(std::vector<Route>& routes);   // royalty_routes.cc
+void AddTasteRoutes(std::vector<Route>& routes);     // taste_routes.cc
 
 // Request helpers.
 // The body as a JSON object: 400 naming the problem for an empty body, malformed JSON, nesting

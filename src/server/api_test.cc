@@ -5,11 +5,14 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <set>
 
 #include "ledger/ledger.h"
 #include "server/api_test_util.h"
+#include "store/sqlite_token_store.h"
 
 namespace accord::server {
 namespace {
@@ -379,5 +382,159 @@ TEST_F(ApiTest, RoyaltyRunIsReproducibleAndNotSilentlyReplaced) {
   EXPECT_EQ(Body(bad)["error"]["field"], "period");
 }
 
+// The taste routes answer only with what the policy allows: an opt-out takes effect in the
+// next recommendation, at its effective moment and not before.
+TEST_F(ApiTest, RecommendationsOfferOnlyWhatThePolicyAllows) {
+  const auth::Role listener = auth::Role::kListener;
+  const std::string route = "/api/listeners/l-7f3a/recommendations?territory=DE";
+  const json before = Body(server_->As(listener, "GET", route + "&at=2027-06-01T00:00:00Z"));
+  EXPECT_EQ(before["taste"], "history");
+  EXPECT_EQ(before["played_items"], 2);
+  EXPECT_EQ(before["policy"]["scope"], "recommend");
+  EXPECT_EQ(before["policy"]["territory"], "DE");
+  // Of the five demo recordings, l-7f3a played Armygeddon and Paper Skies; Synthetic Dawn is
+  // AI-generated and Quiet Engine is taken down, so Harbor Lights is the one to offer.
+  ASSERT_EQ(before["items"].size(), 1u) << before.dump();
+  EXPECT_EQ(before["items"][0]["recording"], "QZDMO2600002");
+  EXPECT_THAT(before["items"][0]["reason"].get<std::string>(), HasSubstr("because you played"));
+
+  ASSERT_EQ(server_
+                ->As(kAdmin, "POST", "/api/parties/artist:lina-holt/consents",
+                     {{"scope", "recommend"},
+                      {"choice", "opt_out"},
+                      {"effective", "2027-07-01T00:00:00Z"}})
+                .status,
+            201);
+  const json after = Body(server_->As(listener, "GET", route + "&at=2027-08-01T00:00:00Z"));
+  EXPECT_TRUE(after["items"].empty()) << after.dump();
+  EXPECT_EQ(after["policy"]["allowed_items"].get<int>() + 1,
+            before["policy"]["allowed_items"].get<int>());
+  // Before the opt-out's moment the answer is unchanged.
+  EXPECT_EQ(Body(server_->As(listener, "GET", route + "&at=2027-06-01T00:00:00Z"))["items"],
+            before["items"]);
+
+  // A listener the model has never seen starts cold, from what is popular and allowed.
+  const json cold = Body(server_->As(
+      kAdmin, "GET", "/api/listeners/l-new/recommendations?territory=DE&at=2027-06-01T00:00:00Z"));
+  EXPECT_EQ(cold["taste"], "cold_start");
+  EXPECT_EQ(cold["items"].size(), 3u) << cold.dump();
+}
+
+TEST_F(ApiTest, SimilarItemsAndPlaylistsKeepToTheAllowedSet) {
+  const std::set<std::string> allowed = {"QZDMO2600001", "QZDMO2600002", "QZDMO2600003"};
+  const json similar = Body(server_->As(auth::Role::kAuditor, "GET",
+                                        "/api/items/Armygeddon/similar?territory=DE&limit=1"));
+  EXPECT_EQ(similar["like"]["item"], "QZDMO2600001");
+  ASSERT_EQ(similar["items"].size(), 1u) << similar.dump();
+  EXPECT_NE(similar["items"][0]["recording"], "QZDMO2600001");  // never itself
+  EXPECT_TRUE(allowed.contains(similar["items"][0]["recording"].get<std::string>()));
+  // A page of one with another behind it.
+  ASSERT_TRUE(similar["next_cursor"].is_string()) << similar.dump();
+  const json second =
+      Body(server_->As(auth::Role::kAuditor, "GET",
+                       "/api/items/Armygeddon/similar?territory=DE&limit=1&cursor=" +
+                           similar["next_cursor"].get<std::string>()));
+  ASSERT_EQ(second["items"].size(), 1u) << second.dump();
+  EXPECT_NE(second["items"][0]["recording"], similar["items"][0]["recording"]);
+  EXPECT_TRUE(second["next_cursor"].is_null());
+
+  const json playlist =
+      Body(server_->As(auth::Role::kListener, "POST", "/api/listeners/l-7f3a/playlists",
+                       {{"territory", "DE"}, {"length", 2}, {"recent", {"Paper Skies"}}}));
+  EXPECT_EQ(playlist["options"]["length"], 2);
+  ASSERT_EQ(playlist["items"].size(), 2u) << playlist.dump();
+  for (const json& item : playlist["items"]) {
+    EXPECT_TRUE(allowed.contains(item["recording"].get<std::string>())) << item.dump();
+    EXPECT_NE(item["name"], "Paper Skies");  // recently heard: never repeated
+  }
+
+  const json prompt = Body(server_->As(
+      auth::Role::kArtist, "POST", "/api/prompt-playlists",
+      {{"prompt", "like:(Harbor Lights) explore"}, {"territory", "DE"}, {"length", 3}}));
+  ASSERT_EQ(prompt["interpretation"].size(), 2u) << prompt.dump();
+  EXPECT_EQ(prompt["interpretation"][0]["role"], "like");
+  EXPECT_EQ(prompt["interpretation"][1]["role"], "knob");
+  ASSERT_FALSE(prompt["items"].empty());
+  for (const json& item : prompt["items"]) {
+    EXPECT_TRUE(allowed.contains(item["recording"].get<std::string>())) << item.dump();
+  }
+}
+
+TEST_F(ApiTest, TasteRequestsNameTheFieldThatIsWrong) {
+  struct Case {
+    std::string method, target;
+    json body;
+    int status;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {"GET", "/api/listeners/l-7f3a/recommendations", nullptr, 400, "territory"},
+      {"GET", "/api/listeners/l-7f3a/recommendations?territory=XX1", nullptr, 400, "territory"},
+      {"GET", "/api/listeners/l-7f3a/recommendations?territory=DE&at=yesterday", nullptr, 400,
+       "at"},
+      {"GET", "/api/listeners/l-7f3a/recommendations?territory=DE&limit=0", nullptr, 400, "limit"},
+      {"GET", "/api/listeners/l-7f3a/recommendations?territory=DE&cursor=20000", nullptr, 400,
+       "cursor"},
+      {"GET", "/api/items/Nobody/similar?territory=DE", nullptr, 404, "item"},
+      {"POST", "/api/listeners/l-7f3a/playlists", json{{"length", 5}}, 400, "territory"},
+      {"POST", "/api/listeners/l-7f3a/playlists", json{{"territory", "DE"}, {"length", 0}}, 400,
+       "length"},
+      {"POST", "/api/listeners/l-7f3a/playlists", json{{"territory", "DE"}, {"diversity", 2}}, 400,
+       "diversity"},
+      {"POST", "/api/listeners/l-7f3a/playlists",
+       json{{"territory", "DE"}, {"max_per_artist", "two"}}, 400, "max_per_artist"},
+      {"POST", "/api/listeners/l-7f3a/playlists", json{{"territory", "DE"}, {"recent", {"?"}}}, 404,
+       "recent/0"},
+      {"POST", "/api/listeners/l-7f3a/playlists", json{{"territory", "DE"}, {"owner", "me"}}, 400,
+       "owner"},
+      {"POST", "/api/prompt-playlists", json{{"territory", "DE"}}, 400, "prompt"},
+      {"POST", "/api/prompt-playlists", json{{"territory", "DE"}, {"prompt", "zzzq"}}, 404,
+       "prompt"},
+      {"POST", "/api/prompt-playlists", json{{"territory", "DE"}, {"prompt", "mood:(happy)"}}, 400,
+       "prompt"},
+  };
+  for (const Case& c : cases) {
+    const HttpResponse response = server_->As(kAdmin, c.method, c.target, c.body);
+    EXPECT_EQ(response.status, c.status) << c.target << " " << c.body << ": " << response.body;
+    EXPECT_EQ(Body(response)["error"]["field"], c.field) << c.target << ": " << response.body;
+  }
+  // The message says what to try.
+  EXPECT_THAT(
+      server_
+          ->As(kAdmin, "POST", "/api/prompt-playlists", {{"territory", "DE"}, {"prompt", "zzzq"}})
+          .body,
+      HasSubstr("nothing matches a tag or an artist"));
+}
+
+// A data directory without listening data serves everything else, and the taste routes say
+// what to run.
+TEST(ApiTasteTest, WithoutAModelTheTasteRoutesSayWhatToRun) {
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / ("accord-api-taste-" + std::to_string(::getpid())))
+          .string();
+  std::filesystem::remove_all(dir);
+  auto api = Api::Open({.data_dir = dir});
+  ASSERT_TRUE(api.ok()) << api.status().ToString();
+  EXPECT_EQ((*api)->TasteStatus().code(), StatusCode::kFailedPrecondition);
+  auto store = store::SqliteTokenStore::Open(dir);
+  ASSERT_TRUE(store.ok());
+  auto issued = auth::IssueToken(auth::Role::kAdmin, "", Timestamp::Now());
+  ASSERT_TRUE(issued.ok());
+  ASSERT_TRUE((*store)->Add(issued->record).ok());
+  HttpRequest request;
+  request.method = "GET";
+  request.path = "/api/listeners/l-1/recommendations";
+  request.query = {{"territory", "DE"}};
+  request.authorization = "Bearer " + issued->text;
+  const HttpResponse response = (*api)->Handle(request);
+  EXPECT_EQ(response.status, 409) << response.body;
+  EXPECT_THAT(response.body, HasSubstr("failed_precondition"));
+  EXPECT_THAT(response.body, HasSubstr("run `accord taste import` first"));
+  request.path = "/api/health";
+  request.authorization.clear();
+  EXPECT_EQ((*api)->Handle(request).status, 200);
+  api->reset();
+  std::filesystem::remove_all(dir);
+}
 }  // namespace
 }  // namespace accord::server

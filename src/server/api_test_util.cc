@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "service/registry_service.h"
+#include "service/taste_service.h"
 #include "store/sqlite_token_store.h"
 
 namespace accord::server {
@@ -63,6 +64,27 @@ DemoServer::DemoServer() {
     if (!service.ok()) Abort(service.status().ToString());
     auto imported = (*service)->ImportFiles({std::string(ACCORD_SOURCE_DIR) + "/demo/demo.json"});
     if (!imported.ok()) Abort(imported.status().ToString());
+  }
+  {
+    // The demo's listening history and a small model, so the taste routes have one to serve.
+    taste::ListeningBuilder builder;
+    taste::ImportReport report;
+    Status added =
+        builder.AddGenericFile(std::string(ACCORD_SOURCE_DIR) + "/demo/listening.csv", {}, &report);
+    if (!added.ok()) Abort(added.ToString());
+    auto listening = std::move(builder).Build();
+    if (!listening.ok()) Abort(listening.status().ToString());
+    Status saved = listening->Save(service::TasteListeningPath(dir_));
+    if (!saved.ok()) Abort(saved.ToString());
+    taste::AlsOptions options;
+    options.factors = 8;
+    options.iterations = 10;
+    options.regularization = 0.1f;
+    auto model = taste::TrainAls(listening->plays(), options);
+    if (!model.ok()) Abort(model.status().ToString());
+    saved =
+        model->Save(service::TasteModelPath(dir_), taste::ListeningFingerprint(listening->plays()));
+    if (!saved.ok()) Abort(saved.ToString());
   }
   tokens_[auth::Role::kAdmin] = IssueToken(auth::Role::kAdmin, "");
   tokens_[auth::Role::kRightsHolder] = IssueToken(auth::Role::kRightsHolder, kRightsHolderParty);

@@ -1,5 +1,6 @@
 // A server state for the API's tests: a temporary data directory with the demo world, its
-// usage events, a signed checkpoint, July's royalty run, and one token per role.
+// usage events, a signed checkpoint, July's royalty run, the demo listening history with a
+// trained taste model, and one token per role.
 #ifndef ACCORD_SERVER_API_TEST_UTIL_H_
 #define ACCORD_SERVER_API_TEST_UTIL_H_
 

@@ -133,20 +133,32 @@ Result<std::unique_ptr<Discovery>> Discovery::Create(const ListeningData& data,
   if (tags != nullptr && !tags->empty() && tags->item_vectors().rows() != data.item_count()) {
     return InvalidArgumentError("tag space does not cover the listening data's items");
   }
-  std::unique_ptr<Discovery> d(new Discovery(data, model, tags, std::move(catalog)));
-  d->unit_items_ = model.item_factors();
-  for (Eigen::Index i = 0; i < d->unit_items_.rows(); ++i) {
-    const float norm = d->unit_items_.row(i).norm();
-    if (norm > 0) d->unit_items_.row(i) /= norm;
+  auto parts = std::make_shared<ModelParts>();
+  parts->unit_items = model.item_factors();
+  for (Eigen::Index i = 0; i < parts->unit_items.rows(); ++i) {
+    const float norm = parts->unit_items.row(i).norm();
+    if (norm > 0) parts->unit_items.row(i) /= norm;
   }
-  d->popularity_.assign(data.item_count(), 0.0f);
-  for (uint32_t c : data.plays().columns) d->popularity_[c] += 1.0f;
-  d->popular_order_.resize(data.item_count());
-  std::iota(d->popular_order_.begin(), d->popular_order_.end(), 0);
-  std::stable_sort(d->popular_order_.begin(), d->popular_order_.end(),
-                   [&d](uint32_t a, uint32_t b) { return d->popularity_[a] > d->popularity_[b]; });
-  ACCORD_ASSIGN_OR_RETURN(d->index_, ItemIndex::Build(model.item_factors(), index_options));
-  ACCORD_ASSIGN_OR_RETURN(d->cosine_, ItemIndex::Build(d->unit_items_, index_options));
+  parts->popularity.assign(data.item_count(), 0.0f);
+  for (uint32_t c : data.plays().columns) parts->popularity[c] += 1.0f;
+  parts->popular_order.resize(data.item_count());
+  std::iota(parts->popular_order.begin(), parts->popular_order.end(), 0);
+  const std::vector<float>& popularity = parts->popularity;
+  std::stable_sort(parts->popular_order.begin(), parts->popular_order.end(),
+                   [&popularity](uint32_t a, uint32_t b) { return popularity[a] > popularity[b]; });
+  ACCORD_ASSIGN_OR_RETURN(parts->index, ItemIndex::Build(model.item_factors(), index_options));
+  ACCORD_ASSIGN_OR_RETURN(parts->cosine, ItemIndex::Build(parts->unit_items, index_options));
+  std::unique_ptr<Discovery> d(new Discovery(data, model, tags, std::move(catalog)));
+  d->parts_ = std::move(parts);
+  return d;
+}
+
+Result<std::unique_ptr<Discovery>> Discovery::WithCatalog(CatalogMap catalog) const {
+  if (catalog.item_count() != data_.item_count()) {
+    return InvalidArgumentError("catalog map does not cover the listening data's items");
+  }
+  std::unique_ptr<Discovery> d(new Discovery(data_, model_, tags_, std::move(catalog)));
+  d->parts_ = parts_;
   return d;
 }
 
@@ -177,7 +189,7 @@ std::optional<uint32_t> Discovery::NearestInHistory(uint32_t item, const Taste& 
   std::optional<uint32_t> best;
   float best_similarity = -2.0f;
   for (const auto& [played, plays] : taste.history) {
-    const float similarity = unit_items_.row(item).dot(unit_items_.row(played));
+    const float similarity = parts_->unit_items.row(item).dot(parts_->unit_items.row(played));
     if (similarity > best_similarity) {
       best_similarity = similarity;
       best = played;
@@ -209,16 +221,16 @@ Result<std::vector<Pick>> Discovery::Recommend(const Taste& taste,
   if (allowed_count == 0) return picks;
   if (taste.cold) {
     // Cold start: the most played allowed items.
-    for (uint32_t item : popular_order_) {
+    for (uint32_t item : parts_->popular_order) {
       if (static_cast<int>(picks.size()) >= n) break;
       if (!allowed.Test(item)) continue;
       picks.push_back({item, *catalog_.AllowedRecording(item, allowed_recordings),
-                       popularity_[item], BecauseReason(item, taste)});
+                       parts_->popularity[item], BecauseReason(item, taste)});
     }
     return picks;
   }
   ACCORD_ASSIGN_OR_RETURN(std::vector<SearchHit> hits,
-                          index_->Search(taste.vector.data(), n, &allowed, allowed_count));
+                          parts_->index->Search(taste.vector.data(), n, &allowed, allowed_count));
   for (const SearchHit& hit : hits) {
     picks.push_back({hit.item, *catalog_.AllowedRecording(hit.item, allowed_recordings), hit.score,
                      BecauseReason(hit.item, taste)});
@@ -231,7 +243,7 @@ Result<std::vector<Pick>> Discovery::Similar(uint32_t item,
                                              int n) const {
   if (n < 1 || n > kMaxResults) return InvalidArgumentError("n: must be 1..10000");
   if (item >= data_.item_count()) return NotFoundError("item out of range");
-  if (!(unit_items_.row(item).squaredNorm() > 0)) {
+  if (!(parts_->unit_items.row(item).squaredNorm() > 0)) {
     return NotFoundError(data_.item_name(item) + " has no plays in the model to compare with");
   }
   const rights::RecordingBitmap allowed =
@@ -239,9 +251,9 @@ Result<std::vector<Pick>> Discovery::Similar(uint32_t item,
   std::vector<Pick> picks;
   const size_t allowed_count = allowed.Count();
   if (allowed_count == 0) return picks;
-  const Eigen::VectorXf query = unit_items_.row(item).transpose();
+  const Eigen::VectorXf query = parts_->unit_items.row(item).transpose();
   ACCORD_ASSIGN_OR_RETURN(std::vector<SearchHit> hits,
-                          cosine_->Search(query.data(), n, &allowed, allowed_count));
+                          parts_->cosine->Search(query.data(), n, &allowed, allowed_count));
   for (const SearchHit& hit : hits) {
     picks.push_back({hit.item, *catalog_.AllowedRecording(hit.item, allowed_recordings), hit.score,
                      "listeners of " + data_.item_name(item) + " also play it (cosine " +
@@ -265,7 +277,8 @@ std::vector<Pick> Discovery::SelectPlaylist(std::vector<std::pair<uint32_t, floa
       high = std::max(high, c.second);
     }
   }
-  const float max_popularity = popular_order_.empty() ? 0 : popularity_[popular_order_[0]];
+  const float max_popularity =
+      parts_->popular_order.empty() ? 0 : parts_->popularity[parts_->popular_order[0]];
   struct Candidate {
     uint32_t item;
     double base;
@@ -275,7 +288,8 @@ std::vector<Pick> Discovery::SelectPlaylist(std::vector<std::pair<uint32_t, floa
   for (const auto& [item, score] : candidates) {
     const double relevance = high > low ? (score - low) / (high - low) : 1.0;
     const double novelty =
-        max_popularity > 0 ? 1.0 - std::log1p(popularity_[item]) / std::log1p(max_popularity) : 0;
+        max_popularity > 0 ? 1.0 - std::log1p(parts_->popularity[item]) / std::log1p(max_popularity)
+                           : 0;
     pool.push_back(
         {item, (1.0 - options.explore) * relevance + options.explore * novelty, relevance});
   }
@@ -310,7 +324,8 @@ std::vector<Pick> Discovery::SelectPlaylist(std::vector<std::pair<uint32_t, floa
       double max_similarity = 0;
       for (uint32_t chosen : chosen_items) {
         max_similarity = std::max<double>(
-            max_similarity, unit_items_.row(pool[c].item).dot(unit_items_.row(chosen)));
+            max_similarity,
+            parts_->unit_items.row(pool[c].item).dot(parts_->unit_items.row(chosen)));
       }
       const double value =
           (1.0 - options.diversity) * pool[c].base - options.diversity * max_similarity;
@@ -329,7 +344,7 @@ std::vector<Pick> Discovery::SelectPlaylist(std::vector<std::pair<uint32_t, floa
     }
     if (pool[best].relevance < 0.5 && options.explore > 0) {
       reason += std::string(reason.empty() ? "" : "; ") + "to explore: played by " +
-                Format("%.0f", popularity_[item]) + " listeners";
+                Format("%.0f", parts_->popularity[item]) + " listeners";
     }
     if (!take(item, best_value, reason)) exhausted[best] = true;
   }
@@ -346,14 +361,14 @@ Result<std::vector<Pick>> Discovery::Playlist(const Taste& taste,
   if (allowed_count == 0) return std::vector<Pick>{};
   std::vector<std::pair<uint32_t, float>> candidates;
   if (taste.cold) {
-    for (uint32_t item : popular_order_) {
+    for (uint32_t item : parts_->popular_order) {
       if (static_cast<int>(candidates.size()) >= options.candidate_pool) break;
-      if (allowed.Test(item)) candidates.emplace_back(item, popularity_[item]);
+      if (allowed.Test(item)) candidates.emplace_back(item, parts_->popularity[item]);
     }
   } else {
-    ACCORD_ASSIGN_OR_RETURN(
-        std::vector<SearchHit> hits,
-        index_->Search(taste.vector.data(), options.candidate_pool, &allowed, allowed_count));
+    ACCORD_ASSIGN_OR_RETURN(std::vector<SearchHit> hits,
+                            parts_->index->Search(taste.vector.data(), options.candidate_pool,
+                                                  &allowed, allowed_count));
     for (const SearchHit& hit : hits) candidates.emplace_back(hit.item, hit.score);
   }
   return SelectPlaylist(std::move(candidates), &taste, allowed_recordings, options, {});
@@ -376,7 +391,7 @@ Result<PromptResult> Discovery::Prompt(std::string_view prompt, const Taste* tas
     any_match = true;
   };
   auto add_like = [&](uint32_t item) {
-    like_query += unit_items_.row(item).transpose();
+    like_query += parts_->unit_items.row(item).transpose();
     any_match = true;
   };
   auto find_artist = [&](const std::string& name) -> std::optional<uint32_t> {
@@ -402,7 +417,7 @@ Result<PromptResult> Discovery::Prompt(std::string_view prompt, const Taste* tas
         }
       } else {
         std::optional<uint32_t> item = find_artist(token.value);
-        if (item && unit_items_.row(*item).squaredNorm() > 0) {
+        if (item && parts_->unit_items.row(*item).squaredNorm() > 0) {
           add_like(*item);
           if (token.key == "artist") seeds.push_back(*item);
           term.role = token.key;
@@ -456,7 +471,7 @@ Result<PromptResult> Discovery::Prompt(std::string_view prompt, const Taste* tas
                        (exact ? " (exact)" : " (contains the word)");
       }
     } else if (std::optional<uint32_t> item = find_artist(word);
-               item && unit_items_.row(*item).squaredNorm() > 0) {
+               item && parts_->unit_items.row(*item).squaredNorm() > 0) {
       add_like(*item);
       term.role = "like";
       term.detail = "sounds like " + data_.item_name(*item);
@@ -501,8 +516,9 @@ Result<PromptResult> Discovery::Prompt(std::string_view prompt, const Taste* tas
       score += tags_->item_vectors().row(item).dot(tag_query) / tag_norm * evidence /
                (evidence + kTagEvidencePrior);
     }
-    if (like_norm > 0) score += unit_items_.row(item).dot(like_query) / like_norm;
-    if (taste_norm > 0) score += 0.25f * unit_items_.row(item).dot(taste->vector) / taste_norm;
+    if (like_norm > 0) score += parts_->unit_items.row(item).dot(like_query) / like_norm;
+    if (taste_norm > 0)
+      score += 0.25f * parts_->unit_items.row(item).dot(taste->vector) / taste_norm;
     if (score > 0) scored.emplace_back(item, score);
   }
   if (scored.empty() && seeds.empty()) {
@@ -528,7 +544,7 @@ Result<PromptResult> Discovery::Prompt(std::string_view prompt, const Taste* tas
     }
     if (like_norm > 0) {
       why += std::string(why.empty() ? "" : "; ") + "close to what you named (cosine " +
-             Format("%.2f", unit_items_.row(pick.item).dot(like_query) / like_norm) + ")";
+             Format("%.2f", parts_->unit_items.row(pick.item).dot(like_query) / like_norm) + ")";
     }
     pick.reason = why + (pick.reason.empty() ? "" : "; " + pick.reason);
   }

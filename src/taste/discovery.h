@@ -101,8 +101,13 @@ class Discovery {
                               const rights::RecordingBitmap& allowed_recordings,
                               PlaylistOptions options) const;
 
+  // The same discovery over another catalog map (the registry changed): shares the item
+  // indexes and every other part that depends only on the data and the model, so it costs one
+  // pointer copy, not an index build. InvalidArgument when the map covers other items.
+  Result<std::unique_ptr<Discovery>> WithCatalog(CatalogMap catalog) const;
+
   const CatalogMap& catalog() const { return catalog_; }
-  const std::vector<float>& popularity() const { return popularity_; }
+  const std::vector<float>& popularity() const { return parts_->popularity; }
 
  private:
   Discovery(const ListeningData& data, const AlsModel& model, const TagSpace* tags,
@@ -118,15 +123,21 @@ class Discovery {
                                    const PlaylistOptions& options,
                                    const std::vector<uint32_t>& seeds) const;
 
+  // What depends only on the listening data and the model, built once by Create and shared
+  // (immutable) by every WithCatalog copy.
+  struct ModelParts {
+    FactorMatrix unit_items;              // item factors scaled to unit length
+    std::vector<float> popularity;        // listeners per item
+    std::vector<uint32_t> popular_order;  // items by popularity, most first
+    std::unique_ptr<ItemIndex> index;     // raw factors: inner product = predicted preference
+    std::unique_ptr<ItemIndex> cosine;    // unit factors: cosine similarity
+  };
+
   const ListeningData& data_;
   const AlsModel& model_;
   const TagSpace* tags_;
   CatalogMap catalog_;
-  FactorMatrix unit_items_;              // item factors scaled to unit length
-  std::vector<float> popularity_;        // listeners per item
-  std::vector<uint32_t> popular_order_;  // items by popularity, most first
-  std::unique_ptr<ItemIndex> index_;     // raw factors: inner product = predicted preference
-  std::unique_ptr<ItemIndex> cosine_;    // unit factors: cosine similarity
+  std::shared_ptr<const ModelParts> parts_;
 };
 
 }  // namespace accord::taste
