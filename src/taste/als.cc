@@ -5,8 +5,10 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <thread>
 
+#include "taste/als_kernel.h"
 #include "taste/section_file.h"
 
 namespace accord::taste {
@@ -36,8 +38,6 @@ struct StoredOptions {
 // split would leave one thread with the heavy rows. Chunking does not affect the result (each
 // row's update is independent of the others in the same half-step).
 constexpr uint32_t kRowsPerChunk = 64;
-// Below this squared residual a row is solved to float precision; more steps only add noise.
-constexpr float kResidualFloor = 1e-20f;
 
 uint64_t SplitMix64(uint64_t x) {
   x += 0x9E3779B97F4A7C15ull;
@@ -58,28 +58,28 @@ void InitFactors(FactorMatrix* m, uint64_t seed, uint64_t side) {
   }
 }
 
+// fn(worker, begin, end) for chunks of rows; `worker` in [0, threads) lets a caller keep
+// per-thread scratch.
 template <typename Fn>
 void ParallelRows(uint32_t rows, int threads, Fn fn) {
   std::atomic<uint32_t> next{0};
-  auto worker = [&] {
+  auto worker = [&](int worker_index) {
     while (true) {
       const uint32_t begin = next.fetch_add(kRowsPerChunk);
       if (begin >= rows) return;
-      fn(begin, std::min(rows, begin + kRowsPerChunk));
+      fn(worker_index, begin, std::min(rows, begin + kRowsPerChunk));
     }
   };
-  if (threads <= 1) {
-    worker();
-    return;
-  }
   std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
+  for (int t = 1; t < threads; ++t) pool.emplace_back(worker, t);
+  worker(0);
   for (std::thread& thread : pool) thread.join();
 }
 
 // Y^T Y, summed over row blocks in parallel. The blocks and their order are fixed by the row
 // count alone, so the sum is the same bits whatever the thread count.
-Eigen::MatrixXf Gram(const FactorMatrix& y, int threads) {
+template <typename Derived>
+Eigen::MatrixXf Gram(const Eigen::MatrixBase<Derived>& y, int threads) {
   const Eigen::Index k = y.cols();
   constexpr Eigen::Index kBlockRows = 4096;
   const Eigen::Index blocks = (y.rows() + kBlockRows - 1) / kBlockRows;
@@ -105,83 +105,65 @@ Eigen::MatrixXf Gram(const FactorMatrix& y, int threads) {
   return gram;
 }
 
-// Up to `steps` conjugate-gradient steps on A x = b from the current x, given the residual
-// r = b - A x; `apply_a` sets ap = A p for the current search direction p. Both update paths
-// below share it and differ only in how they multiply by A.
-template <typename Vector, typename ApplyA>
-void ConjugateGradientSteps(int steps, Vector& x, Eigen::VectorXf& r, Eigen::VectorXf& p,
-                            Eigen::VectorXf& ap, const ApplyA& apply_a) {
-  p = r;
-  float rs_old = r.squaredNorm();
-  for (int step = 0; step < steps && rs_old > kResidualFloor; ++step) {
-    apply_a();
-    const float denominator = p.dot(ap);
-    if (!(denominator > 0)) break;
-    const float step_size = rs_old / denominator;
-    x.noalias() += step_size * p;
-    r.noalias() -= step_size * ap;
-    const float rs_new = r.squaredNorm();
-    p = r + (rs_new / rs_old) * p;
-    rs_old = rs_new;
+// A factor matrix as training keeps it: rows padded with zeros to a multiple of 8 floats and
+// 64-byte aligned, so that the kernels need no tails and a gathered row touches the fewest
+// cache lines (4 at 64 factors; Eigen's 16-byte alignment makes it 5).
+struct PaddedFactors {
+  explicit PaddedFactors(const FactorMatrix& m)
+      : rows(static_cast<uint32_t>(m.rows())),
+        factors(static_cast<int>(m.cols())),
+        width(internal::PaddedWidth(factors)),
+        data(size_t{rows} * static_cast<size_t>(width)) {
+    for (uint32_t r = 0; r < rows; ++r) {
+      std::copy(m.row(r).data(), m.row(r).data() + factors, Row(r));
+    }
   }
-}
+  float* Row(uint32_t r) { return data.data() + size_t{r} * static_cast<size_t>(width); }
+  const float* Row(uint32_t r) const {
+    return data.data() + size_t{r} * static_cast<size_t>(width);
+  }
+  // All `width` columns, padding included (so Gram() of it is padded with zeros too).
+  Eigen::Map<const FactorMatrix> Matrix() const {
+    return Eigen::Map<const FactorMatrix>(data.data(), rows, width);
+  }
+  void CopyTo(FactorMatrix* m) const {
+    m->resize(rows, factors);
+    for (uint32_t r = 0; r < rows; ++r) std::copy(Row(r), Row(r) + factors, m->row(r).data());
+  }
 
-// Rows with up to this many entries are first gathered into a contiguous block, so that the
-// 1 + cg_steps passes over the row's factor vectors read sequential memory instead of
-// scattered rows of a matrix much larger than the cache (the item side of Last.fm-360K
-// touches 359K listener rows at random). Longer rows, rare under a power law, stream in place.
-constexpr uint64_t kGatherMaxEntries = 16384;
+  uint32_t rows;
+  int factors;
+  int width;
+  internal::AlignedFloats data;
+};
 
 // One half-step: every row of `self` moves a few CG steps towards the least-squares solution
-// given `other`. `confidence` is aligned with m.values.
+// given `other`. `confidence` is aligned with m.values. The per-row work is in als_kernel.cc
+// (RowSolver), over plain floats with AVX2 loops where the CPU has them.
 void UpdateSide(const SparseMatrix& m, const std::vector<float>& confidence,
-                const FactorMatrix& other, FactorMatrix* self, const AlsOptions& options) {
-  const Eigen::Index k = self->cols();
-  Eigen::MatrixXf gram = Gram(other, options.threads);
-  gram.diagonal().array() += options.regularization;
-  ParallelRows(m.rows, options.threads, [&](uint32_t begin, uint32_t end) {
-    Eigen::VectorXf r(k), p(k), ap(k);
-    FactorMatrix block;
-    Eigen::VectorXf weights, projected;
-    for (uint32_t row = begin; row < end; ++row) {
-      Eigen::Map<Eigen::VectorXf> x(self->row(row).data(), k);
-      const uint64_t first = m.offsets[row];
-      const uint64_t last = m.offsets[row + 1];
-      const auto n = static_cast<Eigen::Index>(last - first);
-      // r = b - A x, with A = Y^T Y + reg I + sum_i (c_i - 1) y_i y_i^T and b = sum_i c_i y_i.
-      if (n > 0 && static_cast<uint64_t>(n) <= kGatherMaxEntries) {
-        block.resize(n, k);
-        weights.resize(n);
-        for (Eigen::Index e = 0; e < n; ++e) {
-          block.row(e) = other.row(m.columns[first + e]);
-          weights(e) = confidence[first + e] - 1.0f;
-        }
-        projected.noalias() = block * x;
-        projected = (weights.array() + 1.0f) - weights.array() * projected.array();
-        r.noalias() = block.transpose() * projected;
-        r.noalias() -= gram * x;
-        ConjugateGradientSteps(options.cg_steps, x, r, p, ap, [&] {
-          projected.noalias() = block * p;
-          projected.array() *= weights.array();
-          ap.noalias() = block.transpose() * projected;
-          ap.noalias() += gram * p;
-        });
-        continue;
-      }
-      r.noalias() = -(gram * x);
-      for (uint64_t e = first; e < last; ++e) {
-        const auto y = other.row(m.columns[e]);
-        const float c = confidence[e];
-        r.noalias() += (c - (c - 1.0f) * y.dot(x)) * y.transpose();
-      }
-      ConjugateGradientSteps(options.cg_steps, x, r, p, ap, [&] {
-        ap.noalias() = gram * p;
-        for (uint64_t e = first; e < last; ++e) {
-          const auto y = other.row(m.columns[e]);
-          ap.noalias() += ((confidence[e] - 1.0f) * y.dot(p)) * y.transpose();
-        }
-      });
-    }
+                const PaddedFactors& other, PaddedFactors* self, const AlsOptions& options,
+                const internal::AlsKernels& kernels) {
+  const int width = self->width;
+  internal::AlignedFloats gram(static_cast<size_t>(width) * width);
+  // G is symmetric, so its column-major Eigen result reads the same row-major.
+  Eigen::Map<Eigen::MatrixXf>(gram.data(), width, width) = Gram(other.Matrix(), options.threads);
+  // Only the real factors are regularised: the padding lanes of G stay zero.
+  for (int i = 0; i < self->factors; ++i) {
+    gram.data()[static_cast<size_t>(i) * width + i] += options.regularization;
+  }
+  internal::HalfStep step;
+  step.other = other.data.data();
+  step.gram = gram.data();
+  step.width = width;
+  step.cg_steps = options.cg_steps;
+  step.offsets = m.offsets.data();
+  step.columns = m.columns.data();
+  step.confidence = confidence.data();
+  std::vector<internal::RowSolver> solvers;
+  solvers.reserve(static_cast<size_t>(options.threads));
+  for (int t = 0; t < options.threads; ++t) solvers.emplace_back(step, kernels);
+  ParallelRows(m.rows, options.threads, [&](int worker, uint32_t begin, uint32_t end) {
+    solvers[static_cast<size_t>(worker)].SolveRows(begin, end, self->data.data());
   });
 }
 
@@ -218,6 +200,12 @@ float ConfidenceOf(float plays, const AlsOptions& options) {
 
 Result<AlsModel> TrainAls(const SparseMatrix& plays, const AlsOptions& options,
                           const std::function<void(const AlsIterationStats&)>& on_iteration) {
+  return internal::TrainAlsWithKernels(plays, options, internal::BestAlsKernels(), on_iteration);
+}
+
+Result<AlsModel> internal::TrainAlsWithKernels(
+    const SparseMatrix& plays, const AlsOptions& options, const AlsKernels& kernels,
+    const std::function<void(const AlsIterationStats&)>& on_iteration) {
   ACCORD_RETURN_IF_ERROR(ValidateAlsOptions(options));
   if (plays.rows == 0 || plays.cols == 0 || plays.nnz() == 0) {
     return FailedPreconditionError("ALS: no listening data to train on");
@@ -237,17 +225,27 @@ Result<AlsModel> TrainAls(const SparseMatrix& plays, const AlsOptions& options,
   model.item_factors_.resize(plays.cols, options.factors);
   InitFactors(&model.user_factors_, options.seed, 1);
   InitFactors(&model.item_factors_, options.seed, 2);
+  PaddedFactors users(model.user_factors_);
+  PaddedFactors items(model.item_factors_);
+  // Training works on the padded copies; the model's matrices are refilled at the end (not
+  // kept meanwhile: at 128 factors on Last.fm-360K they are 330 MB).
+  model.user_factors_ = FactorMatrix();
+  model.item_factors_ = FactorMatrix();
   for (int iteration = 1; iteration <= options.iterations; ++iteration) {
     AlsIterationStats stats;
     stats.iteration = iteration;
+    const std::clock_t cpu_start = std::clock();
     auto start = std::chrono::steady_clock::now();
-    UpdateSide(plays, user_confidence, model.item_factors_, &model.user_factors_, options);
+    UpdateSide(plays, user_confidence, items, &users, options, kernels);
     stats.seconds_users = Seconds(start);
     start = std::chrono::steady_clock::now();
-    UpdateSide(by_item, item_confidence, model.user_factors_, &model.item_factors_, options);
+    UpdateSide(by_item, item_confidence, users, &items, options, kernels);
     stats.seconds_items = Seconds(start);
+    stats.cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
     if (on_iteration) on_iteration(stats);
   }
+  users.CopyTo(&model.user_factors_);
+  items.CopyTo(&model.item_factors_);
   model.item_gram_ = Gram(model.item_factors_, options.threads);
   return model;
 }

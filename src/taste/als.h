@@ -14,7 +14,10 @@
 //
 // Determinism: the result depends only on the matrix and the options (seed included), never
 // on the thread count or scheduling: every row update reads only the other side's factors and
-// its own previous value. Thread safety: a trained AlsModel is immutable and safe to share.
+// its own previous value. The inner loops are chosen at run time (AVX2 + FMA where the CPU has
+// them, portable C++ otherwise: als_kernel.h), and the two sum in different orders, so factors
+// trained on CPUs with and without AVX2 differ in the last bits (same quality, not the same
+// bytes). Thread safety: a trained AlsModel is immutable and safe to share.
 #ifndef ACCORD_TASTE_ALS_H_
 #define ACCORD_TASTE_ALS_H_
 
@@ -60,7 +63,20 @@ struct AlsIterationStats {
   int iteration = 0;         // 1-based
   double seconds_users = 0;  // wall time of the listener half-step
   double seconds_items = 0;  // wall time of the item half-step
+  // Processor time of the whole process during the iteration, all threads: the work done,
+  // which unlike wall time does not grow when other processes take the cores.
+  double cpu_seconds = 0;
 };
+
+class AlsModel;
+namespace internal {
+struct AlsKernels;  // als_kernel.h
+// TrainAls with the given inner loops instead of the fastest this CPU runs (tests and the
+// benchmark compare them).
+Result<AlsModel> TrainAlsWithKernels(
+    const SparseMatrix& plays, const AlsOptions& options, const AlsKernels& kernels,
+    const std::function<void(const AlsIterationStats&)>& on_iteration = {});
+}  // namespace internal
 
 class AlsModel {
  public:
@@ -83,8 +99,9 @@ class AlsModel {
   static Result<AlsModel> Load(const std::string& path, uint64_t expected_fingerprint);
 
  private:
-  friend Result<AlsModel> TrainAls(const SparseMatrix&, const AlsOptions&,
-                                   const std::function<void(const AlsIterationStats&)>&);
+  friend Result<AlsModel> internal::TrainAlsWithKernels(
+      const SparseMatrix&, const AlsOptions&, const internal::AlsKernels&,
+      const std::function<void(const AlsIterationStats&)>&);
   AlsOptions options_;
   FactorMatrix user_factors_;
   FactorMatrix item_factors_;
