@@ -12,6 +12,7 @@ packages=(
   libeigen3-dev libfaiss-dev
   libsndfile1-dev libmpg123-dev libqm-dsp-dev libaubio-dev libebur128-dev libchromaprint-dev
   librubberband-dev libsamplerate0-dev unzip
+  rubberband-cli  # bench/audio_bench times the `rubberband` program beside our stretch
   libboost-dev wrk libcpp-httplib-dev  # Beast for accord_http; wrk, cpp-httplib: bench/http
   chromium curl  # the portal's end-to-end tests; curl: tests/serve_test.sh
   fretsonfire-songs-muldjord nexuiz-music wesnoth-1.16-music

@@ -4,10 +4,12 @@
 #include <samplerate.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <exception>
 #include <numbers>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "audio/loudness.h"
@@ -84,11 +86,17 @@ Result<AudioBuffer> StretchAndShift(const AudioBuffer& input, const StretchOptio
   const double pitch_scale = std::pow(2.0, options.pitch_semitones / 12.0);
   using RubberBand::RubberBandStretcher;
   RubberBandStretcher::Options flags =
-      RubberBandStretcher::OptionProcessOffline | RubberBandStretcher::OptionThreadingNever |
+      RubberBandStretcher::OptionProcessOffline |
+      (options.allow_threads ? RubberBandStretcher::OptionThreadingAuto
+                             : RubberBandStretcher::OptionThreadingNever) |
       (options.engine == StretchEngine::kFiner ? RubberBandStretcher::OptionEngineFiner
                                                : RubberBandStretcher::OptionEngineFaster);
   std::vector<std::vector<float>> planar = input.Planar();
-  std::vector<std::vector<float>> output(channels);
+  // Output goes straight into its final vectors, sized for the expected length plus room for
+  // the little Rubber Band may overshoot by (checked below).
+  std::vector<std::vector<float>> output(
+      channels, std::vector<float>(static_cast<size_t>(expected_frames) + kStretchBlockFrames));
+  size_t produced_frames = 0;
   try {
     RubberBandStretcher stretcher(static_cast<size_t>(input.sample_rate().hz()),
                                   static_cast<size_t>(channels), flags, options.time_ratio,
@@ -96,6 +104,28 @@ Result<AudioBuffer> StretchAndShift(const AudioBuffer& input, const StretchOptio
     stretcher.setExpectedInputDuration(static_cast<size_t>(frames));
     stretcher.setMaxProcessSize(kStretchBlockFrames);
     std::vector<const float*> in_pointers(channels);
+    std::vector<float*> out_pointers(channels);
+    // Takes what is ready. With worker threads, output may still be on its way after the last
+    // input: then wait for it until Rubber Band says it is finished (available() < 0).
+    auto drain = [&](bool finished_input) {
+      for (;;) {
+        const int available = stretcher.available();
+        if (available < 0) return;
+        if (available == 0) {
+          if (!finished_input || !options.allow_threads) return;
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));
+          continue;
+        }
+        const size_t needed = produced_frames + static_cast<size_t>(available);
+        if (needed > output[0].size()) {
+          for (std::vector<float>& channel : output) channel.resize(needed);
+        }
+        for (int channel = 0; channel < channels; ++channel) {
+          out_pointers[channel] = output[channel].data() + produced_frames;
+        }
+        produced_frames += stretcher.retrieve(out_pointers.data(), static_cast<size_t>(available));
+      }
+    };
     auto pass = [&](bool study) {
       for (int64_t start = 0; start < frames; start += kStretchBlockFrames) {
         const auto count =
@@ -108,22 +138,7 @@ Result<AudioBuffer> StretchAndShift(const AudioBuffer& input, const StretchOptio
           stretcher.study(in_pointers.data(), count, final);
         } else {
           stretcher.process(in_pointers.data(), count, final);
-        }
-        if (!study) {
-          // Drain what is ready so memory stays bounded by a few blocks.
-          int available = 0;
-          while ((available = stretcher.available()) > 0) {
-            std::vector<std::vector<float>> chunk(channels, std::vector<float>(available));
-            std::vector<float*> out_pointers(channels);
-            for (int channel = 0; channel < channels; ++channel) {
-              out_pointers[channel] = chunk[channel].data();
-            }
-            const size_t got = stretcher.retrieve(out_pointers.data(), available);
-            for (int channel = 0; channel < channels; ++channel) {
-              output[channel].insert(output[channel].end(), chunk[channel].begin(),
-                                     chunk[channel].begin() + static_cast<std::ptrdiff_t>(got));
-            }
-          }
+          drain(final);  // memory stays bounded by a few blocks
         }
       }
     };
@@ -132,6 +147,7 @@ Result<AudioBuffer> StretchAndShift(const AudioBuffer& input, const StretchOptio
   } catch (const std::exception& e) {
     return InternalError(std::string("Rubber Band: ") + e.what());
   }
+  for (std::vector<float>& channel : output) channel.resize(produced_frames);
   // Offline Rubber Band aims at exactly round(frames * ratio). Allow it one millisecond per
   // minute of output (the accuracy this layer promises) plus a frame, and cut or pad to the
   // exact length within that; anything further off is a failure, not something to hide.

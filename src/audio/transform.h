@@ -36,6 +36,11 @@ struct StretchOptions {
   double time_ratio = 1.0;       // output duration / input duration, in [0.25, 4]
   double pitch_semitones = 0.0;  // in [-24, 24]
   StretchEngine engine = StretchEngine::kFaster;
+  // True: Rubber Band's OptionThreadingAuto, where R2 processes each channel on its own
+  // thread when there is more than one core (same output bits, same CPU time, less wall time
+  // only when a core is free); R3 ignores it. False (the default): OptionThreadingNever, all
+  // the work on the calling thread, which is what callers running one job per core want.
+  bool allow_threads = false;
 };
 
 // Offline (two-pass) Rubber Band processing: the output has exactly

@@ -92,6 +92,26 @@ TEST(TransformTest, StretchKeepsTheDurationExactAndBeatsOnTheStretchedGrid) {
   }
 }
 
+TEST(TransformTest, ThreadsChangeNeitherLengthNorSamples) {
+  // Clicks on the left, clicks plus a tone on the right, so the channels differ; R2 processes
+  // them on two threads when allowed, and must give the same bits as on one.
+  AudioBuffer stereo = ClickTrack(0.5, 6.0);
+  std::vector<float>& samples = stereo.mutable_samples();
+  for (size_t frame = 0; frame < samples.size() / 2; ++frame) {
+    samples[2 * frame + 1] += static_cast<float>(
+        0.1 * std::sin(2 * std::numbers::pi * 330 * static_cast<double>(frame) / kRate.hz()));
+  }
+  for (StretchEngine engine : {StretchEngine::kFaster, StretchEngine::kFiner}) {
+    Result<AudioBuffer> threaded = StretchAndShift(stereo, {1.1, 0.0, engine, true});
+    Result<AudioBuffer> single = StretchAndShift(stereo, {1.1, 0.0, engine, false});
+    ASSERT_TRUE(threaded.ok()) << threaded.status().ToString();
+    ASSERT_TRUE(single.ok()) << single.status().ToString();
+    EXPECT_EQ(threaded->frames(), std::llround(stereo.frames() * 1.1));
+    EXPECT_TRUE(threaded->samples() == single->samples())
+        << (engine == StretchEngine::kFaster ? "R2" : "R3");
+  }
+}
+
 TEST(TransformTest, FinerEngineAlsoKeepsTheLength) {
   const AudioBuffer tone = testing::Sine(kRate, 2, 440, -12, 3.0);
   Result<AudioBuffer> stretched = StretchAndShift(tone, {1.5, 0.0, StretchEngine::kFiner});
