@@ -9,17 +9,23 @@
 //                                 [--cos-cap a,b] [--probe-lists a,b] [--lists L]
 //                                 [--method auto|ordered|exact] [--build-threads T]
 //                                 [--repeats R] [--query-seed S] [--vectors generated|als]
+//                                 [--anchor-hnsw M] [--anchor-ef E] [--anchor-ef-construction C]
 //     Filtered top-10 on generated item vectors (default 1M x 64) at each allowed fraction:
 //     recall@10 against an exact scan of the allowed set, and queries per second on one
 //     thread (median of R passes), the per-query policy work (method choice) included.
 //     --vectors als searches the item factors of an ALS model trained on a Last.fm-360K-shaped
 //     matrix of --items items instead of generated vectors, with listener factors as queries.
+//     --anchor-hnsw M also builds the issue's anchor on the same vectors, FAISS HNSW (inner
+//     product, degree M), and measures its filtered search (IDSelectorBitmap) in the same run.
+#include <faiss/IndexHNSW.h>
+#include <faiss/impl/IDSelector.h>
 #include <omp.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <random>
 #include <set>
 #include <sstream>
@@ -167,6 +173,29 @@ rights::RecordingBitmap RandomAllowed(uint32_t size, double fraction, uint64_t s
   return bitmap;
 }
 
+// Mean recall@10 of `results` against `truth` over the queries; -1 (after a message) when a
+// disallowed item was returned.
+double Recall(const std::vector<std::vector<taste::SearchHit>>& truth,
+              const std::vector<std::vector<taste::SearchHit>>& results,
+              const rights::RecordingBitmap& allowed) {
+  double recall = 0;
+  for (size_t q = 0; q < truth.size(); ++q) {
+    std::set<uint32_t> expected;
+    for (const auto& hit : truth[q]) expected.insert(hit.item);
+    int found = 0;
+    for (const auto& hit : results[q]) {
+      found += static_cast<int>(expected.count(hit.item));
+      if (!allowed.Test(hit.item)) {
+        std::fprintf(stderr, "BUG: a disallowed item was returned\n");
+        return -1;
+      }
+    }
+    recall +=
+        static_cast<double>(found) / static_cast<double>(std::max<size_t>(1, truth[q].size()));
+  }
+  return truth.empty() ? 0 : recall / static_cast<double>(truth.size());
+}
+
 int RunIndex(const Flags& flags) {
   const auto items = static_cast<uint32_t>(flags.Number("--items", 1e6));
   const int dim = static_cast<int>(flags.Number("--dim", 64));
@@ -250,6 +279,19 @@ int RunIndex(const Flags& flags) {
       "threads)\n",
       items, dim, (*index)->lists(), (*index)->cos_cap(), SecondsSince(start),
       options.build_threads);
+  // --anchor-hnsw M builds the issue's anchor on the same vectors (graph degree M).
+  std::unique_ptr<faiss::IndexHNSWFlat> anchor;
+  const int anchor_m = static_cast<int>(flags.Number("--anchor-hnsw", 0));
+  const int anchor_ef = static_cast<int>(flags.Number("--anchor-ef", 256));
+  if (anchor_m > 0) {
+    start = Clock::now();
+    omp_set_num_threads(options.build_threads > 0 ? options.build_threads : 2);
+    anchor = std::make_unique<faiss::IndexHNSWFlat>(dim, anchor_m, faiss::METRIC_INNER_PRODUCT);
+    anchor->hnsw.efConstruction = static_cast<int>(flags.Number("--anchor-ef-construction", 40));
+    anchor->add(vectors.rows(), vectors.data());
+    std::printf("anchor: FAISS HNSW M=%d efConstruction=%d built in %.1f s\n", anchor_m,
+                anchor->hnsw.efConstruction, SecondsSince(start));
+  }
   omp_set_num_threads(1);  // queries on one thread, as the issue asks
   std::printf(
       "fraction  cos_cap  probes  ordered/exact/handed over  rows checked  rows scored  recall@10  "
@@ -295,27 +337,48 @@ int RunIndex(const Flags& flags) {
           }
           qps_runs.push_back(queries / SecondsSince(start));
         }
-        double recall = 0;
-        for (int q = 0; q < queries; ++q) {
-          std::set<uint32_t> expected;
-          for (const auto& hit : truth[static_cast<size_t>(q)]) expected.insert(hit.item);
-          int found = 0;
-          for (const auto& hit : results[static_cast<size_t>(q)]) {
-            found += expected.count(hit.item);
-            if (!allowed.Test(hit.item)) {
-              std::fprintf(stderr, "BUG: a disallowed item was returned\n");
-              return 1;
-            }
-          }
-          recall += static_cast<double>(found) /
-                    static_cast<double>(std::max<size_t>(1, truth[static_cast<size_t>(q)].size()));
-        }
+        const double recall = Recall(truth, results, allowed);
+        if (recall < 0) return 1;
         std::printf("%8.2f  %7.3f  %6d  %6d/%6d/%6d        %12.0f  %11.0f  %9.4f  %.0f\n", fraction,
                     (*index)->cos_cap(), probe_lists, ordered, queries - ordered - handed_over,
-                    handed_over, rows_checked / queries, rows_scored / queries, recall / queries,
+                    handed_over, rows_checked / queries, rows_scored / queries, recall,
                     Median(qps_runs));
         std::fflush(stdout);
       }
+    }
+    if (anchor != nullptr) {
+      // The issue's anchor, side by side: FAISS HNSW (inner product) searched under the same
+      // bitmap through SearchParametersHNSW + IDSelectorBitmap. RecordingBitmap keeps bit i at
+      // bit i % 64 of word i / 64, which on little-endian is FAISS's byte layout.
+      faiss::IDSelectorBitmap selector(allowed.words().size() * sizeof(uint64_t),
+                                       reinterpret_cast<const uint8_t*>(allowed.words().data()));
+      faiss::SearchParametersHNSW params;
+      params.efSearch = anchor_ef;
+      params.sel = &selector;
+      std::vector<std::vector<taste::SearchHit>> results(static_cast<size_t>(queries));
+      std::vector<double> qps_runs;
+      std::vector<float> distances(10);
+      std::vector<faiss::Index::idx_t> labels(10);
+      for (int repeat = 0; repeat < repeats; ++repeat) {
+        start = Clock::now();
+        for (int q = 0; q < queries; ++q) {
+          anchor->search(1, query_vectors.row(q).data(), 10, distances.data(), labels.data(),
+                         &params);
+          std::vector<taste::SearchHit>& hits = results[static_cast<size_t>(q)];
+          hits.clear();
+          for (int n = 0; n < 10 && labels[n] >= 0; ++n) {
+            hits.push_back({static_cast<uint32_t>(labels[n]), distances[n]});
+          }
+        }
+        qps_runs.push_back(queries / SecondsSince(start));
+      }
+      const double recall = Recall(truth, results, allowed);
+      if (recall < 0) return 1;
+      std::printf(
+          "%8.2f  FAISS HNSW + IDSelectorBitmap (anchor), efSearch %d: recall@10 %.4f  %.0f "
+          "queries/s\n",
+          fraction, anchor_ef, recall, Median(qps_runs));
+      std::fflush(stdout);
     }
   }
   return 0;
