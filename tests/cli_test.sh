@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end test of the `accord` command line: exit codes, stderr messages that name the
-# place, all-or-nothing imports, and a consent change that flips a decision.
+# place, all-or-nothing imports, a consent change that flips a decision, the ledger and
+# royalty verbs, and audio analysis and transforms (bad audio files named on stderr).
 #   tests/cli_test.sh path/to/accord path/to/demo.json
 set -uo pipefail
 accord_bin=$1
@@ -164,6 +165,45 @@ expect_rc 0 "dsr export"
 expect_in "$out" "SY01" "dsr summary record"
 run statements export --format xml
 expect_rc 2 "unknown export format is a usage error"
+
+# ---- Audio: analysis and a transform of a generated WAV, and bad files named in the error.
+le() {  # le VALUE BYTES: VALUE little-endian in BYTES bytes
+  local v=$1 n=$2 i
+  for ((i = 0; i < n; i++)); do printf "\\x$(printf %02x $(((v >> (8 * i)) & 255)))"; done
+}
+noise_wav() {  # noise_wav FILE SECONDS: 16-bit stereo 44.1 kHz white noise
+  local bytes=$((44100 * 4 * $2))
+  { printf 'RIFF'; le $((36 + bytes)) 4; printf 'WAVEfmt '; le 16 4; le 1 2; le 2 2; le 44100 4
+    le 176400 4; le 4 2; le 16 2; printf 'data'; le "$bytes" 4; head -c "$bytes" /dev/urandom
+  } > "$1"
+}
+noise_wav "$work/noise.wav" 2
+run analyze "$work/noise.wav" --json
+expect_rc 0 "analyze a WAV"
+expect_in "$out" '"duration_ms": 2000' "analysis reports the duration"
+expect_in "$out" '"integrated_lufs"' "analysis reports loudness"
+run render stretch "$work/noise.wav" "$work/long.flac" --ratio 2
+expect_rc 0 "stretch to twice the length"
+run analyze "$work/long.flac" --json --no-fingerprint
+expect_rc 0 "analyze the stretched FLAC"
+expect_in "$out" '"duration_ms": 4000' "stretched output is twice as long"
+run render stretch "$work/noise.wav" "$work/x.wav" --ratio 9
+expect_rc 1 "a ratio out of range is refused"
+expect_in "$err" "0.25" "error gives the range"
+run render gain "$work/noise.wav" "$work/x.xyz" --db -3
+expect_rc 1 "an unknown output extension is refused"
+expect_in "$err" "x.xyz" "error names the output file"
+: > "$work/empty.wav"
+echo "not audio" > "$work/text.wav"
+head -c 30 "$work/noise.wav" > "$work/truncated.wav"
+for bad in empty text truncated; do
+  run analyze "$work/$bad.wav"
+  expect_rc 1 "analyze a $bad file"
+  expect_in "$err" "$bad.wav" "error names the $bad file"
+done
+run analyze "$work/noise.wav" "$work/empty.wav" --json
+expect_rc 1 "one bad file in several fails the run"
+expect_in "$out" '"duration_ms": 2000' "the good file is still reported"
 
 if [ "$failures" -ne 0 ]; then
   echo "cli_test: $failures failure(s)"

@@ -91,13 +91,14 @@ void AddAnalyze(CLI::App& app, Globals& g) {
     json out = json::array();
     std::string text;
     int failed = 0;
+    std::string failures;  // to stderr with the exit status, not mixed into the results
     std::optional<audio::AnalysisStore> kept;
     if (store) kept.emplace(Check(audio::AnalysisStore::Open(DataDir(g))));
     for (const Result<audio::TrackAnalysis>& result : results) {
       if (!result.ok()) {
         ++failed;
         out.push_back({{"error", result.status().ToString()}});
-        text += "error: " + result.status().ToString() + "\n";
+        failures += "\n  " + result.status().ToString();
         continue;
       }
       json value = audio::AnalysisToJson(*result, beats);
@@ -114,7 +115,7 @@ void AddAnalyze(CLI::App& app, Globals& g) {
     if (failed > 0) {
       throw Failure{InvalidArgumentError(std::to_string(failed) + " of " +
                                          std::to_string(results.size()) +
-                                         " files could not be analysed")};
+                                         " files could not be analysed:" + failures)};
     }
   });
 }
