@@ -2,7 +2,8 @@
 //
 //   build/bench/ledger_bench [--events N] [--recovery-events N] [--dir PATH] [--runs R]
 //
-// Prints, single-threaded, on a generated world:
+// Prints, from one calling thread, on a generated world (Ledger::Append itself uses a second
+// thread for batches of 512 events or more; see docs/decisions/0010-ledger-intake-rate.md):
 //  - durable intake through Ledger::Append (policy check, idempotency, log append, fsync,
 //    Merkle) for batches of 1, 100 and 10,000 events: events/s and per-batch acknowledgement
 //    latency; beside it, in the same run and on the same file system, SQLite (WAL,
@@ -297,6 +298,20 @@ uint64_t DirectoryBytes(const std::string& dir) {
   return bytes;
 }
 
+// The 1-, 5- and 15-minute load averages, as /proc/loadavg gives them: the machine is shared,
+// and a figure means little without the load it was measured under.
+std::string LoadAverage() {
+  std::FILE* file = std::fopen("/proc/loadavg", "r");
+  if (file == nullptr) return "unknown";
+  double one = 0, five = 0, fifteen = 0;
+  const int read = std::fscanf(file, "%lf %lf %lf", &one, &five, &fifteen);
+  std::fclose(file);
+  if (read != 3) return "unknown";
+  char text[64];
+  std::snprintf(text, sizeof text, "%.2f %.2f %.2f", one, five, fifteen);
+  return text;
+}
+
 int Fail(const char* what, const Status& status) {
   std::fprintf(stderr, "ledger_bench: %s: %s\n", what, status.ToString().c_str());
   return 1;
@@ -336,6 +351,7 @@ int Main(int argc, char** argv) {
   std::printf("build: assertions ON (not an optimised build; figures are pessimistic)\n");
 #endif
   std::printf("sqlite: %s\n", sqlite3_libversion());
+  std::printf("load average at start: %s\n", LoadAverage().c_str());
 
   // Each run works in its own directory under the parent, removed at the end.
   std::error_code error;
@@ -401,7 +417,8 @@ int Main(int argc, char** argv) {
                             {100, std::max<uint64_t>(100, events / 10)},
                             {10'000, events}};
   std::printf(
-      "\ndurable intake (acknowledged after fsync; one thread; each figure is events / time "
+      "\ndurable intake (acknowledged after fsync; one calling thread, Ledger::Append uses two "
+      "from batch 512; each figure is events / time "
       "inside the timed calls; latency is per batch, call to acknowledgement)\n");
   std::printf(
       "  accord = Ledger::Append (validate, policy check, idempotency, encode, log append, "
@@ -446,6 +463,7 @@ int Main(int argc, char** argv) {
       std::printf("  batch 10,000: accord %.0f events/s (target >= 1,000,000 events/s)\n",
                   accord->EventsPerSecond());
     }
+    std::printf("  (load average after batch %zu: %s)\n", config.batch, LoadAverage().c_str());
     std::filesystem::remove_all(dir, error);
   }
 

@@ -1,5 +1,7 @@
 #include "ledger/event.h"
 
+#include <algorithm>
+#include <charconv>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -12,6 +14,67 @@ namespace accord::ledger {
 namespace {
 
 using nlohmann::json;
+
+constexpr int64_t kMillisPerDay = 86'400'000;
+const Timestamp kEarliestTime = Timestamp::FromUnixMillis(DaysFromCivil(1, 1, 1) * kMillisPerDay);
+const Timestamp kLatestTime =
+    Timestamp::FromUnixMillis(DaysFromCivil(10000, 1, 1) * kMillisPerDay - 1);
+
+// Writes `value` as `width` decimal digits, zero-padded; `value` < 10^width.
+char* PutDigits(char* out, int64_t value, int width) {
+  for (int digit = width - 1; digit >= 0; --digit) {
+    out[digit] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+  return out + width;
+}
+
+// Timestamp::ToString() for times in years 0001..9999, without its snprintf calls and
+// temporary strings (the encoding runs once per event at intake). The date is Howard Hinnant's
+// civil_from_days; event_test checks the output against ToString().
+void AppendTime(Timestamp time, std::string* out) {
+  if (time < kEarliestTime || time > kLatestTime) {
+    *out += time.ToString();  // only for an event that failed validation
+    return;
+  }
+  const int64_t ms_total = time.unix_millis();
+  const int64_t days =
+      ms_total >= 0 ? ms_total / kMillisPerDay : -((-ms_total + kMillisPerDay - 1) / kMillisPerDay);
+  const int64_t in_day = ms_total - days * kMillisPerDay;
+  const int64_t z = days + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  char buffer[32];
+  char* at = PutDigits(buffer, year, 4);
+  *at++ = '-';
+  at = PutDigits(at, month, 2);
+  *at++ = '-';
+  at = PutDigits(at, day, 2);
+  *at++ = 'T';
+  at = PutDigits(at, in_day / 3'600'000, 2);
+  *at++ = ':';
+  at = PutDigits(at, in_day / 60'000 % 60, 2);
+  *at++ = ':';
+  at = PutDigits(at, in_day / 1000 % 60, 2);
+  if (in_day % 1000 != 0) {
+    *at++ = '.';
+    at = PutDigits(at, in_day % 1000, 3);
+  }
+  *at++ = 'Z';
+  out->append(buffer, static_cast<size_t>(at - buffer));
+}
+
+void AppendInteger(int64_t value, std::string* out) {
+  char buffer[24];
+  const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  out->append(buffer, static_cast<size_t>(end - buffer));
+}
 
 Status CheckToken(std::string_view value, std::string_view field, size_t max_bytes,
                   bool may_be_empty) {
@@ -126,13 +189,16 @@ Status ValidateUsageEvent(const UsageEvent& event) {
     return InvalidArgumentError("recordings: more than " + std::to_string(kMaxRecordingsPerEvent));
   }
   int64_t total = 0;
-  std::set<std::string> seen;
   for (size_t i = 0; i < event.recordings.size(); ++i) {
     const UsedRecording& used = event.recordings[i];
     if (used.isrc.empty()) {
       return InvalidArgumentError("recordings/" + std::to_string(i) + "/isrc: missing");
     }
-    if (!seen.insert(used.isrc.str()).second) {
+    // At most kMaxRecordingsPerEvent, almost always one: comparing with each earlier one is
+    // cheaper than building a set, which allocated per recording on the intake path.
+    const auto earlier = event.recordings.begin() + static_cast<std::ptrdiff_t>(i);
+    if (std::any_of(event.recordings.begin(), earlier,
+                    [&](const UsedRecording& other) { return other.isrc == used.isrc; })) {
       return InvalidArgumentError("recordings/" + std::to_string(i) + "/isrc: " + used.isrc.str() +
                                   " listed twice");
     }
@@ -146,6 +212,12 @@ Status ValidateUsageEvent(const UsageEvent& event) {
                                 " ppm, not 1000000");
   }
   if (event.duration_ms < 0) return InvalidArgumentError("duration_ms: negative");
+  // The stored time must read back: Timestamp::Parse takes four-digit years only, and an event
+  // outside them would be recorded but make the ledger fail to reopen.
+  if (event.time < kEarliestTime || event.time > kLatestTime) {
+    return InvalidArgumentError("time: " + std::to_string(event.time.unix_millis()) +
+                                " ms since the epoch is outside years 0001..9999");
+  }
   return OkStatus();
 }
 
@@ -183,35 +255,46 @@ Result<std::vector<UsageEvent>> ReadUsageEventsFile(const std::string& path) {
   return events;
 }
 
-std::string CanonicalEncoding(const UsageEvent& e) {
+std::string CanonicalEncoding(const UsageEvent& event) {
+  std::string out;
+  AppendCanonicalEncoding(event, &out);
+  return out;
+}
+
+void AppendCanonicalEncoding(const UsageEvent& e, std::string* out_ptr) {
   // Written by hand rather than through a JSON library: this runs once per event on the intake
   // path, and the library's DOM cost half the intake time (docs/benchmarks.md). Validated ids
   // and names need no escaping; append_string still escapes, so an unvalidated event cannot
   // produce broken JSON.
   auto append_string = [](std::string& out, std::string_view text) {
     out += '"';
-    for (char c : text) {
+    size_t plain = 0;  // a run of bytes that need no escaping is appended at once
+    for (size_t at = 0; at < text.size(); ++at) {
+      const char c = text[at];
       const unsigned char u = static_cast<unsigned char>(c);
-      if (c == '"' || c == '\\') {
+      if (c != '"' && c != '\\' && u >= 0x20) continue;
+      out.append(text.data() + plain, at - plain);
+      plain = at + 1;
+      if (u >= 0x20) {
         out += '\\';
         out += c;
-      } else if (u < 0x20) {
+      } else {
         static constexpr char kHex[] = "0123456789abcdef";
         out += "\\u00";
         out += kHex[u >> 4];
         out += kHex[u & 0xf];
-      } else {
-        out += c;
       }
     }
+    out.append(text.data() + plain, text.size() - plain);
     out += '"';
   };
-  std::string out;
-  out.reserve(192 + 48 * e.recordings.size() + e.id.size() + e.listener.size());
+  std::string& out = *out_ptr;
+  out.reserve(out.size() + 192 + 48 * e.recordings.size() + e.id.size() + e.listener.size() +
+              e.feature.size() + e.session.size());
   out += "{\"id\":";
   append_string(out, e.id);
   out += ",\"time\":\"";
-  out += e.time.ToString();
+  AppendTime(e.time, &out);
   out += "\",\"listener\":";
   append_string(out, e.listener);
   out += ",\"territory\":\"";
@@ -226,17 +309,16 @@ std::string CanonicalEncoding(const UsageEvent& e) {
     out += "{\"isrc\":\"";
     out += e.recordings[i].isrc.str();
     out += "\",\"weight_ppm\":";
-    out += std::to_string(e.recordings[i].weight_ppm);
+    AppendInteger(e.recordings[i].weight_ppm, &out);
     out += '}';
   }
   out += "],\"duration_ms\":";
-  out += std::to_string(e.duration_ms);
+  AppendInteger(e.duration_ms, &out);
   out += ",\"session\":";
   append_string(out, e.session);
   out += ",\"requested\":";
   out += e.requested ? "true" : "false";
   out += '}';
-  return out;
 }
 
 std::vector<std::string> DifferingFields(const UsageEvent& a, const UsageEvent& b) {

@@ -63,11 +63,14 @@ Result<UsageEvent> ParseUsageEvent(std::string_view json, std::string_view where
 // above 1 GiB are refused.
 Result<std::vector<UsageEvent>> ReadUsageEventsFile(const std::string& path);
 
-// Checks the rules a parsed or hand-built event must meet (ids, weights, limits).
+// Checks the rules a parsed or hand-built event must meet (ids, weights, limits, a time in
+// years 0001..9999, the range Timestamp::Parse reads back).
 Status ValidateUsageEvent(const UsageEvent& event);
 
-// The stored form; ParseUsageEvent(CanonicalEncoding(e)) == e.
+// The stored form; ParseUsageEvent(CanonicalEncoding(e)) == e for a valid event.
 std::string CanonicalEncoding(const UsageEvent& event);
+// Appends CanonicalEncoding(event) to `out`: the intake encodes a whole batch into one buffer.
+void AppendCanonicalEncoding(const UsageEvent& event, std::string* out);
 
 // The fields the ledger indexes, read straight out of a canonical encoding without a JSON
 // parser (recovery does this for every record). The views point into the payload.

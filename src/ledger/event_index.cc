@@ -33,10 +33,23 @@ Status EventIndex::Add(uint64_t sequence, const EventKeys& keys) {
         keys.isrcs.begin() + i) {
       continue;
     }
-    by_recording_[std::string(keys.isrcs[i])].push_back(sequence);
+    const auto [index, inserted] = recording_index_.Insert(keys.isrcs[i], recording_events_.size());
+    if (inserted) recording_events_.emplace_back();
+    recording_events_[index].push_back(sequence);
   }
-  by_listener_[std::string(keys.listener)].push_back(sequence);
+  previous_of_listener_.push_back(listener_latest_.Put(keys.listener, sequence).value_or(0));
   return OkStatus();
+}
+
+std::vector<uint64_t> EventIndex::ListenerEvents(std::string_view listener) const {
+  std::vector<uint64_t> events;
+  std::optional<uint64_t> latest = listener_latest_.Find(listener);
+  for (uint64_t sequence = latest.value_or(0); sequence != 0;
+       sequence = previous_of_listener_[sequence - 1]) {
+    events.push_back(sequence);
+  }
+  std::reverse(events.begin(), events.end());
+  return events;
 }
 
 bool EventIndex::InPeriod(uint64_t sequence, const EventQuery& query) const {
@@ -70,27 +83,24 @@ std::vector<uint64_t> EventIndex::Find(const EventQuery& query) const {
   auto keep = [&](uint64_t sequence) { return InPeriod(sequence, query); };
   if (!query.isrcs.empty()) {
     for (const std::string& isrc : query.isrcs) {
-      auto it = by_recording_.find(isrc);
-      if (it == by_recording_.end()) continue;
-      std::copy_if(it->second.begin(), it->second.end(), std::back_inserter(found), keep);
+      std::optional<uint64_t> index = recording_index_.Find(isrc);
+      if (!index) continue;
+      const std::vector<uint64_t>& events = recording_events_[*index];
+      std::copy_if(events.begin(), events.end(), std::back_inserter(found), keep);
     }
     std::sort(found.begin(), found.end());
     found.erase(std::unique(found.begin(), found.end()), found.end());
     if (query.listener) {
-      auto it = by_listener_.find(*query.listener);
+      const std::vector<uint64_t> listener_events = ListenerEvents(*query.listener);
       std::vector<uint64_t> both;
-      if (it != by_listener_.end()) {
-        std::set_intersection(found.begin(), found.end(), it->second.begin(), it->second.end(),
-                              std::back_inserter(both));
-      }
+      std::set_intersection(found.begin(), found.end(), listener_events.begin(),
+                            listener_events.end(), std::back_inserter(both));
       found = std::move(both);
     }
     return found;
   }
-  auto it = by_listener_.find(*query.listener);
-  if (it != by_listener_.end()) {
-    std::copy_if(it->second.begin(), it->second.end(), std::back_inserter(found), keep);
-  }
+  const std::vector<uint64_t> listener_events = ListenerEvents(*query.listener);
+  std::copy_if(listener_events.begin(), listener_events.end(), std::back_inserter(found), keep);
   return found;
 }
 

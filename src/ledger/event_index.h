@@ -10,10 +10,12 @@
 //   ACCORD_RETURN_IF_ERROR(index.Add(1, keys));
 //   std::vector<uint64_t> january = index.Find({.from = jan1, .to = feb1});
 //
-// Memory: 8 bytes per event for its time, 8 per (event, recording) and per event in the
-// listener postings, plus one run per day of events appended in time order.
+// Memory: 8 bytes per event for its time, 8 per (event, recording), 8 per event for the chain
+// of its listener's events, each distinct listener and recording once (FlatStringMap), plus one
+// run per day of events appended in time order.
 //
-// Thread safety: a value type; const methods may run concurrently, Add needs exclusive access.
+// Thread safety: a movable value (not copyable); const methods may run concurrently, Add needs
+// exclusive access.
 #ifndef ACCORD_LEDGER_EVENT_INDEX_H_
 #define ACCORD_LEDGER_EVENT_INDEX_H_
 
@@ -22,12 +24,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/status.h"
 #include "core/time.h"
 #include "ledger/event.h"
+#include "ledger/flat_string_map.h"
 
 namespace accord::ledger {
 
@@ -66,10 +68,19 @@ class EventIndex {
   bool InPeriod(uint64_t sequence, const EventQuery& query) const;
   std::vector<uint64_t> FindByPeriod(const EventQuery& query) const;
 
+  // The sequences of one listener's events, ascending.
+  std::vector<uint64_t> ListenerEvents(std::string_view listener) const;
+
   std::vector<int64_t> time_ms_;                // by sequence - 1
   std::map<int64_t, std::vector<Run>> by_day_;  // days since the epoch → runs
-  std::unordered_map<std::string, std::vector<uint64_t>> by_recording_;
-  std::unordered_map<std::string, std::vector<uint64_t>> by_listener_;
+  // ISRC → index into recording_events_, which holds each recording's sequences ascending.
+  FlatStringMap recording_index_;
+  std::vector<std::vector<uint64_t>> recording_events_;
+  // Most listeners have few events, so rather than a list per listener (an allocation for
+  // nearly every event) each event points to its listener's previous one: listener → its
+  // latest sequence, and previous_of_listener_[sequence - 1] → the one before (0: none).
+  FlatStringMap listener_latest_;
+  std::vector<uint64_t> previous_of_listener_;
 };
 
 // Splits ascending sequences into maximal runs of consecutive numbers, for range reads.

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace accord::ledger {
 namespace {
 
@@ -127,6 +129,49 @@ TEST(UsageEventTest, DifferingFieldsNamesEachDifference) {
   b.recordings[1].weight_ppm = 500000;
   b.requested = false;
   EXPECT_EQ(DifferingFields(a, b), (std::vector<std::string>{"time", "recordings", "requested"}));
+}
+
+TEST(UsageEventTest, CanonicalTimeIsTimestampToStringAcrossTheWholeRange) {
+  // The encoding formats times itself; it must give exactly the bytes ToString() gives, or an
+  // event's canonical form (and so its leaf hash) would change.
+  UsageEvent event = *ParseUsageEvent(kEvent, "x");
+  const int64_t earliest = Timestamp::Parse("0001-01-01T00:00:00Z")->unix_millis();
+  const int64_t latest = Timestamp::Parse("9999-12-31T23:59:59.999Z")->unix_millis();
+  std::mt19937_64 rng(5);
+  std::vector<int64_t> times = {earliest, latest, 0, -1, 1, 86'399'999, 86'400'000, -86'400'000};
+  for (int sample = 0; sample < 20'000; ++sample) {
+    times.push_back(earliest + static_cast<int64_t>(rng() % uint64_t(latest - earliest + 1)));
+    // Whole seconds too, which ToString writes without milliseconds.
+    times.push_back(times.back() - times.back() % 1000);
+  }
+  for (int64_t ms : times) {
+    event.time = Timestamp::FromUnixMillis(ms);
+    const std::string encoded = CanonicalEncoding(event);
+    const std::string expected = "\"time\":\"" + event.time.ToString() + "\"";
+    ASSERT_NE(encoded.find(expected), std::string::npos) << ms << " " << encoded;
+    Result<UsageEvent> back = ParseUsageEvent(encoded, "x");
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    ASSERT_EQ(back->time, event.time) << ms;
+  }
+}
+
+TEST(UsageEventTest, TimeOutsideFourDigitYearsIsRefusedBecauseItCouldNotBeReadBack) {
+  UsageEvent event = *ParseUsageEvent(kEvent, "x");
+  EXPECT_TRUE(ValidateUsageEvent(event).ok());
+  event.time =
+      Timestamp::FromUnixMillis(Timestamp::Parse("9999-12-31T23:59:59.999Z")->unix_millis() + 1);
+  Status status = ValidateUsageEvent(event);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("time"), std::string::npos) << status.message();
+  event.time = Timestamp::FromUnixMillis(Timestamp::Parse("0001-01-01")->unix_millis() - 1);
+  EXPECT_EQ(ValidateUsageEvent(event).code(), StatusCode::kInvalidArgument);
+}
+
+TEST(UsageEventTest, AppendCanonicalEncodingAddsToWhatIsThere) {
+  const UsageEvent event = *ParseUsageEvent(kEvent, "x");
+  std::string buffer = "prefix";
+  AppendCanonicalEncoding(event, &buffer);
+  EXPECT_EQ(buffer, "prefix" + CanonicalEncoding(event));
 }
 
 }  // namespace

@@ -1,6 +1,11 @@
 #include "ledger/ledger.h"
 
+#include <algorithm>
+#include <bit>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <system_error>
+#include <thread>
 
 namespace accord::ledger {
 namespace {
@@ -64,7 +69,7 @@ Status Ledger::IndexRecord(uint64_t sequence, std::string_view payload, const Ha
   // recovery does this for every record.
   ACCORD_ASSIGN_OR_RETURN(EventKeys keys,
                           ExtractEventKeys(payload, "ledger record " + std::to_string(sequence)));
-  if (!index_.emplace(std::string(keys.id), Entry{sequence, leaf}).second) {
+  if (!ids_.Insert(keys.id, sequence).second) {
     return DataLossError("ledger record " + std::to_string(sequence) + ": event id " +
                          std::string(keys.id) + " recorded twice");
   }
@@ -107,91 +112,254 @@ Status Ledger::LoadCheckpoints() {
   return OkStatus();
 }
 
+namespace {
+
+// A batch this large is worked on by two threads (the machine this was measured on has two
+// cores): below it, starting a thread costs more than it saves.
+constexpr size_t kMinEventsForTwoThreads = 512;
+
+// Append's encoding buffers are kept between calls up to this size each (a batch of about
+// 400,000 events); a larger one is released.
+constexpr size_t kMaxKeptIntakeBufferBytes = size_t{64} << 20;
+
+// Runs `here` on this thread and `there` on a second one when `two_threads` (or after `here`
+// when no thread can be started); returns once both are done. The two must touch disjoint
+// data.
+template <typename Here, typename There>
+void RunBoth(bool two_threads, Here&& here, There&& there) {
+  std::jthread helper;
+  if (two_threads) {
+    try {
+      helper = std::jthread(std::ref(there));
+    } catch (const std::system_error&) {
+      // No thread to be had (resource limits): both run here.
+    }
+  }
+  here();
+  if (!helper.joinable()) there();
+}  // joins the helper
+
+// The ids first seen in one batch: open addressing over indexes into the batch's recorded
+// events, sized once for the whole batch (at most half full), compared by the id itself.
+class BatchIds {
+ public:
+  explicit BatchIds(size_t events) : slots_(std::bit_ceil(std::max<size_t>(2 * events, 2)), 0) {}
+
+  // The recorded index whose id is `id` (hash `hash`), or nullopt; `id_of(k)` gives the id of
+  // recorded event k.
+  template <typename IdOf>
+  std::optional<size_t> Find(std::string_view id, uint64_t hash, const IdOf& id_of) const {
+    const size_t mask = slots_.size() - 1;
+    for (size_t at = hash & mask; slots_[at] != 0; at = (at + 1) & mask) {
+      if (id_of(slots_[at] - 1) == id) return slots_[at] - 1;
+    }
+    return std::nullopt;
+  }
+  // Precondition: `hash`'s id is not present.
+  void Insert(uint64_t hash, size_t recorded) {
+    const size_t mask = slots_.size() - 1;
+    size_t at = hash & mask;
+    while (slots_[at] != 0) at = (at + 1) & mask;
+    slots_[at] = recorded + 1;
+  }
+
+ private:
+  std::vector<size_t> slots_;  // recorded index + 1; 0 is empty
+};
+
+}  // namespace
+
+// The work of a batch, in four steps (docs/decisions/0010-ledger-intake-rate.md):
+//  1. Each event on its own, in two halves on two threads: validate, encode, look the id up
+//     among the recorded events, check the policy. Reads the ledger only.
+//  2. In order, on one thread: repeats of an id within the batch, and the list to record.
+//  3. The log append (one write, one fdatasync); meanwhile a second thread computes the leaf
+//     hashes and the tree nodes they add, without changing the tree.
+//  4. Only after the fsync succeeded: the id index on one thread, the event index and the tree
+//     on the other.
 Result<std::vector<IntakeResult>> Ledger::Append(const std::vector<UsageEvent>& events,
                                                  const rights::Snapshot& policy) {
-  std::vector<IntakeResult> results(events.size());
-  std::vector<std::string> payloads;
-  std::vector<size_t> recorded;  // indexes into events of the payloads, in order
-  std::vector<Hash> leaves;      // the payloads' leaf hashes
-  // Ids first seen in this batch: their position in `payloads` and content hash.
-  std::unordered_map<std::string, std::pair<size_t, Hash>> batch_ids;
+  const size_t count = events.size();
+  const bool two_threads = count >= kMinEventsForTwoThreads;
+  std::vector<IntakeResult> results(count);
 
-  for (size_t i = 0; i < events.size(); ++i) {
-    const UsageEvent& event = events[i];
+  // Step 1. Each half encodes into its own buffer, kept between calls so that its pages stay
+  // mapped; the log gets views into them, never a string per event.
+  enum class State : uint8_t { kAnswered, kRefused, kAllowed };
+  struct Classified {
+    State state = State::kAnswered;
+    uint8_t half = 0;
+    size_t begin = 0;  // of the encoding in intake_buffers_[half]
+    size_t size = 0;
+    uint64_t id_hash = 0;
+  };
+  std::vector<Classified> classified(count);
+  const size_t middle = two_threads ? count / 2 : count;
+  auto classify = [&](uint8_t half, size_t first, size_t last) -> Status {
+    std::string& encoded = intake_buffers_[half];
+    if (encoded.capacity() > kMaxKeptIntakeBufferBytes) encoded = std::string();
+    encoded.clear();
+    encoded.reserve((last - first) * 320);
+    // Each id lookup is a random access into a large table: the slot of the event a few
+    // places ahead is fetched from memory while this one is worked on.
+    constexpr size_t kPrefetchDistance = 8;
+    for (size_t i = first; i < std::min(last, first + kPrefetchDistance); ++i) {
+      classified[i].id_hash = ids_.Hash(events[i].id);
+      ids_.Prefetch(classified[i].id_hash);
+    }
+    for (size_t i = first; i < last; ++i) {
+      const UsageEvent& event = events[i];
+      IntakeResult& result = results[i];
+      Classified& entry = classified[i];
+      if (i + kPrefetchDistance < last) {
+        Classified& ahead = classified[i + kPrefetchDistance];
+        ahead.id_hash = ids_.Hash(events[i + kPrefetchDistance].id);
+        ids_.Prefetch(ahead.id_hash);
+      }
+      result.event_id = event.id;
+      ACCORD_RETURN_IF_ERROR(ValidateUsageEvent(event).WithPrefix("event " + event.id));
+      const size_t begin = encoded.size();
+      AppendCanonicalEncoding(event, &encoded);
+      const std::string_view payload(encoded.data() + begin, encoded.size() - begin);
+
+      if (std::optional<uint64_t> stored = ids_.Find(event.id, entry.id_hash)) {
+        ACCORD_ASSIGN_OR_RETURN(const Hash stored_leaf, tree_.LeafHashAt(*stored - 1));
+        result.sequence = *stored;
+        if (LeafHash(payload) == stored_leaf) {
+          result.outcome = IntakeOutcome::kDuplicate;
+        } else {
+          result.outcome = IntakeOutcome::kConflict;
+          ACCORD_ASSIGN_OR_RETURN(std::string earlier, ReadEvent(*stored));
+          ACCORD_ASSIGN_OR_RETURN(UsageEvent before, ParseUsageEvent(earlier, "ledger"));
+          result.details = DifferingFields(before, event);
+        }
+        encoded.resize(begin);
+        continue;  // kAnswered
+      }
+      entry.half = half;
+      entry.begin = begin;
+      entry.size = payload.size();
+      // The policy as of the event's time: every recording used must be allowed. The cheap
+      // check runs first; only a refusal pays for the explanation. A refusal may still turn
+      // into a repeat of an id recorded earlier in the batch (step 2), which takes precedence.
+      for (const UsedRecording& used : event.recordings) {
+        std::optional<uint32_t> index = policy.FindRecording(used.isrc);
+        if (!index) {
+          result.details.push_back(used.isrc.str() + ": unknown recording");
+          continue;
+        }
+        if (policy.Allowed(event.scope, *index, event.territory, event.time)) continue;
+        rights::Decision decision = policy.Decide(event.scope, *index, event.territory, event.time);
+        for (const rights::Reason& reason : decision.reasons) {
+          result.details.push_back(Describe(reason, event, used.isrc));
+        }
+      }
+      entry.state = result.details.empty() ? State::kAllowed : State::kRefused;
+    }
+    return OkStatus();
+  };
+  Status first_half = OkStatus();
+  Status second_half = OkStatus();
+  RunBoth(
+      two_threads, [&] { first_half = classify(0, 0, middle); },
+      [&] { second_half = classify(1, middle, count); });
+  // The error of the earliest bad event, as if the batch had been worked through in order.
+  ACCORD_RETURN_IF_ERROR(first_half);
+  ACCORD_RETURN_IF_ERROR(second_half);
+
+  // Step 2.
+  auto payload_of = [&](size_t i) {
+    const Classified& entry = classified[i];
+    return std::string_view(intake_buffers_[entry.half]).substr(entry.begin, entry.size);
+  };
+  std::vector<size_t> recorded;  // indexes into events, in order
+  recorded.reserve(count);
+  BatchIds batch_ids(count);
+  auto id_of = [&](size_t k) -> std::string_view { return events[recorded[k]].id; };
+  std::vector<std::pair<size_t, size_t>> repeats;  // (event index, recorded index)
+  for (size_t i = 0; i < count; ++i) {
+    const Classified& entry = classified[i];
+    if (entry.state == State::kAnswered) continue;
     IntakeResult& result = results[i];
-    result.event_id = event.id;
-    ACCORD_RETURN_IF_ERROR(ValidateUsageEvent(event).WithPrefix("event " + event.id));
-    std::string payload = CanonicalEncoding(event);
-    const Hash leaf = LeafHash(payload);
-
-    if (auto stored = index_.find(event.id); stored != index_.end()) {
-      if (stored->second.leaf_hash == leaf) {
-        result.outcome = IntakeOutcome::kDuplicate;
-        result.sequence = stored->second.sequence;
-      } else {
-        result.outcome = IntakeOutcome::kConflict;
-        ACCORD_ASSIGN_OR_RETURN(std::string earlier, ReadEvent(stored->second.sequence));
-        ACCORD_ASSIGN_OR_RETURN(UsageEvent before, ParseUsageEvent(earlier, "ledger"));
-        result.details = DifferingFields(before, event);
-        result.sequence = stored->second.sequence;
-      }
-      continue;
-    }
-    if (auto seen = batch_ids.find(event.id); seen != batch_ids.end()) {
-      const size_t first = recorded[seen->second.first];
-      if (seen->second.second == leaf) {
+    if (std::optional<size_t> first = batch_ids.Find(events[i].id, entry.id_hash, id_of)) {
+      const size_t original = recorded[*first];
+      result.details.clear();
+      // Equal encodings are equal events: the test the leaf hashes make, without hashing.
+      if (payload_of(original) == payload_of(i)) {
         result.outcome = IntakeOutcome::kDuplicate;
       } else {
         result.outcome = IntakeOutcome::kConflict;
-        result.details = DifferingFields(events[first], event);
+        result.details = DifferingFields(events[original], events[i]);
       }
-      // The sequence is filled in once the first occurrence is written.
+      repeats.emplace_back(i, *first);  // the sequence is known once the original is written
       continue;
     }
-
-    // The policy as of the event's time: every recording used must be allowed. The cheap
-    // check runs first; only a refusal pays for the explanation.
-    for (const UsedRecording& used : event.recordings) {
-      std::optional<uint32_t> index = policy.FindRecording(used.isrc);
-      if (!index) {
-        result.details.push_back(used.isrc.str() + ": unknown recording");
-        continue;
-      }
-      if (policy.Allowed(event.scope, *index, event.territory, event.time)) continue;
-      rights::Decision decision = policy.Decide(event.scope, *index, event.territory, event.time);
-      for (const rights::Reason& reason : decision.reasons) {
-        result.details.push_back(Describe(reason, event, used.isrc));
-      }
-    }
-    if (!result.details.empty()) {
+    if (entry.state == State::kRefused) {
       result.outcome = IntakeOutcome::kRefused;
       continue;
     }
-    batch_ids.emplace(event.id, std::make_pair(payloads.size(), leaf));
+    batch_ids.Insert(entry.id_hash, recorded.size());
     recorded.push_back(i);
-    leaves.push_back(leaf);
-    payloads.push_back(std::move(payload));
   }
+  if (recorded.empty()) return results;
 
-  if (!payloads.empty()) {
-    ACCORD_ASSIGN_OR_RETURN(AppendResult ack, log_->AppendBatch(payloads));
-    for (size_t k = 0; k < payloads.size(); ++k) {
-      const uint64_t sequence = ack.first_sequence + k;
-      // Cannot fail for an encoding made above; if it did, the records are durable and the
-      // next Open indexes them, so the error says so rather than hiding them.
-      ACCORD_RETURN_IF_ERROR(IndexRecord(sequence, payloads[k], leaves[k])
-                                 .WithPrefix("recorded but not indexed until reopened"));
-      results[recorded[k]].outcome = IntakeOutcome::kRecorded;
-      results[recorded[k]].sequence = sequence;
-    }
+  // Step 3. The buffers no longer grow, so views into them stay valid from here on.
+  std::vector<std::string_view> payloads;
+  payloads.reserve(recorded.size());
+  for (size_t i : recorded) payloads.push_back(payload_of(i));
+  MerkleTree::PendingAppend pending;
+  Result<AppendResult> ack = InternalError("log append not performed");
+  RunBoth(
+      recorded.size() >= kMinEventsForTwoThreads, [&] { ack = log_->AppendPayloads(payloads); },
+      [&] {
+        std::vector<Hash> leaves(payloads.size());
+        for (size_t k = 0; k < payloads.size(); ++k) leaves[k] = LeafHash(payloads[k]);
+        pending = tree_.PrepareAppend(leaves);
+      });
+  ACCORD_RETURN_IF_ERROR(ack.status());
+
+  // Step 4. Acknowledged: now the indexes may show the events.
+  const uint64_t first_sequence = ack->first_sequence;
+  Status tree_status = OkStatus();
+  RunBoth(
+      recorded.size() >= kMinEventsForTwoThreads,
+      [&] {
+        // The keys come from the event rather than from its encoding (as recovery reads
+        // them): a validated event's id and listener need no escaping and its time reads
+        // back exactly (ValidateUsageEvent), so both give the same keys.
+        EventKeys keys;
+        for (size_t k = 0; k < recorded.size(); ++k) {
+          const UsageEvent& event = events[recorded[k]];
+          keys.id = event.id;
+          keys.time = event.time;
+          keys.listener = event.listener;
+          keys.isrcs.clear();
+          for (const UsedRecording& used : event.recordings) keys.isrcs.push_back(used.isrc.str());
+          // Cannot fail: the sequences continue the index's, one by one.
+          static_cast<void>(events_.Add(first_sequence + k, keys));
+        }
+        // Cannot fail: nothing else changed the tree since the prepare.
+        tree_status = tree_.CommitAppend(std::move(pending));
+      },
+      [&] {
+        constexpr size_t kPrefetchDistance = 8;
+        for (size_t k = 0; k < std::min(recorded.size(), kPrefetchDistance); ++k) {
+          ids_.Prefetch(classified[recorded[k]].id_hash);
+        }
+        for (size_t k = 0; k < recorded.size(); ++k) {
+          if (k + kPrefetchDistance < recorded.size()) {
+            ids_.Prefetch(classified[recorded[k + kPrefetchDistance]].id_hash);
+          }
+          ids_.Insert(events[recorded[k]].id, classified[recorded[k]].id_hash, first_sequence + k);
+        }
+      });
+  ACCORD_RETURN_IF_ERROR(tree_status.WithPrefix("recorded but not indexed until reopened"));
+  for (size_t k = 0; k < recorded.size(); ++k) {
+    results[recorded[k]].outcome = IntakeOutcome::kRecorded;
+    results[recorded[k]].sequence = first_sequence + k;
   }
-  // Repeats of an id first seen in this batch point at its sequence (0 when it was refused).
-  for (IntakeResult& result : results) {
-    if (result.sequence == 0 && (result.outcome == IntakeOutcome::kDuplicate ||
-                                 result.outcome == IntakeOutcome::kConflict)) {
-      auto it = index_.find(result.event_id);
-      if (it != index_.end()) result.sequence = it->second.sequence;
-    }
+  for (const auto& [event_index, first] : repeats) {
+    results[event_index].sequence = first_sequence + first;
   }
   return results;
 }
@@ -232,13 +400,13 @@ Result<SignedCheckpoint> Ledger::Checkpoint(Timestamp now) {
 }
 
 Result<ProofBundle> Ledger::Prove(const std::string& event_id) const {
-  auto it = index_.find(event_id);
-  if (it == index_.end()) return NotFoundError("no event with id " + event_id + " in the ledger");
-  const uint64_t leaf_index = it->second.sequence - 1;
+  const std::optional<uint64_t> sequence = ids_.Find(event_id);
+  if (!sequence) return NotFoundError("no event with id " + event_id + " in the ledger");
+  const uint64_t leaf_index = *sequence - 1;
   for (auto head = checkpoints_.rbegin(); head != checkpoints_.rend(); ++head) {
     if (head->checkpoint.tree_size <= leaf_index) continue;
     ProofBundle bundle;
-    ACCORD_ASSIGN_OR_RETURN(bundle.event, ReadEvent(it->second.sequence));
+    ACCORD_ASSIGN_OR_RETURN(bundle.event, ReadEvent(*sequence));
     bundle.leaf_index = leaf_index;
     ACCORD_ASSIGN_OR_RETURN(bundle.inclusion_path,
                             tree_.InclusionProof(leaf_index, head->checkpoint.tree_size));

@@ -19,7 +19,10 @@
 //   ACCORD_ASSIGN_OR_RETURN(ProofBundle proof, ledger->Prove("evt-1"));
 //
 // Thread safety: not thread-safe; one Ledger per process, used from one thread (the server
-// will serialise intake in front of it). Recovery on Open reads the whole log: O(events).
+// will serialise intake in front of it). Append works on a batch of 512 events or more with a
+// second, internal thread (docs/decisions/0010-ledger-intake-rate.md); the answers, sequences
+// and tree are exactly those of one event at a time. Recovery on Open reads the whole log:
+// O(events).
 #ifndef ACCORD_LEDGER_LEDGER_H_
 #define ACCORD_LEDGER_LEDGER_H_
 
@@ -28,7 +31,7 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
+#include <unordered_map>  // kept for includers that relied on it
 #include <vector>
 
 #include "core/status.h"
@@ -37,6 +40,7 @@
 #include "ledger/event.h"
 #include "ledger/event_index.h"
 #include "ledger/file_system.h"
+#include "ledger/flat_string_map.h"
 #include "ledger/log.h"
 #include "ledger/merkle.h"
 #include "rights/snapshot.h"
@@ -152,12 +156,9 @@ class Ledger {
   const std::string& public_key_hex() const { return public_key_hex_; }
 
  private:
-  struct Entry {
-    uint64_t sequence;
-    Hash leaf_hash;
-  };
   Ledger(FileSystem* fs, std::string dir, std::unique_ptr<LogWriter> log, SigningKey key);
   Status LoadCheckpoints();
+  // Recovery: indexes one record read from the log.
   Status IndexRecord(uint64_t sequence, std::string_view payload, const Hash& leaf);
 
   FileSystem* fs_;
@@ -166,9 +167,12 @@ class Ledger {
   SigningKey key_;
   std::string public_key_hex_;
   MerkleTree tree_;
-  std::unordered_map<std::string, Entry> index_;  // event id → position and leaf
-  EventIndex events_;                             // period, recording, listener
+  FlatStringMap ids_;  // event id → sequence (its leaf hash is in tree_)
+  EventIndex events_;  // period, recording, listener
   std::vector<SignedCheckpoint> checkpoints_;
+  // Append encodes a batch here, each half of a large batch into its own buffer; kept between
+  // calls so that their pages stay mapped.
+  std::string intake_buffers_[2];
 };
 
 }  // namespace accord::ledger

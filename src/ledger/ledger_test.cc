@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <set>
 
@@ -132,6 +133,87 @@ TEST_F(LedgerTest, InvalidEventFailsTheCallWithoutWriting) {
   auto results = ledger->Append({Play("e1"), bad}, *policy_);
   EXPECT_EQ(results.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ledger->stats().events, 0u);
+}
+
+TEST_F(LedgerTest, LargeBatchGivesTheAnswersAndTreeOfOneEventAtATime) {
+  // Large batches are classified in two halves on two threads and indexed on two; the answers,
+  // sequences and tree must be those of working through the batch in order. Repeats cross the
+  // halves both ways, and a refusal of a repeated id gives way to the repeat.
+  constexpr int kEvents = 3000;
+  auto play = [](int n) {
+    UsageEvent e = Play("e" + std::to_string(n));
+    e.duration_ms = 1000 + n;
+    e.listener = "l-" + std::to_string(n % 97);
+    return e;
+  };
+  std::vector<UsageEvent> batch;
+  for (int n = 0; n < kEvents; ++n) batch.push_back(play(n));
+  batch[10] = Play("refused-1", "US");    // refused, first half
+  batch[2500] = Play("refused-2", "US");  // refused, second half
+  batch[2600] = play(2601);               // same id and content as 2601, before it
+  batch[1600] = play(20);                 // duplicate of a first-half event
+  batch[1700] = play(30);
+  batch[1700].session = "other";  // conflict with a first-half event
+  batch[40] = play(0);            // duplicate within the first half
+  batch[1800] = play(50);         // refused by the policy (US), but a repeat of e50
+  batch[1800].territory = *Territory::Parse("US");
+  batch[900] = play(2999);  // first half, then again as the last event
+  batch[2999] = play(2999);
+
+  auto ledger = Open();
+  std::vector<IntakeResult> results = Append(*ledger, batch);
+  ASSERT_EQ(results.size(), batch.size());
+
+  // The oracle: the same rules applied in order, one event at a time.
+  std::map<std::string, size_t> first_recorded;  // id → index into batch
+  std::vector<size_t> recorded;
+  MerkleTree expected_tree;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    SCOPED_TRACE("event " + std::to_string(i) + " " + batch[i].id);
+    auto first = first_recorded.find(batch[i].id);
+    if (first != first_recorded.end()) {
+      const bool same = CanonicalEncoding(batch[first->second]) == CanonicalEncoding(batch[i]);
+      EXPECT_EQ(results[i].outcome, same ? IntakeOutcome::kDuplicate : IntakeOutcome::kConflict);
+      EXPECT_EQ(results[i].details, same ? std::vector<std::string>{}
+                                         : DifferingFields(batch[first->second], batch[i]));
+      EXPECT_EQ(results[i].sequence, results[first->second].sequence);
+      continue;
+    }
+    if (batch[i].territory.code() == "US") {
+      EXPECT_EQ(results[i].outcome, IntakeOutcome::kRefused);
+      EXPECT_FALSE(results[i].details.empty());
+      continue;
+    }
+    EXPECT_EQ(results[i].outcome, IntakeOutcome::kRecorded);
+    EXPECT_EQ(results[i].sequence, recorded.size() + 1);
+    first_recorded.emplace(batch[i].id, i);
+    recorded.push_back(i);
+    expected_tree.Append(LeafHash(CanonicalEncoding(batch[i])));
+  }
+  EXPECT_EQ(results[1800].outcome, IntakeOutcome::kConflict);  // the repeat wins over refusal
+  EXPECT_EQ(results[1800].details, std::vector<std::string>{"territory"});
+  EXPECT_EQ(ledger->stats().events, recorded.size());
+  EXPECT_EQ(ledger->stats().root, expected_tree.Root());
+  std::vector<uint64_t> listener_events;
+  for (size_t k = 0; k < recorded.size(); ++k) {
+    if (batch[recorded[k]].listener == "l-5") listener_events.push_back(k + 1);
+  }
+  EXPECT_EQ(ledger->FindEvents({.listener = "l-5"}), listener_events);
+
+  // The same batch again: every recorded id is now answered from the index, in both halves.
+  std::vector<IntakeResult> again = Append(*ledger, batch);
+  for (size_t k = 0; k < recorded.size(); ++k) {
+    EXPECT_EQ(again[recorded[k]].outcome, IntakeOutcome::kDuplicate) << recorded[k];
+    EXPECT_EQ(again[recorded[k]].sequence, k + 1);
+  }
+  EXPECT_EQ(again[1700].outcome, IntakeOutcome::kConflict);
+  EXPECT_EQ(again[1700].details, std::vector<std::string>{"session"});
+  EXPECT_EQ(ledger->stats().events, recorded.size());
+
+  ledger.reset();
+  auto reopened = Open();
+  EXPECT_EQ(reopened->stats().root, expected_tree.Root());
+  EXPECT_EQ(reopened->FindEvents({.listener = "l-5"}), listener_events);
 }
 
 TEST_F(LedgerTest, ReopenRebuildsIndexAndRoot) {

@@ -1,6 +1,8 @@
 #include "ledger/log.h"
 
-#include <openssl/evp.h>
+// The low-level SHA-256 API is deprecated in OpenSSL 3 but not removed; see Sha256 below.
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -49,6 +51,8 @@ constexpr std::uint64_t kMaxSegmentFileBytes =
 // A group-commit leader takes followers' records until the group holds this many payload
 // bytes, so that one fsync does not wait behind an unbounded write.
 constexpr std::size_t kMaxGroupPayloadBytes = std::size_t{8} << 20;
+// The leader's write buffer is kept between groups up to this size.
+constexpr std::size_t kMaxKeptWriteBufferBytes = std::size_t{16} << 20;
 
 constexpr std::string_view kSegmentPrefix = "segment-";
 constexpr std::string_view kSegmentSuffix = ".log";
@@ -84,39 +88,24 @@ std::string Hex32(std::uint32_t value) {
   return out;
 }
 
-// SHA-256 through OpenSSL's EVP interface (which uses the CPU's SHA extensions where present).
-// One context is reused for many digests; the algorithm is fetched once per process.
+// SHA-256 through OpenSSL's low-level SHA256_* functions rather than EVP, for the reason
+// merkle.cc gives: the chain hash runs once per record on the append path, and EVP's per-digest
+// dispatch cost 245 ns against 216 ns for a 259-byte event (2026-12, AMD EPYC with SHA-NI).
+// Both reach the same CPU-dispatched block function.
 class Sha256 {
  public:
-  Sha256() : context_(EVP_MD_CTX_new()) {}
-
-  // Returns false only if OpenSSL fails (allocation).
+  // Returns false only if OpenSSL fails (it cannot with these arguments).
   bool Chain(const ChainHash& previous, std::uint64_t sequence, std::string_view payload,
              ChainHash* out) {
-    const EVP_MD* algorithm = Algorithm();
-    if (context_ == nullptr || algorithm == nullptr) return false;
     unsigned char sequence_bytes[8];
     for (int i = 0; i < 8; ++i) sequence_bytes[i] = static_cast<unsigned char>(sequence >> (8 * i));
-    unsigned int size = 0;
-    return EVP_DigestInit_ex(context_.get(), algorithm, nullptr) == 1 &&
-           EVP_DigestUpdate(context_.get(), previous.data(), previous.size()) == 1 &&
-           EVP_DigestUpdate(context_.get(), sequence_bytes, sizeof(sequence_bytes)) == 1 &&
-           EVP_DigestUpdate(context_.get(), payload.data(), payload.size()) == 1 &&
-           EVP_DigestFinal_ex(context_.get(), out->data(), &size) == 1 && size == out->size();
+    SHA256_CTX context;
+    return SHA256_Init(&context) == 1 &&
+           SHA256_Update(&context, previous.data(), previous.size()) == 1 &&
+           SHA256_Update(&context, sequence_bytes, sizeof(sequence_bytes)) == 1 &&
+           SHA256_Update(&context, payload.data(), payload.size()) == 1 &&
+           SHA256_Final(out->data(), &context) == 1;
   }
-
- private:
-  static const EVP_MD* Algorithm() {
-    // Fetched explicitly once: OpenSSL 3 otherwise looks the algorithm up on every Init.
-    // Deliberately never freed; it lives as long as the process.
-    static const EVP_MD* const algorithm = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    return algorithm;
-  }
-
-  struct FreeContext {
-    void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
-  };
-  std::unique_ptr<EVP_MD_CTX, FreeContext> context_;
 };
 
 Status HashFailure() { return InternalError("SHA-256 computation failed in OpenSSL"); }
@@ -513,7 +502,10 @@ Status LogWriter::WriteGroup(const std::vector<Waiter*>& group, std::vector<Appe
   for (const Waiter* waiter : group) {
     total_bytes += waiter->payload_bytes + waiter->payloads.size() * kRecordHeaderSize;
   }
-  std::string buffer;
+  // Kept between groups so that its pages stay mapped, unless a huge group grew it.
+  std::string& buffer = write_buffer_;
+  if (buffer.capacity() > kMaxKeptWriteBufferBytes) buffer = std::string();
+  buffer.clear();
   buffer.reserve(static_cast<std::size_t>(
       std::min<std::uint64_t>(total_bytes, options_.max_segment_bytes + kRecordHeaderSize)));
   Sha256 hasher;
@@ -596,6 +588,11 @@ Result<AppendResult> LogWriter::Submit(Waiter* waiter) {
 }
 
 Result<AppendResult> LogWriter::AppendBatch(const std::vector<std::string>& payloads) {
+  std::vector<std::string_view> views(payloads.begin(), payloads.end());
+  return AppendPayloads(views);
+}
+
+Result<AppendResult> LogWriter::AppendPayloads(std::span<const std::string_view> payloads) {
   if (payloads.empty()) return InvalidArgumentError("AppendBatch: the batch is empty");
   Waiter waiter;
   waiter.payloads.reserve(payloads.size());
@@ -606,7 +603,7 @@ Result<AppendResult> LogWriter::AppendBatch(const std::vector<std::string>& payl
                                   " bytes, more than the limit of " +
                                   std::to_string(kMaxPayloadBytes));
     }
-    waiter.payloads.emplace_back(payloads[index]);
+    waiter.payloads.push_back(payloads[index]);
     waiter.payload_bytes += payloads[index].size();
   }
   return Submit(&waiter);

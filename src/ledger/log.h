@@ -45,6 +45,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -130,6 +131,9 @@ class LogWriter {
   // write or fsync (the batch is not acknowledged and the writer is poisoned);
   // FailedPrecondition once poisoned.
   Result<AppendResult> AppendBatch(const std::vector<std::string>& payloads);
+  // The same for payloads the caller holds elsewhere (the intake encodes a whole batch into one
+  // buffer and passes views into it); they need to stay valid only during the call.
+  Result<AppendResult> AppendPayloads(std::span<const std::string_view> payloads);
 
   // Appends one record. Concurrent callers are batched behind one fsync: the first waiting
   // caller writes the records of everyone queued behind it and syncs once, and each returns
@@ -203,6 +207,7 @@ class LogWriter {
   std::uint64_t segment_bytes_ = 0;
   std::uint64_t next_sequence_ = 1;
   ChainHash last_hash_{};
+  std::string write_buffer_;  // the records of the group being written
 };
 
 // A summary of a full verification.

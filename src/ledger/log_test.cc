@@ -217,6 +217,33 @@ TEST_F(LogTest, BatchIsWrittenWithOneSyncAndOneWrite) {
   EXPECT_EQ(1, fs_.append_count() - appends_before);
 }
 
+TEST_F(LogTest, PayloadViewsWriteTheSameBytesAsStrings) {
+  // AppendPayloads (views into the caller's buffer) and AppendBatch (strings) are one format.
+  const std::vector<std::string> payloads = MakePayloads(0, 50);
+  ASSERT_TRUE(Open().ok());
+  ASSERT_TRUE(Write(payloads).ok());
+  const std::string by_strings = Contents(1);
+
+  Close();
+  ASSERT_TRUE(fs_.Remove(SegmentPath(1)).ok());
+  ASSERT_TRUE(Open().ok());
+  std::string buffer;
+  for (const std::string& payload : payloads) buffer += payload;
+  std::vector<std::string_view> views;
+  size_t at = 0;
+  for (const std::string& payload : payloads) {
+    views.emplace_back(buffer.data() + at, payload.size());
+    at += payload.size();
+  }
+  const int syncs_before = fs_.sync_count();
+  Result<AppendResult> appended = writer_->AppendPayloads(views);
+  ASSERT_TRUE(appended.ok()) << appended.status().ToString();
+  EXPECT_EQ(1, fs_.sync_count() - syncs_before);
+  EXPECT_EQ(1u, appended->first_sequence);
+  EXPECT_EQ(50u, appended->last_sequence);
+  EXPECT_EQ(by_strings, Contents(1));
+}
+
 TEST_F(LogTest, ReadBackAfterReopen) {
   ASSERT_TRUE(Open().ok());
   ASSERT_TRUE(Write({"foo", "bar"}).ok());

@@ -144,6 +144,42 @@ void MerkleTree::Append(const Hash& leaf_hash) {
   }
 }
 
+MerkleTree::PendingAppend MerkleTree::PrepareAppend(std::span<const Hash> leaf_hashes) const {
+  PendingAppend pending;
+  pending.base_size = size();
+  pending.new_nodes.emplace_back(leaf_hashes.begin(), leaf_hashes.end());
+  // At each level the column is its existing nodes followed by the new ones; every pair that
+  // ends among the new ones completes a parent, whose left child may be the last existing
+  // node. This is what Append does leaf by leaf, level by level instead.
+  for (size_t level = 0; !pending.new_nodes[level].empty(); ++level) {
+    const uint64_t existing = level < level_.size() ? level_[level].size() : 0;
+    const uint64_t total = existing + pending.new_nodes[level].size();
+    std::vector<Hash> parents;
+    // The first pair whose right child is new: right index is the first odd index >= existing.
+    for (uint64_t right = existing | 1; right < total; right += 2) {
+      const std::vector<Hash>& added = pending.new_nodes[level];
+      const Hash& left =
+          right - 1 < existing ? level_[level][right - 1] : added[right - 1 - existing];
+      parents.push_back(NodeHash(left, added[right - existing]));
+    }
+    pending.new_nodes.push_back(std::move(parents));
+  }
+  pending.new_nodes.pop_back();  // the empty level that ended the loop
+  return pending;
+}
+
+Status MerkleTree::CommitAppend(PendingAppend pending) {
+  if (pending.base_size != size()) {
+    return InvalidArgumentError("Merkle append prepared for a tree of " + Dec(pending.base_size) +
+                                " leaves, but the tree has " + Dec(size()));
+  }
+  for (size_t level = 0; level < pending.new_nodes.size(); ++level) {
+    if (level == level_.size()) level_.emplace_back();
+    for (const Hash& node : pending.new_nodes[level]) level_[level].push_back(node);
+  }
+  return OkStatus();
+}
+
 Result<Hash> MerkleTree::LeafHashAt(uint64_t index) const {
   if (index >= size()) {
     return InvalidArgumentError("leaf index " + Dec(index) + " is not in a tree of " + Dec(size()) +

@@ -63,6 +63,23 @@ class MerkleTree {
   // Appends one leaf (already hashed with LeafHash); it gets index size() - 1.
   void Append(const Hash& leaf_hash);
 
+  // Appending many leaves in two steps, so that the hashing can happen on another thread
+  // while the tree is still being read and before the leaves may be added (the ledger hashes
+  // a batch while its log fsync is in flight, and adds it only once the fsync succeeded):
+  //   MerkleTree::PendingAppend pending = tree.PrepareAppend(leaves);  // const, hashes
+  //   tree.CommitAppend(std::move(pending));                         // copies, no hashing
+  // The result is exactly that of Append for each leaf in order.
+  struct PendingAppend {
+    uint64_t base_size = 0;
+    // new_nodes[h]: the nodes level h gains, in order; new_nodes[0] holds the leaves.
+    std::vector<std::vector<Hash>> new_nodes;
+  };
+  // Computes every node that appending `leaf_hashes` adds. Reads the tree only.
+  PendingAppend PrepareAppend(std::span<const Hash> leaf_hashes) const;
+  // Adds what PrepareAppend computed. InvalidArgument, changing nothing, when the tree has
+  // changed size since (the nodes would belong elsewhere).
+  Status CommitAppend(PendingAppend pending);
+
   // The hash of leaf `index`; InvalidArgument if index >= size().
   Result<Hash> LeafHashAt(uint64_t index) const;
 

@@ -437,6 +437,45 @@ TEST_F(MerkleReferenceTest, RootAfterEachAppendMatchesReference) {
   }
 }
 
+TEST_F(MerkleReferenceTest, PreparedBatchAppendsGiveTheTreeOfSingleAppends) {
+  // Batches of every size 0..40 and some large ones, from every kind of starting size, so that
+  // batches start and end at odd and even positions of every level.
+  std::mt19937_64 rng(3);
+  MerkleTree batched;
+  size_t next = 0;
+  while (next < kMaxReferenceSize) {
+    const size_t batch =
+        std::min<size_t>(kMaxReferenceSize - next, rng() % 8 == 0 ? rng() % 300 : rng() % 41);
+    const std::span<const Hash> leaves(leaves_->data() + next, batch);
+    MerkleTree::PendingAppend pending = batched.PrepareAppend(leaves);
+    ASSERT_EQ(batched.size(), next) << "PrepareAppend changed the tree";
+    ASSERT_TRUE(batched.CommitAppend(std::move(pending)).ok());
+    next += batch;
+    ASSERT_EQ(batched.size(), next);
+    ASSERT_EQ(batched.Root(), reference_->Mth(0, next)) << "size " << next;
+  }
+  // Every stored node is the one single appends store: every proof of the final tree matches.
+  for (uint64_t index = 0; index < kMaxReferenceSize; index += 7) {
+    ASSERT_EQ(*batched.InclusionProof(index, kMaxReferenceSize),
+              *tree_->InclusionProof(index, kMaxReferenceSize));
+  }
+  for (uint64_t old_size = 1; old_size < kMaxReferenceSize; old_size += 13) {
+    ASSERT_EQ(*batched.ConsistencyProof(old_size, kMaxReferenceSize),
+              *tree_->ConsistencyProof(old_size, kMaxReferenceSize));
+  }
+}
+
+TEST_F(MerkleReferenceTest, PreparedAppendIsRefusedOnceTheTreeHasChanged) {
+  MerkleTree tree = TreeOf({(*leaves_)[0], (*leaves_)[1]});
+  MerkleTree::PendingAppend pending =
+      tree.PrepareAppend(std::span<const Hash>(leaves_->data() + 2, 3));
+  tree.Append((*leaves_)[2]);
+  Status status = tree.CommitAppend(std::move(pending));
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(tree.size(), 3u);
+  EXPECT_EQ(tree.Root(), reference_->Mth(0, 3));
+}
+
 TEST_F(MerkleReferenceTest, RootAtEverySizeMatchesReference) {
   for (size_t size = 0; size <= kMaxReferenceSize; ++size) {
     Result<Hash> root = tree_->RootAt(size);

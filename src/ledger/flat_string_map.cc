@@ -1,0 +1,165 @@
+#include "ledger/flat_string_map.h"
+
+#include <sys/mman.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <random>
+#include <type_traits>
+#include <utility>
+
+namespace accord::ledger {
+namespace {
+
+// A key reference packs (chunk index + 1) in bits 45..63, the offset in the chunk in bits
+// 24..44 and the length in bits 0..23; the +1 keeps every reference non-zero, so that zero can
+// mark an empty slot. 2^19 chunks of 2 MiB: a terabyte of keys.
+constexpr int kChunkShift = 45;
+constexpr int kOffsetShift = 24;
+constexpr uint64_t kLengthMask = (uint64_t{1} << kOffsetShift) - 1;
+constexpr uint64_t kOffsetMask = (uint64_t{1} << (kChunkShift - kOffsetShift)) - 1;
+static_assert(FlatStringMap::kMaxKeyBytes <= kLengthMask);
+
+constexpr size_t kInitialSlots = 1024;
+
+// A 64-bit finalizer (the multiply–xorshift of splitmix64's family): every input bit affects
+// every output bit, so the low bits that pick a slot are as good as the high ones.
+uint64_t Mix(uint64_t x) {
+  x ^= x >> 32;
+  x *= 0xd6e8feb86659fd93ULL;
+  x ^= x >> 32;
+  x *= 0xd6e8feb86659fd93ULL;
+  x ^= x >> 32;
+  return x;
+}
+
+constexpr size_t kHugePageBytes = size_t{2} << 20;
+
+// `bytes` of memory (zeroed when `zero`), aligned to 2 MiB and advised for transparent huge
+// pages when that large. Throws std::bad_alloc like new.
+void* LargeAllocate(size_t bytes, bool zero) {
+  void* memory = nullptr;
+  if (bytes >= kHugePageBytes) {
+    const size_t rounded = (bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
+    memory = std::aligned_alloc(kHugePageBytes, rounded);
+    // Advice only: where the kernel has no huge pages the memory works the same.
+    if (memory != nullptr) static_cast<void>(madvise(memory, rounded, MADV_HUGEPAGE));
+  } else {
+    memory = std::malloc(bytes);
+  }
+  if (memory == nullptr) throw std::bad_alloc();
+  if (zero) std::memset(memory, 0, bytes);
+  return memory;
+}
+
+uint64_t RandomSeed() {
+  std::random_device device;
+  return (uint64_t{device()} << 32) ^ device();
+}
+
+}  // namespace
+
+void FlatStringMap::Free::operator()(void* memory) const { std::free(memory); }
+
+FlatStringMap::FlatStringMap()
+    : slots_(static_cast<Slot*>(LargeAllocate(kInitialSlots * sizeof(Slot), true))),
+      slot_count_(kInitialSlots),
+      seed_(RandomSeed()) {
+  static_assert(std::is_trivially_copyable_v<Slot>);
+}
+
+uint64_t FlatStringMap::Hash(std::string_view key) const {
+  uint64_t hash = seed_ ^ (key.size() * 0x9e3779b97f4a7c15ULL);
+  size_t at = 0;
+  for (; at + 8 <= key.size(); at += 8) {
+    uint64_t word;
+    std::memcpy(&word, key.data() + at, 8);
+    hash = Mix(hash ^ word);
+  }
+  if (at < key.size()) {
+    uint64_t word = 0;
+    std::memcpy(&word, key.data() + at, key.size() - at);
+    hash = Mix(hash ^ word);
+  }
+  return Mix(hash);
+}
+
+std::string_view FlatStringMap::KeyAt(uint64_t ref) const {
+  const size_t chunk = static_cast<size_t>(ref >> kChunkShift) - 1;
+  const size_t offset = static_cast<size_t>((ref >> kOffsetShift) & kOffsetMask);
+  return std::string_view(chunks_[chunk].get() + offset, static_cast<size_t>(ref & kLengthMask));
+}
+
+uint64_t FlatStringMap::StoreKey(std::string_view key) {
+  // A new chunk also when the key would end exactly at the chunk's end, so that every stored
+  // offset, empty keys' included, is below kChunkBytes and fits its field.
+  if (chunks_.empty() || chunk_used_ + key.size() >= kChunkBytes) {
+    chunks_.emplace_back(static_cast<char*>(LargeAllocate(kChunkBytes, false)));
+    chunk_used_ = 0;
+  }
+  const uint64_t ref = (uint64_t{chunks_.size()} << kChunkShift) |
+                       (uint64_t{chunk_used_} << kOffsetShift) | key.size();
+  if (!key.empty()) std::memcpy(chunks_.back().get() + chunk_used_, key.data(), key.size());
+  chunk_used_ += key.size();
+  return ref;
+}
+
+std::optional<uint64_t> FlatStringMap::Find(std::string_view key, uint64_t hash) const {
+  const size_t mask = slot_count_ - 1;
+  for (size_t index = hash & mask;; index = (index + 1) & mask) {
+    const Slot& slot = slots_[index];
+    if (slot.key == 0) return std::nullopt;
+    if (slot.hash == hash && KeyAt(slot.key) == key) return slot.value;
+  }
+}
+
+size_t FlatStringMap::SlotFor(std::string_view key, uint64_t hash) const {
+  const size_t mask = slot_count_ - 1;
+  size_t index = hash & mask;
+  for (;; index = (index + 1) & mask) {
+    const Slot& slot = slots_[index];
+    if (slot.key == 0 || (slot.hash == hash && KeyAt(slot.key) == key)) return index;
+  }
+}
+
+std::pair<uint64_t, bool> FlatStringMap::Insert(std::string_view key, uint64_t hash,
+                                                uint64_t value) {
+  if (key.size() > kMaxKeyBytes) return {0, false};
+  // At most 5/8 full, so that a probe run stays short (about 2 slots on average for a miss).
+  if ((size_ + 1) * 8 > slot_count_ * 5) Grow();
+  Slot& slot = slots_[SlotFor(key, hash)];
+  if (slot.key != 0) return {slot.value, false};
+  slot = Slot{hash, StoreKey(key), value};
+  ++size_;
+  return {value, true};
+}
+
+std::optional<uint64_t> FlatStringMap::Put(std::string_view key, uint64_t value) {
+  if (key.size() > kMaxKeyBytes) return std::nullopt;
+  if ((size_ + 1) * 8 > slot_count_ * 5) Grow();
+  const uint64_t hash = Hash(key);
+  Slot& slot = slots_[SlotFor(key, hash)];
+  if (slot.key != 0) return std::exchange(slot.value, value);
+  slot = Slot{hash, StoreKey(key), value};
+  ++size_;
+  return std::nullopt;
+}
+
+void FlatStringMap::Grow() {
+  std::unique_ptr<Slot[], Free> old = std::move(slots_);
+  const size_t old_count = slot_count_;
+  slot_count_ = old_count * 2;
+  slots_.reset(static_cast<Slot*>(LargeAllocate(slot_count_ * sizeof(Slot), true)));
+  const size_t mask = slot_count_ - 1;
+  // The stored hashes place every key again without reading its bytes.
+  for (size_t old_index = 0; old_index < old_count; ++old_index) {
+    const Slot& slot = old[old_index];
+    if (slot.key == 0) continue;
+    size_t index = slot.hash & mask;
+    while (slots_[index].key != 0) index = (index + 1) & mask;
+    slots_[index] = slot;
+  }
+}
+
+}  // namespace accord::ledger

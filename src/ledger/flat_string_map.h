@@ -1,0 +1,102 @@
+// FlatStringMap: a hash map from strings to 64-bit values for the ledger's in-memory indexes
+// (event ids, listeners, recordings), built for millions of short keys.
+//
+// std::unordered_map<std::string, V> allocates a node per key (and the key itself when it is
+// longer than the small-string buffer), and a lookup chases the node pointer: at intake that
+// was a fifth of the time (docs/decisions/0010-ledger-intake-rate.md). Here the keys are copied
+// once into large chunks of memory, and the table is one array of 24-byte slots searched by
+// linear probing; each slot keeps the key's full 64-bit hash, so a probe compares the stored
+// key bytes only when the hashes are equal. Lookups therefore always compare the key itself:
+// a hash collision costs a comparison, never a wrong answer.
+//
+//   FlatStringMap ids;
+//   ids.Insert("evt-1", 1);                       // {1, true}
+//   ids.Insert("evt-1", 2);                       // {1, false}: present, value unchanged
+//   std::optional<uint64_t> sequence = ids.Find("evt-1");  // 1
+//
+// The hash is keyed with a per-process random seed, so that a client choosing ids cannot
+// cheaply aim them all at one run of slots.
+//
+// Memory: the key bytes plus about 40 bytes per key (slots at most 5/8 full). Tables of 2 MiB
+// and more ask the kernel for transparent huge pages: a lookup is one random access into the
+// table, and on a virtual machine its cost was dominated by the page-table walk.
+// Thread safety: movable, not copyable; const methods may run concurrently, Insert and Put
+// need exclusive access.
+#ifndef ACCORD_LEDGER_FLAT_STRING_MAP_H_
+#define ACCORD_LEDGER_FLAT_STRING_MAP_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace accord::ledger {
+
+class FlatStringMap {
+ public:
+  // The longest key accepted, the size of a ledger record's payload (every key the ledger
+  // indexes is part of one); Insert and Put refuse longer ones without storing anything.
+  static constexpr size_t kMaxKeyBytes = size_t{1} << 20;
+
+  FlatStringMap();
+
+  // The hash Find and Insert use for `key`; callers that look a key up and then insert it may
+  // compute it once and pass it to both.
+  uint64_t Hash(std::string_view key) const;
+
+  // The value stored for `key`, or nullopt.
+  std::optional<uint64_t> Find(std::string_view key) const { return Find(key, Hash(key)); }
+  std::optional<uint64_t> Find(std::string_view key, uint64_t hash) const;
+
+  // Stores key → value unless `key` is present. Returns the value now stored for `key` and
+  // whether this call inserted it.
+  std::pair<uint64_t, bool> Insert(std::string_view key, uint64_t value) {
+    return Insert(key, Hash(key), value);
+  }
+  std::pair<uint64_t, bool> Insert(std::string_view key, uint64_t hash, uint64_t value);
+
+  // Stores key → value, replacing what was stored; returns the value replaced, or nullopt
+  // when `key` is new (or longer than kMaxKeyBytes, and then nothing is stored).
+  std::optional<uint64_t> Put(std::string_view key, uint64_t value);
+
+  // Starts fetching the slot where a key of hash `hash` would be, so that a lookup a little
+  // later finds it in the cache.
+  void Prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[hash & (slot_count_ - 1)]); }
+
+  size_t size() const { return size_; }
+
+ private:
+  struct Slot {
+    uint64_t hash = 0;
+    uint64_t key = 0;  // where the key's bytes are (KeyRef); 0 marks an empty slot
+    uint64_t value = 0;
+  };
+
+  // The slot holding `key`, or the empty slot where it would go. Needs a free slot.
+  size_t SlotFor(std::string_view key, uint64_t hash) const;
+  std::string_view KeyAt(uint64_t ref) const;
+  uint64_t StoreKey(std::string_view key);
+  void Grow();
+
+  // Memory from LargeAllocate (flat_string_map.cc), released with free().
+  struct Free {
+    void operator()(void* memory) const;
+  };
+
+  // Keys live in chunks that never move, so a reference stays valid as the map grows.
+  static constexpr size_t kChunkBytes = 2 * kMaxKeyBytes;
+  std::vector<std::unique_ptr<char[], Free>> chunks_;
+  size_t chunk_used_ = 0;  // bytes used in chunks_.back()
+
+  std::unique_ptr<Slot[], Free> slots_;
+  size_t slot_count_ = 0;  // a power of two
+  size_t size_ = 0;
+  uint64_t seed_;
+};
+
+}  // namespace accord::ledger
+
+#endif  // ACCORD_LEDGER_FLAT_STRING_MAP_H_

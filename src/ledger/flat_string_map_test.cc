@@ -1,0 +1,77 @@
+#include "ledger/flat_string_map.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <unordered_map>
+
+namespace accord::ledger {
+namespace {
+
+TEST(FlatStringMapTest, InsertKeepsTheFirstValueAndFindReturnsIt) {
+  FlatStringMap map;
+  EXPECT_EQ(map.Insert("evt-1", 7), std::make_pair(uint64_t{7}, true));
+  EXPECT_EQ(map.Insert("evt-1", 9), std::make_pair(uint64_t{7}, false));
+  EXPECT_EQ(map.Find("evt-1"), 7u);
+  EXPECT_EQ(map.Find("evt-2"), std::nullopt);
+  EXPECT_EQ(map.size(), 1u);
+}
+
+TEST(FlatStringMapTest, KeysWithTheSameHashAreToldApartByTheirBytes) {
+  // Every key gets the same hash here, so every lookup walks one probe run and only the key
+  // comparison tells the entries apart.
+  FlatStringMap map;
+  constexpr uint64_t kSameHash = 42;
+  for (uint64_t n = 0; n < 100; ++n) {
+    EXPECT_TRUE(map.Insert("key-" + std::to_string(n), kSameHash, n).second);
+  }
+  for (uint64_t n = 0; n < 100; ++n) {
+    EXPECT_EQ(map.Find("key-" + std::to_string(n), kSameHash), n);
+  }
+  EXPECT_EQ(map.Find("key-100", kSameHash), std::nullopt);
+  EXPECT_FALSE(map.Insert("key-5", kSameHash, 1000).second);
+}
+
+TEST(FlatStringMapTest, AgreesWithUnorderedMapThroughManyGrowths) {
+  FlatStringMap map;
+  std::unordered_map<std::string, uint64_t> oracle;
+  for (uint64_t n = 0; n < 200'000; ++n) {
+    // Keys of every length from 0 to 40, repeats included.
+    const std::string key = std::string(n % 41, 'x') + std::to_string(n % 150'000);
+    const auto [value, inserted] = map.Insert(key, n);
+    const auto [it, oracle_inserted] = oracle.emplace(key, n);
+    ASSERT_EQ(inserted, oracle_inserted) << key;
+    ASSERT_EQ(value, it->second) << key;
+  }
+  EXPECT_EQ(map.size(), oracle.size());
+  for (const auto& [key, value] : oracle) ASSERT_EQ(map.Find(key), value) << key;
+  EXPECT_EQ(map.Find("absent"), std::nullopt);
+}
+
+TEST(FlatStringMapTest, PutReplacesAndReturnsWhatWasThere) {
+  FlatStringMap map;
+  EXPECT_EQ(map.Put("l-1", 1), std::nullopt);
+  EXPECT_EQ(map.Put("l-1", 5), 1u);
+  EXPECT_EQ(map.Put("l-2", 2), std::nullopt);
+  EXPECT_EQ(map.Find("l-1"), 5u);
+  EXPECT_EQ(map.Find("l-2"), 2u);
+  EXPECT_EQ(map.size(), 2u);
+}
+
+TEST(FlatStringMapTest, EmptyKeyIsAKeyLikeAnyOther) {
+  FlatStringMap map;
+  EXPECT_EQ(map.Find(""), std::nullopt);
+  EXPECT_TRUE(map.Insert("", 3).second);
+  EXPECT_EQ(map.Find(""), 3u);
+}
+
+TEST(FlatStringMapTest, KeyOverTheLimitIsRefusedAndNotStored) {
+  FlatStringMap map;
+  const std::string huge(FlatStringMap::kMaxKeyBytes + 1, 'k');
+  EXPECT_EQ(map.Insert(huge, 1), std::make_pair(uint64_t{0}, false));
+  EXPECT_EQ(map.Find(huge), std::nullopt);
+  EXPECT_EQ(map.size(), 0u);
+}
+
+}  // namespace
+}  // namespace accord::ledger
