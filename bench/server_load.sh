@@ -12,7 +12,10 @@
 #   (c) bulk intake        POST /api/usage/bulk with EVENTS JSON Lines events per request, every
 #                          id unique (figure: events acknowledged/s, as the server counted them).
 # and prints the machine and the median of the runs. wrk shares the machine with the server, so
-# on a small machine these are lower bounds for the server alone.
+# on a small machine these are lower bounds for the server alone. "CPU µs/req" is the server's
+# user + system time per request, read from /proc/PID/stat around each run: time spent waiting
+# for a core is not in it, so it is the figure that busy neighbours disturb least (compare two
+# builds by it when the load average moves between their runs).
 #
 # Environment: ARTISTS (5000), DURATION (10s), RUNS (3), PORT (18181), THREADS (passed to
 # `accord serve --threads` when set; default: the server's own), C_SINGLE (32), C_BATCH (4), C_BULK (4), BATCH (10000),
@@ -111,15 +114,23 @@ field() { sed -E "s/.*$1=([0-9.]+).*/\\1/" <<< "$2"; }
 
 # measure LABEL CONNECTIONS MULTIPLIER FIELD SCRIPT ARGS...: runs wrk RUNS times and prints the
 # medians of FIELD (× MULTIPLIER), requests/s and p99.
-printf '\n%-22s %6s %14s %12s %9s %9s\n' figure conns "per second" "requests/s" "p50 ms" "p99 ms"
+# The server's user + system CPU time so far, in clock ticks (fields 14 and 15 of stat; the
+# command name in field 2 has no spaces here).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
+ticks_per_s=$(getconf CLK_TCK)
+
+printf '\n%-22s %6s %14s %12s %9s %9s %11s\n' figure conns "per second" "requests/s" "p50 ms" \
+  "p99 ms" "CPU µs/req"
 measure() {
   local label=$1 conns=$2 multiplier=$3 name=$4 script=$5
   shift 5
-  local values="" rps="" p50="" p99="" line
+  local values="" rps="" p50="" p99="" cpu="" line before after
   for run in $(seq 1 "$runs"); do
     # "@RUN@" in an argument becomes the run's number (the bulk events' ids must differ).
+    before=$(cpu_ticks)
     line=$(wrk -t1 -c"$conns" -d"$duration" --latency -s "$lua/$script" "$url" -- \
       "${@//@RUN@/$run}" | grep '^RESULT' || true)
+    after=$(cpu_ticks)
     if [ -z "$line" ]; then
       echo "server_load.sh: wrk printed no result for $label" >&2
       exit 1
@@ -129,10 +140,12 @@ measure() {
     rps="$rps $(field requests_per_s "$line")"
     p50="$p50 $(field p50_us "$line")"
     p99="$p99 $(field p99_us "$line")"
+    cpu="$cpu $(echo "($after - $before) * 1000000 / $ticks_per_s / $(field requests "$line")" | bc -l)"
   done
-  printf '%-22s %6s %14.0f %12.1f %9.2f %9.2f\n' "$label" "$conns" "$(median <<< "$values")" \
-    "$(median <<< "$rps")" "$(echo "$(median <<< "$p50") / 1000" | bc -l)" \
-    "$(echo "$(median <<< "$p99") / 1000" | bc -l)"
+  printf '%-22s %6s %14.0f %12.1f %9.2f %9.2f %11.1f\n' "$label" "$conns" \
+    "$(median <<< "$values")" "$(median <<< "$rps")" \
+    "$(echo "$(median <<< "$p50") / 1000" | bc -l)" "$(echo "$(median <<< "$p99") / 1000" | bc -l)" \
+    "$(median <<< "$cpu")"
   echo "  $label runs (per second):$values" >> "$data/detail"
 }
 

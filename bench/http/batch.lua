@@ -7,7 +7,7 @@
 -- server does not answer the same question over and over and wrk spends no time in Lua.
 -- done() prints the line bench/server_load.sh parses (it multiplies requests/s by BATCH_SIZE
 -- for decided recordings/s):
---   RESULT requests_per_s=... p50_us=... p99_us=... errors=...
+--   RESULT requests=... requests_per_s=... p50_us=... p99_us=... errors=...
 
 local requests = {}
 local next_index = 1
@@ -52,6 +52,7 @@ function done(summary, latency, requests)
   local errors = summary.errors
   local error_count = errors.connect + errors.read + errors.write + errors.status + errors.timeout
   local per_s = summary.requests / (summary.duration / 1e6)
-  io.write(string.format("RESULT requests_per_s=%.1f p50_us=%d p99_us=%d errors=%d\n", per_s,
-                         latency:percentile(50), latency:percentile(99), error_count))
+  io.write(string.format("RESULT requests=%d requests_per_s=%.1f p50_us=%d p99_us=%d errors=%d\n",
+                         summary.requests, per_s, latency:percentile(50), latency:percentile(99),
+                         error_count))
 end

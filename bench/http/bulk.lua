@@ -9,7 +9,7 @@
 -- from `accord filter`), or the events are refused rather than recorded. The bodies are built
 -- per request (they cannot repeat), which costs wrk some CPU on a shared machine.
 -- done() sums what the server said it recorded and prints:
---   RESULT requests_per_s=... events_per_s=... p50_us=... p99_us=... errors=...
+--   RESULT requests=... requests_per_s=... events_per_s=... p50_us=... p99_us=... errors=...
 
 local threads = {}
 local thread_count = 0
@@ -68,7 +68,7 @@ function done(summary, latency, requests)
   local error_count = errors.connect + errors.read + errors.write + errors.status + errors.timeout
   local seconds = summary.duration / 1e6
   io.write(string.format(
-    "RESULT requests_per_s=%.1f events_per_s=%.0f p50_us=%d p99_us=%d errors=%d\n",
-    summary.requests / seconds, total / seconds, latency:percentile(50), latency:percentile(99),
+    "RESULT requests=%d requests_per_s=%.1f events_per_s=%.0f p50_us=%d p99_us=%d errors=%d\n",
+    summary.requests, summary.requests / seconds, total / seconds, latency:percentile(50), latency:percentile(99),
     error_count))
 end

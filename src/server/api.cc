@@ -5,6 +5,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <exception>
@@ -47,6 +48,67 @@ HttpResponse JsonResponse(int status, const json& body) {
   response.status = status;
   response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   return response;
+}
+
+void AppendJsonString(std::string* out, std::string_view text) {
+  const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+    return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\';
+  });
+  if (!plain) {
+    *out += json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace);
+    return;
+  }
+  *out += '"';
+  *out += text;
+  *out += '"';
+}
+
+namespace {
+
+void AppendJsonStrings(std::string* out, const std::vector<std::string>& items) {
+  *out += '[';
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) *out += ',';
+    AppendJsonString(out, items[i]);
+  }
+  *out += ']';
+}
+
+}  // namespace
+
+std::string DecisionAnswerJson(const service::DecisionQuery& query,
+                               const rights::Decision& decision) {
+  // DecisionJson's members in the order the JSON library writes them (sorted by key).
+  std::string out;
+  out.reserve(256);
+  out += "{\"agreements\":";
+  AppendJsonStrings(&out, decision.agreements);
+  out += decision.allowed ? ",\"allowed\":true,\"at\":" : ",\"allowed\":false,\"at\":";
+  AppendJsonString(&out, query.at.ToString());
+  out += ",\"consents\":";
+  AppendJsonStrings(&out, decision.consents);
+  out += ",\"reasons\":[";
+  for (size_t i = 0; i < decision.reasons.size(); ++i) {
+    const rights::Reason& reason = decision.reasons[i];
+    if (i > 0) out += ',';
+    out += "{\"message\":";
+    AppendJsonString(&out, rights::DescribeReason(reason, query.scope, query.territory, query.at));
+    out += ",\"party\":";
+    AppendJsonString(&out, reason.party);
+    out += ",\"record\":";
+    AppendJsonString(&out, reason.record);
+    out += ",\"rule\":";
+    AppendJsonString(&out, rights::RuleName(reason.rule));
+    out += '}';
+  }
+  out += "],\"recording\":";
+  AppendJsonString(&out, query.recording.str());
+  out += ",\"scope\":";
+  AppendJsonString(&out, rights::ScopeName(query.scope));
+  out += ",\"territory\":";
+  AppendJsonString(&out, query.territory.code());
+  out += '}';
+  return out;
 }
 
 HttpResponse TextResponse(int status, std::string content_type, std::string body) {
@@ -115,6 +177,96 @@ json ParseBody(const Api::State& state, const Call& call) {
   }
   if (!parsed.is_object()) Fail(400, "invalid_argument", "request body: expected a JSON object");
   return parsed;
+}
+
+namespace {
+
+bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Reads the members and strings of ScanFlatBody's shape from `text`, advancing `at`.
+class FlatScanner {
+ public:
+  explicit FlatScanner(std::string_view text) : text_(text) {}
+
+  void SkipSpace() {
+    while (at_ < text_.size() && IsJsonSpace(text_[at_])) ++at_;
+  }
+  bool Take(char c) {
+    SkipSpace();
+    if (at_ >= text_.size() || text_[at_] != c) return false;
+    ++at_;
+    return true;
+  }
+  bool Peek(char c) {
+    SkipSpace();
+    return at_ < text_.size() && text_[at_] == c;
+  }
+  // A string of printable ASCII without escapes; its content, without the quotes.
+  bool String(std::string_view* out) {
+    if (!Take('"')) return false;
+    const size_t begin = at_;
+    for (; at_ < text_.size(); ++at_) {
+      const char c = text_[at_];
+      if (c == '"') {
+        *out = text_.substr(begin, at_ - begin);
+        ++at_;
+        return true;
+      }
+      // Escapes, control characters and non-ASCII bytes (UTF-8 to validate) leave the fast path.
+      if (c < 0x20 || c > 0x7e || c == '\\') return false;
+    }
+    return false;
+  }
+  bool AtEnd() {
+    SkipSpace();
+    return at_ == text_.size();
+  }
+
+ private:
+  std::string_view text_;
+  size_t at_ = 0;
+};
+
+}  // namespace
+
+bool ScanFlatBody(const Api::State& state, std::string_view body,
+                  std::initializer_list<std::string_view> string_keys, std::string_view list_key,
+                  FlatBody* out) {
+  if (string_keys.size() > FlatBody::kMaxKeys) return false;
+  // The document's depth is 1, or 2 with the array; the limit is a setting and may be lower.
+  const int depth = list_key.empty() ? 1 : 2;
+  if (state.options.limits.max_json_depth < depth) return false;
+  out->strings.fill(std::nullopt);
+  out->has_list = false;
+  out->list.clear();
+  FlatScanner scan(body);
+  if (!scan.Take('{') || scan.Peek('}')) return false;  // {} has no required field anyway
+  do {
+    std::string_view key;
+    if (!scan.String(&key) || !scan.Take(':')) return false;
+    if (!list_key.empty() && key == list_key) {
+      if (out->has_list || !scan.Take('[')) return false;
+      out->has_list = true;
+      if (scan.Take(']')) continue;
+      do {
+        std::string_view item;
+        if (!scan.String(&item)) return false;
+        out->list.push_back(item);
+      } while (scan.Take(','));
+      if (!scan.Take(']')) return false;
+      continue;
+    }
+    size_t slot = 0;
+    for (std::string_view name : string_keys) {
+      if (name == key) break;
+      ++slot;
+    }
+    if (slot == string_keys.size() || out->strings[slot]) return false;  // unknown or repeated
+    std::string_view value;
+    if (!scan.String(&value)) return false;
+    out->strings[slot] = value;
+  } while (scan.Take(','));
+  return scan.Take('}') && scan.AtEnd();
 }
 
 std::string RequireString(const json& body, const char* key) {
@@ -202,6 +354,14 @@ void RequirePartyInReach(const Call& call, const std::string& party, std::string
        std::string(field));
 }
 
+bool RecordingAccessible(const Api::State& state, const Call& call, const std::string& isrc) {
+  auto it = state.index.recordings.find(isrc);
+  return it != state.index.recordings.end() &&
+         (call.principal.admin() ||
+          state.RecordingInReach(state.registry->registry().recordings[it->second],
+                                 call.principal.reach));
+}
+
 const catalog::Recording& RequireRecordingAccess(const Api::State& state, const Call& call,
                                                  const std::string& isrc, std::string_view field) {
   auto it = state.index.recordings.find(isrc);
@@ -234,9 +394,93 @@ void RegistryIndex::Build(const rights::Registry& registry) {
   for (size_t i = 0; i < registry.agreements.size(); ++i) agreements[registry.agreements[i].id] = i;
 }
 
+namespace {
+
+// An ISRC in Isrc::Parse's form (2 letters, 3 letters or digits, 7 digits) as an integer, one
+// to one: 26² × 36³ × 10⁷ codes fit in 49 bits. False for any other text.
+bool PackIsrc(std::string_view code, uint64_t* key) {
+  if (code.size() != 12) return false;
+  uint64_t packed = 0;
+  for (size_t i = 0; i < code.size(); ++i) {
+    const char c = code[i];
+    const bool letter = c >= 'A' && c <= 'Z';
+    const bool digit = c >= '0' && c <= '9';
+    if (i < 2) {
+      if (!letter) return false;
+      packed = packed * 26 + static_cast<uint64_t>(c - 'A');
+    } else if (i < 5) {
+      if (!letter && !digit) return false;
+      packed = packed * 36 + static_cast<uint64_t>(digit ? c - '0' : 10 + (c - 'A'));
+    } else {
+      if (!digit) return false;
+      packed = packed * 10 + static_cast<uint64_t>(c - '0');
+    }
+  }
+  *key = packed;
+  return true;
+}
+
+}  // namespace
+
+RecordingTable::RecordingTable(std::shared_ptr<const rights::Snapshot> snapshot)
+    : snapshot_(std::move(snapshot)) {
+  const uint32_t count = snapshot_->recording_count();
+  size_t capacity = 16;
+  shift_ = 60;
+  while (capacity < 2 * static_cast<size_t>(count)) {
+    capacity *= 2;
+    --shift_;
+  }
+  slots_.resize(capacity);
+  for (uint32_t recording = 0; recording < count; ++recording) {
+    uint64_t key = 0;
+    if (!PackIsrc(snapshot_->recording_isrc(recording).str(), &key)) {
+      all_packed_ = false;
+      continue;
+    }
+    ++key;
+    size_t slot = SlotOf(key);
+    while (slots_[slot].key != 0 && slots_[slot].key != key) slot = (slot + 1) & (capacity - 1);
+    // The snapshot refuses a repeated ISRC; were one there, the first would be kept, as there.
+    if (slots_[slot].key == 0) slots_[slot] = {key, recording};
+  }
+}
+
+size_t RecordingTable::SlotOf(uint64_t key) const {
+  return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_);
+}
+
+std::optional<uint32_t> RecordingTable::Find(const Isrc& isrc) const {
+  std::optional<uint32_t> recording;
+  if (!FindCode(isrc.str(), &recording)) return snapshot_->FindRecording(isrc);
+  return recording;
+}
+
+bool RecordingTable::FindCode(std::string_view text, std::optional<uint32_t>* recording) const {
+  uint64_t key = 0;
+  if (!all_packed_ || !PackIsrc(text, &key)) return false;
+  ++key;
+  for (size_t slot = SlotOf(key);; slot = (slot + 1) & (slots_.size() - 1)) {
+    if (slots_[slot].key == key) {
+      *recording = slots_[slot].recording;
+      return true;
+    }
+    if (slots_[slot].key == 0) {
+      *recording = std::nullopt;
+      return true;
+    }
+  }
+}
+
+void RecordingTable::Prefetch(std::string_view text) const {
+  uint64_t key = 0;
+  if (PackIsrc(text, &key)) __builtin_prefetch(&slots_[SlotOf(key + 1)]);
+}
+
 void Api::State::Refresh() {
   index.Build(registry->registry());
   snapshot = Check(registry->snapshot());
+  recording_table = std::make_shared<const RecordingTable>(snapshot);
 }
 
 std::unordered_set<std::string> Api::State::Reach(const std::string& party) const {
@@ -370,9 +614,18 @@ std::vector<std::string_view> Segments(std::string_view path) {
   return out;
 }
 
-bool MatchPattern(std::string_view pattern, const std::vector<std::string_view>& segments,
-                  std::vector<std::string>* params) {
-  const std::vector<std::string_view> parts = Segments(pattern);
+// Each route's pattern split once (AllRoutes order), rather than on every request.
+const std::vector<std::vector<std::string_view>>& RouteSegments() {
+  static const std::vector<std::vector<std::string_view>> segments = [] {
+    std::vector<std::vector<std::string_view>> out;
+    for (const Route& route : AllRoutes()) out.push_back(Segments(route.info.pattern));
+    return out;
+  }();
+  return segments;
+}
+
+bool MatchPattern(const std::vector<std::string_view>& parts,
+                  const std::vector<std::string_view>& segments, std::vector<std::string>* params) {
   if (parts.size() != segments.size()) return false;
   params->clear();
   for (size_t i = 0; i < parts.size(); ++i) {
@@ -450,6 +703,7 @@ Result<std::unique_ptr<Api>> Api::Open(const ApiOptions& options) {
   state->options = options;
   ACCORD_ASSIGN_OR_RETURN(state->registry, service::RegistryService::Open(options.data_dir));
   ACCORD_ASSIGN_OR_RETURN(state->snapshot, state->registry->snapshot());
+  state->recording_table = std::make_shared<const RecordingTable>(state->snapshot);
   state->index.Build(state->registry->registry());
   ACCORD_ASSIGN_OR_RETURN(state->ledger, ledger::Ledger::Open(options.data_dir));
   ACCORD_ASSIGN_OR_RETURN(state->tokens, store::SqliteTokenStore::Open(options.data_dir));
@@ -538,8 +792,11 @@ HttpResponse Api::Handle(const HttpRequest& request) {
     const Route* matched = nullptr;
     bool path_known = false;
     std::vector<std::string> params;
-    for (const Route& route : AllRoutes()) {
-      if (!MatchPattern(route.info.pattern, segments, &params)) continue;
+    const std::vector<Route>& routes = AllRoutes();
+    const std::vector<std::vector<std::string_view>>& route_segments = RouteSegments();
+    for (size_t r = 0; r < routes.size(); ++r) {
+      const Route& route = routes[r];
+      if (!MatchPattern(route_segments[r], segments, &params)) continue;
       path_known = true;
       if (route.info.method == request.method) {
         matched = &route;
@@ -555,9 +812,11 @@ HttpResponse Api::Handle(const HttpRequest& request) {
     Call call{request, std::move(params), {}, request_id};
     if (matched->roles != kPublic) {
       call.principal.token = Authenticate(state, request);
-      RequireRole(
-          call, matched->roles,
-          "call " + std::string(matched->info.method) + " " + std::string(matched->info.pattern));
+      if ((RoleBit(call.principal.role()) & matched->roles) == 0) {
+        RequireRole(
+            call, matched->roles,
+            "call " + std::string(matched->info.method) + " " + std::string(matched->info.pattern));
+      }
       if (!call.principal.admin()) {
         std::shared_lock lock(state.registry_mu);
         call.principal.reach = state.Reach(call.principal.party());

@@ -7,13 +7,16 @@
 #ifndef ACCORD_SERVER_API_INTERNAL_H_
 #define ACCORD_SERVER_API_INTERNAL_H_
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -25,6 +28,7 @@
 #include "server/api.h"
 #include "service/registry_service.h"
 #include "service/taste_service.h"
+#include "service/views.h"
 
 namespace accord::server {
 
@@ -79,6 +83,37 @@ T Check(Result<T> result, std::string field = "") {
   return std::move(result).value();
 }
 
+// The snapshot's recordings by ISRC, for batches: a flat open-addressing table of the codes
+// packed into integers, so a lookup is one probe into one array where Snapshot::FindRecording
+// hashes a string and follows pointers to nodes spread over the heap (a third of a batch's
+// time went there). Built from the snapshot's own list of ISRCs, and a code it cannot pack is
+// looked up with FindRecording, so Find answers exactly what snapshot().FindRecording answers.
+// Immutable once built; safe to share between threads.
+class RecordingTable {
+ public:
+  explicit RecordingTable(std::shared_ptr<const rights::Snapshot> snapshot);
+  const rights::Snapshot& snapshot() const { return *snapshot_; }
+  std::optional<uint32_t> Find(const Isrc& isrc) const;
+  // For text already in Isrc::Parse's normal form, which Parse returns unchanged: sets
+  // `recording` to Find(Isrc::Parse(text)) and returns true, without parsing. False for any other
+  // text, which the caller parses.
+  bool FindCode(std::string_view text, std::optional<uint32_t>* recording) const;
+  // A hint that FindCode(text) follows soon: starts loading its slot into the cache, so that a
+  // batch waits for several slots at once rather than one after the other.
+  void Prefetch(std::string_view text) const;
+
+ private:
+  struct Slot {
+    uint64_t key = 0;  // the packed code + 1; 0 marks an empty slot
+    uint32_t recording = 0;
+  };
+  size_t SlotOf(uint64_t key) const;
+  std::shared_ptr<const rights::Snapshot> snapshot_;
+  std::vector<Slot> slots_;  // a power of two, at most half full
+  int shift_ = 64;
+  bool all_packed_ = true;  // false: some ISRC of the snapshot is not in Isrc::Parse's form
+};
+
 class Api::State {
  public:
   ApiOptions options;
@@ -88,6 +123,7 @@ class Api::State {
   std::shared_mutex registry_mu;
   std::unique_ptr<service::RegistryService> registry;
   std::shared_ptr<const rights::Snapshot> snapshot;
+  std::shared_ptr<const RecordingTable> recording_table;  // of `snapshot`, replaced with it
   RegistryIndex index;
 
   // The ledger is single-threaded (ledger.h): intake and checkpoints take ledger_mu
@@ -156,6 +192,25 @@ void AddTasteRoutes(std::vector<Route>& routes);     // taste_routes.cc
 json ParseBody(const Api::State& state, const Call& call);
 // Depth of the deepest array/object nesting in `text` (strings skipped), without parsing.
 int JsonDepth(std::string_view text);
+// A fast path for small request bodies of one fixed, flat shape, read without building a JSON
+// document: an object whose members are all among `string_keys`, each with a string value,
+// plus at most the member `list_key` (when not empty) with an array of strings. Strings must be
+// printable ASCII without escapes, keys may not repeat, and the body may hold nothing else but
+// JSON whitespace. Such a body means the same to ParseBody, so a handler that reads it here and
+// applies the same checks in the same order answers exactly as it would from the document.
+// Returns false (leaving `out` unspecified) for any other body (malformed, escaped or
+// non-ASCII strings, other value types, unknown or repeated keys, nesting over the limit): the
+// handler then takes its ParseBody path, which finds and names the problem.
+struct FlatBody {
+  static constexpr size_t kMaxKeys = 8;
+  // The value of string_keys[k], when present; views into the request body.
+  std::array<std::optional<std::string_view>, kMaxKeys> strings;
+  bool has_list = false;
+  std::vector<std::string_view> list;  // the strings of list_key's array, in order
+};
+bool ScanFlatBody(const Api::State& state, std::string_view body,
+                  std::initializer_list<std::string_view> string_keys, std::string_view list_key,
+                  FlatBody* out);
 // A string member; 400 naming `key` when it is missing or not a string.
 std::string RequireString(const json& body, const char* key);
 std::optional<std::string> OptionalString(const json& body, const char* key);
@@ -185,12 +240,21 @@ json PageOf(const std::vector<T>& all, const Page& page, ToJson to_json) {
 }
 
 HttpResponse JsonResponse(int status, const json& body);
+// `text` as a JSON string, in the bytes JsonResponse would write for it.
+void AppendJsonString(std::string* out, std::string_view text);
+// service::DecisionJson(query, decision) in the bytes JsonResponse would write for it, without
+// building the document (a single decision's answer is most of its route's allocations).
+std::string DecisionAnswerJson(const service::DecisionQuery& query,
+                               const rights::Decision& decision);
 HttpResponse TextResponse(int status, std::string content_type, std::string body);
 
 // Access helpers (caller holds registry_mu shared).
 void RequireRole(const Call& call, uint8_t roles, std::string_view what);
 // 403 unless the caller is admin or `party` is in its reach.
 void RequirePartyInReach(const Call& call, const std::string& party, std::string_view field);
+// Whether the caller may see the recording `isrc` names: it exists and the caller is admin or it
+// is in its reach. RequireRecordingAccess says why not.
+bool RecordingAccessible(const Api::State& state, const Call& call, const std::string& isrc);
 // 404 for an unknown recording; 403 unless admin or in the caller's reach.
 const catalog::Recording& RequireRecordingAccess(const Api::State& state, const Call& call,
                                                  const std::string& isrc, std::string_view field);

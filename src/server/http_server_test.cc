@@ -623,6 +623,28 @@ TEST_F(HttpServerTest, SeveralRequestsOnOneConnection) {
   EXPECT_EQ(seen_.calls.load(), 5);
 }
 
+// A body the socket already holds is read without going back to the scheduler, at most 1 MiB
+// a turn (kReadyBytesPerTurn): bodies larger than that, and a request sent right behind one,
+// must arrive intact and in order.
+TEST_F(HttpServerTest, LargeBodiesAndTheRequestBehindThemArriveIntact) {
+  StartEcho();
+  auto client = Connect();
+  std::string large(3 * 1024 * 1024 + 17, ' ');
+  for (size_t i = 0; i < large.size(); ++i) large[i] = static_cast<char>('a' + (i * 7) % 26);
+  for (int round = 0; round < 2; ++round) {
+    ASSERT_TRUE(client->Send(Request("POST", "/api/echo", large) +
+                             Request("POST", "/api/echo", "behind " + std::to_string(round))));
+    auto first = client->Read();
+    ASSERT_TRUE(first) << round;
+    EXPECT_EQ(first->status, 200);
+    EXPECT_TRUE(first->body == large) << round << ": " << first->body.size() << " bytes";
+    auto second = client->Read();
+    ASSERT_TRUE(second) << round;
+    EXPECT_EQ(second->body, "behind " + std::to_string(round));
+  }
+  EXPECT_EQ(seen_.calls.load(), 4);
+}
+
 TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
   StartEcho();
   auto client = Connect();
