@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end test of the `accord` command line: exit codes, stderr messages that name the
 # place, all-or-nothing imports, a consent change that flips a decision, the ledger and
-# royalty verbs, and audio analysis and transforms (bad audio files named on stderr).
+# royalty verbs, a taste playlist that remembers the ledger, and audio analysis and transforms
+# (bad audio files named on stderr).
 #   tests/cli_test.sh path/to/accord path/to/demo.json
 set -uo pipefail
 accord_bin=$1
@@ -165,6 +166,24 @@ expect_rc 0 "dsr export"
 expect_in "$out" "SY01" "dsr summary record"
 run statements export --format xml
 expect_rc 2 "unknown export format is a usage error"
+
+# ---- Taste: a playlist leaves out what the ledger recorded the listener hearing (l-7f3a heard
+# QZDMO2600001..3 on 2026-07-01 between 20:00 and 20:08, demo/events.jsonl).
+run taste import "$(dirname "$demo")/listening.csv"
+expect_rc 0 "taste import"
+run taste train
+expect_rc 0 "taste train"
+run taste playlist --listener l-7f3a --territory DE --at 2026-07-01T21:00:00Z --json
+expect_rc 0 "playlist after a DJ session"
+expect_in "$out" '"recent_from_ledger": 3' "the session's three recordings are left out"
+case "$out" in *QZDMO260000[123]*) echo "FAIL (a recording just heard was repeated): $out"
+  failures=$((failures + 1)) ;; esac
+run taste playlist --listener l-7f3a --territory DE --at 2026-07-01T21:00:00Z --recent-hours 0
+expect_rc 0 "playlist without the ledger's memory"
+expect_in "$out" "Paper Skies" "without it, a heard recording may come back"
+run taste playlist --listener l-7f3a --territory DE --recent-hours 721
+expect_rc 1 "recent hours out of range"
+expect_in "$err" "--recent-hours" "error names the flag"
 
 # ---- Audio: analysis and a transform of a generated WAV, and bad files named in the error.
 le() {  # le VALUE BYTES: VALUE little-endian in BYTES bytes

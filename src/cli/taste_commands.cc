@@ -10,7 +10,9 @@
 #include "cli/common.h"
 #include "core/territory.h"
 #include "core/text.h"
+#include "ledger/ledger.h"
 #include "rights/model.h"
+#include "service/recent_plays.h"
 #include "service/taste_service.h"
 #include "taste/als.h"
 #include "taste/catalog_map.h"
@@ -309,18 +311,39 @@ void AddPlaylist(CLI::App& taste_cmd, Globals& g) {
   static std::string listener, territory, at;
   static std::vector<std::string> played, recent;
   static taste::PlaylistOptions options;
+  static int recent_hours = 24;
   cmd->add_option("--listener", listener, "A listener in the imported data");
   cmd->add_option("--played", played, "Or: a new listener's plays, ITEM[=PLAYS]");
   AddPlaylistFlags(cmd, &options, &recent);
+  cmd->add_option("--recent-hours", recent_hours,
+                  "Also never repeat what the ledger recorded --listener hearing through AI "
+                  "features in these hours before --at (0..720, 0 = off; default 24)");
   AddPolicyFlags(cmd, &territory, &at);
   cmd->callback([&g] {
     auto s = OpenSession(g, territory, at, false);
     std::string who;
     taste::Taste taste = ResolveTaste(*s, listener, played, &who);
     options.recent_items = ResolveItems(*s, recent);
+    size_t from_ledger = 0;
+    if (recent_hours < 0 || recent_hours > service::kMaxRecentHours) {
+      throw Failure{InvalidArgumentError("--recent-hours: expected 0.." +
+                                         std::to_string(service::kMaxRecentHours))};
+    }
+    // Only an existing ledger is read: a playlist never creates one (and its signing key).
+    if (!listener.empty() && recent_hours > 0 &&
+        std::filesystem::exists(std::filesystem::path(DataDir(g)) / "ledger")) {
+      auto book = Check(ledger::Ledger::Open(DataDir(g)));
+      from_ledger = Check(service::AddRecentlyHeardItems(*book, s->data(), listener, s->at,
+                                                         recent_hours, &options.recent_items));
+    }
     std::vector<taste::Pick> picks = Check(s->discovery->Playlist(taste, s->allowed, options));
-    Print(g, {{"for", who}, {"items", PicksJson(*s, picks)}},
-          "playlist for " + who + "\n" + PolicyLine(*s) + PicksText(*s, picks));
+    Print(g, {{"for", who}, {"recent_from_ledger", from_ledger}, {"items", PicksJson(*s, picks)}},
+          "playlist for " + who + "\n" +
+              (from_ledger > 0
+                   ? "left out " + std::to_string(from_ledger) + " items heard in the last " +
+                         std::to_string(recent_hours) + " h (ledger)\n"
+                   : "") +
+              PolicyLine(*s) + PicksText(*s, picks));
   });
 }
 

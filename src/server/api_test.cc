@@ -724,6 +724,50 @@ TEST_F(ApiTest, SimilarItemsAndPlaylistsKeepToTheAllowedSet) {
   }
 }
 
+// A listener's playlist leaves out what the ledger recorded the listener hearing in the hours
+// before its moment, without the app sending it: l-7f3a heard QZDMO2600001..3 in a DJ session
+// on 2026-07-01 from 20:00 to 20:08 (demo/events.jsonl).
+TEST_F(ApiTest, PlaylistsLeaveOutWhatTheLedgerSaysWasJustHeard) {
+  const std::string route = "/api/listeners/l-7f3a/playlists";
+  const std::set<std::string> heard = {"QZDMO2600001", "QZDMO2600002", "QZDMO2600003"};
+  const json base = {{"territory", "DE"}, {"length", 5}, {"at", "2026-07-01T21:00:00Z"}};
+
+  json without = base;
+  without["recent_hours"] = 0;
+  const json all = Body(server_->As(auth::Role::kListener, "POST", route, without));
+  EXPECT_EQ(all["options"]["recent_from_ledger"], 0);
+  int repeats = 0;
+  for (const json& item : all["items"]) repeats += heard.contains(item["recording"]);
+  ASSERT_GT(repeats, 0) << "the test needs a heard recording the playlist would offer: "
+                        << all.dump();
+
+  const json fresh = Body(server_->As(auth::Role::kListener, "POST", route, base));
+  EXPECT_EQ(fresh["options"]["recent_from_ledger"], 3) << fresh.dump();
+  EXPECT_EQ(fresh["options"]["recent"], 3);
+  for (const json& item : fresh["items"]) {
+    EXPECT_FALSE(heard.contains(item["recording"])) << item.dump();
+  }
+
+  // The last of the three was heard 52 minutes before: an hour's memory still holds all three.
+  json hour = base;
+  hour["recent_hours"] = 1;
+  EXPECT_EQ(Body(server_->As(auth::Role::kListener, "POST", route,
+                             hour))["options"]["recent_from_ledger"],
+            3);
+  // Two days later the session is outside the default day.
+  json later = base;
+  later["at"] = "2026-07-03T12:00:00Z";
+  EXPECT_EQ(Body(server_->As(auth::Role::kListener, "POST", route,
+                             later))["options"]["recent_from_ledger"],
+            0);
+  // An event at the very moment asked about counts: at 2026-07-03T17:30:00Z the listener made
+  // a remix of QZDMO2600003 and QZDMO2600001.
+  later["at"] = "2026-07-03T17:30:00Z";
+  EXPECT_EQ(Body(server_->As(auth::Role::kListener, "POST", route,
+                             later))["options"]["recent_from_ledger"],
+            2);
+}
+
 TEST_F(ApiTest, TasteRequestsNameTheFieldThatIsWrong) {
   struct Case {
     std::string method, target;
@@ -751,6 +795,10 @@ TEST_F(ApiTest, TasteRequestsNameTheFieldThatIsWrong) {
        "recent/0"},
       {"POST", "/api/listeners/l-7f3a/playlists", json{{"territory", "DE"}, {"owner", "me"}}, 400,
        "owner"},
+      {"POST", "/api/listeners/l-7f3a/playlists", json{{"territory", "DE"}, {"recent_hours", 721}},
+       400, "recent_hours"},
+      {"POST", "/api/listeners/l-7f3a/playlists", json{{"territory", "DE"}, {"recent_hours", "1"}},
+       400, "recent_hours"},
       {"POST", "/api/prompt-playlists", json{{"territory", "DE"}}, 400, "prompt"},
       {"POST", "/api/prompt-playlists", json{{"territory", "DE"}, {"prompt", "zzzq"}}, 404,
        "prompt"},

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "server/api_internal.h"
+#include "service/recent_plays.h"
 #include "service/taste_service.h"
 
 namespace accord::server {
@@ -196,20 +197,45 @@ json OptionsJson(const taste::PlaylistOptions& options) {
           {"recent", options.recent_items.size()}};
 }
 
+// Adds to options->recent_items what the ledger recorded the listener hearing through AI
+// features in the body's "recent_hours" (default 24, 0 = off) before the context's moment
+// (service/recent_plays.h), so the playlist does not repeat it without the app sending it.
+// Returns how many items that added (an item in the list already is not added again).
+size_t AddRecentFromLedger(Api::State& state, const TasteContext& context,
+                           const std::string& listener, const json& body,
+                           taste::PlaylistOptions* options) {
+  constexpr int kDefaultRecentHours = 24;
+  int hours = kDefaultRecentHours;
+  if (auto it = body.find("recent_hours"); it != body.end() && !it->is_null()) {
+    if (!it->is_number_integer() || *it < 0 || *it > service::kMaxRecentHours) {
+      Fail(400, "invalid_argument",
+           "recent_hours: expected an integer 0.." + std::to_string(service::kMaxRecentHours),
+           "recent_hours");
+    }
+    hours = it->get<int>();
+  }
+  if (hours == 0 || state.ledger == nullptr) return 0;
+  std::shared_lock lock(state.ledger_mu);
+  return Check(service::AddRecentlyHeardItems(*state.ledger, context.taste->data(), listener,
+                                              context.at, hours, &options->recent_items));
+}
+
 HttpResponse CreatePlaylist(Api::State& state, Call& call) {
   const std::string& listener = call.param(0);
   RequireListenerAccess(call, listener, "listener");
   const json body = ParseBody(state, call);
-  RejectUnknownFields(
-      body, {"territory", "at", "length", "max_per_artist", "diversity", "explore", "recent"});
+  RejectUnknownFields(body, {"territory", "at", "length", "max_per_artist", "diversity", "explore",
+                             "recent", "recent_hours"});
   TasteContext context = OpenTasteFromBody(state, body);
-  const taste::PlaylistOptions options = ReadPlaylistOptions(context, body);
+  taste::PlaylistOptions options = ReadPlaylistOptions(context, body);
+  const size_t from_ledger = AddRecentFromLedger(state, context, listener, body, &options);
   json out;
   const taste::Taste taste = ListenerTaste(context, listener, &out);
   const std::vector<taste::Pick> picks =
       Check(context.discovery->Playlist(taste, context.allowed, options));
   out["policy"] = PolicyJson(context);
   out["options"] = OptionsJson(options);
+  out["options"]["recent_from_ledger"] = from_ledger;
   out["items"] = service::PicksJson(context.taste->data(), *context.snapshot, picks);
   return JsonResponse(200, out);
 }
