@@ -2,6 +2,7 @@
 # End-to-end test of `accord serve` over real HTTP on loopback, and of `accord token`:
 #   - tokens from the CLI work against the server; a bad role or party is refused by name;
 #     a revoked token is refused;
+#   - while the server runs, a CLI verb that opens the ledger is refused, naming the server;
 #   - the portal's files and the API share one port, and errors are JSON with a request id;
 #   - the taste routes serve the demo listening model (demo_data.sh trains it): the listener's
 #     recommendations, and similar items by a percent-encoded display name;
@@ -68,6 +69,14 @@ id=$(echo "$created" | sed -n 's/.*"id": "\([^"]*\)".*/\1/p')
 "$accord_bin" --data "$data" token revoke "$id" >/dev/null || fail "revoke"
 call "$secret" GET /api/me
 [ "$status" = 401 ] && [[ "$body" == *revoked* ]] || fail "revoked token: $status $body"
+
+# The ledger is the server's while it runs: a CLI verb that would recover it (and could cut a
+# batch the server is writing) is refused by name, and the server goes on.
+"$accord_bin" --data "$data" ledger stats >/dev/null 2>"$work/err"
+[ $? = 1 ] && grep -q "is open already" "$work/err" && grep -q "locked by process $server_pid" "$work/err" ||
+  fail "ledger stats beside the server: $(cat "$work/err")"
+call "$artist" GET /api/me
+[ "$status" = 200 ] || fail "server after a refused ledger open: $status $body"
 
 # The taste routes over real HTTP, with the demo's listener token.
 listener=$(sed -n 's/.*"listener": "\([^"]*\)".*/\1/p' "$data/demo-tokens.json")

@@ -251,6 +251,37 @@ Result<std::uint64_t> FaultFileSystem::FileSize(const std::string& path) {
   return static_cast<std::uint64_t>(it->second.data.size());
 }
 
+// Releases its path on destruction unless a crash (or a later holder) has taken it since.
+class FaultFileSystem::Lock final : public FileLock {
+ public:
+  Lock(FaultFileSystem* fs, std::string path, std::uint64_t number)
+      : fs_(fs), path_(std::move(path)), number_(number) {}
+  ~Lock() override {
+    std::lock_guard lock(fs_->mu_);
+    auto it = fs_->locks_.find(path_);
+    if (it != fs_->locks_.end() && it->second == number_) fs_->locks_.erase(it);
+  }
+  Lock(const Lock&) = delete;
+  Lock& operator=(const Lock&) = delete;
+
+ private:
+  FaultFileSystem* fs_;
+  std::string path_;
+  std::uint64_t number_;
+};
+
+Result<std::unique_ptr<FileLock>> FaultFileSystem::LockFile(const std::string& path) {
+  std::lock_guard lock(mu_);
+  ACCORD_RETURN_IF_ERROR(CheckPower(path));
+  if (locks_.count(path) != 0) {
+    return FailedPreconditionError(path + ": locked by another process");
+  }
+  files_.try_emplace(path);
+  const std::uint64_t number = next_lock_++;
+  locks_[path] = number;
+  return std::unique_ptr<FileLock>(std::make_unique<Lock>(this, path, number));
+}
+
 void FaultFileSystem::SimulateCrash(CrashMode mode, std::uint64_t seed) {
   std::lock_guard lock(mu_);
   std::mt19937_64 random(seed);
@@ -283,6 +314,7 @@ void FaultFileSystem::SimulateCrash(CrashMode mode, std::uint64_t seed) {
     file.synced_size = file.data.size();
   }
   ++epoch_;
+  locks_.clear();  // a reboot: no process holds anything
   power_off_ = false;
   mutations_until_power_cut_ = 0;
   fail_sync_at_ = 0;

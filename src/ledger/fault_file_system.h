@@ -65,6 +65,8 @@ class FaultFileSystem final : public FileSystem {
   Status SyncDir(const std::string& dir) override;
   Status Remove(const std::string& path) override;
   Result<std::uint64_t> FileSize(const std::string& path) override;
+  // Held locks are kept in memory; SimulateCrash releases every one, as a reboot would.
+  Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override;
 
   // Applies `mode` to every file's unsynced writes (random choices drawn from `seed`), zeroes
   // writes lost to a failed Sync, restores power and disarms every armed fault. WritableFiles
@@ -96,6 +98,7 @@ class FaultFileSystem final : public FileSystem {
 
  private:
   class File;
+  class Lock;
   struct Write {
     std::uint64_t offset;
     std::uint64_t size;
@@ -119,6 +122,8 @@ class FaultFileSystem final : public FileSystem {
   mutable std::mutex mu_;
   std::map<std::string, FileState> files_;
   std::set<std::string> dirs_{"/", "."};
+  std::map<std::string, std::uint64_t> locks_;  // held lock: path -> the holder's number
+  std::uint64_t next_lock_ = 1;
   std::uint64_t epoch_ = 0;  // incremented by SimulateCrash
   std::chrono::microseconds sync_latency_{0};
   int sync_count_ = 0;

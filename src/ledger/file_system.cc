@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -121,6 +122,20 @@ class PosixWritableFile final : public WritableFile {
   std::string path_;
   int fd_;
   Status failure_;
+};
+
+// flock(2) locks belong to the open file description, so a second open of the same path in this
+// process conflicts with the first just as another process would; the kernel drops the lock when
+// the descriptor closes, including at the holder's death (no stale lock after a crash).
+class PosixFileLock final : public FileLock {
+ public:
+  explicit PosixFileLock(int fd) : fd_(fd) {}
+  ~PosixFileLock() override { CloseDescriptor(fd_); }
+  PosixFileLock(const PosixFileLock&) = delete;
+  PosixFileLock& operator=(const PosixFileLock&) = delete;
+
+ private:
+  int fd_;
 };
 
 class PosixFileSystemImpl final : public FileSystem {
@@ -264,6 +279,29 @@ class PosixFileSystemImpl final : public FileSystem {
     struct stat info {};
     if (::stat(path.c_str(), &info) != 0) return PosixError(path, "stat", errno);
     return static_cast<std::uint64_t>(info.st_size);
+  }
+
+  Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return PosixError(path, "open lock file", errno);
+    auto lock = std::make_unique<PosixFileLock>(fd);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int error = errno;
+      if (error != EWOULDBLOCK) return PosixError(path, "flock", error);
+      std::string holder;
+      char buffer[32] = {};
+      const ssize_t got = ::pread(fd, buffer, sizeof(buffer) - 1, 0);
+      if (got > 0) holder.assign(buffer, static_cast<std::size_t>(got));
+      while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+      return FailedPreconditionError(path + ": locked by " +
+                                     (holder.empty() ? "another process" : "process " + holder));
+    }
+    // The process id is only for that message; the lock itself is the flock.
+    const std::string pid = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+      return PosixError(path, "write lock holder", errno);
+    }
+    return std::unique_ptr<FileLock>(std::move(lock));
   }
 };
 

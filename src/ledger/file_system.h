@@ -55,6 +55,13 @@ class WritableFile {
   virtual Status Close() = 0;
 };
 
+// An exclusive lock on a file, held for as long as this object lives (see FileSystem::LockFile).
+// Destroying it releases the lock; so does the death of the process that holds it.
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
@@ -92,6 +99,12 @@ class FileSystem {
 
   // Returns the size of `path` in bytes. NotFound if it does not exist.
   virtual Result<std::uint64_t> FileSize(const std::string& path) = 0;
+
+  // Takes an exclusive lock on `path` (created if missing) without waiting, and records the
+  // holder's process id in it. FailedPrecondition when the lock is held already, by another
+  // process or by another LockFile of the same path in this one; the message names the holder's
+  // process id when it can be read. The lock is advisory: it keeps out only those who ask.
+  virtual Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) = 0;
 };
 
 // The process-wide file system backed by POSIX calls. Never null; not owned by the caller.

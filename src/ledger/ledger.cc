@@ -43,8 +43,20 @@ Ledger::Ledger(FileSystem* fs, std::string dir, std::unique_ptr<LogWriter> log, 
 Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& data_dir, FileSystem* fs) {
   const std::string dir = data_dir + "/ledger";
   ACCORD_RETURN_IF_ERROR(fs->CreateDir(dir));
+  // Recovery cuts a torn tail, and a torn tail is exactly what another process's append in
+  // flight looks like: without the lock, `accord ledger stats` run beside `accord serve` could
+  // cut a batch the server is about to acknowledge. The lock comes before the signing key too,
+  // so that two first opens cannot both create one.
+  Result<std::unique_ptr<FileLock>> lock = fs->LockFile(dir + "/LOCK");
+  if (!lock.ok()) {
+    if (lock.status().code() != StatusCode::kFailedPrecondition) return lock.status();
+    return FailedPreconditionError(
+        "ledger " + dir + " is open already (" + lock.status().message() +
+        "); stop that process (accord serve?) or ask it over the HTTP API");
+  }
   ACCORD_ASSIGN_OR_RETURN(SigningKey key, SigningKey::LoadOrCreate(data_dir));
   std::unique_ptr<Ledger> ledger(new Ledger(fs, dir, nullptr, std::move(key)));
+  ledger->lock_ = std::move(*lock);
   // The id index and the Merkle tree are rebuilt during the log's own recovery scan, so the
   // log is read once on open.
   // The writer keeps its options, so the visitor holds the ledger itself, which owns the

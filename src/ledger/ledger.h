@@ -108,7 +108,9 @@ class Ledger {
  public:
   // Opens DATA/ledger, recovering the log (a torn tail is cut; other damage is DataLoss naming
   // segment and offset) and rebuilding the id index and the Merkle tree from it. `fs` must
-  // outlive the ledger.
+  // outlive the ledger. One process at a time: the ledger holds DATA/ledger/LOCK while it is
+  // open, and Open fails with FailedPrecondition (naming the holder's process id) while another
+  // Ledger, in this process or another, has it open.
   static Result<std::unique_ptr<Ledger>> Open(const std::string& data_dir,
                                               FileSystem* fs = PosixFileSystem());
 
@@ -163,6 +165,9 @@ class Ledger {
 
   FileSystem* fs_;
   std::string dir_;  // DATA/ledger
+  // DATA/ledger/LOCK, held from before recovery until after the log is closed (members are
+  // destroyed in reverse order): see Open.
+  std::unique_ptr<FileLock> lock_;
   std::unique_ptr<LogWriter> log_;
   SigningKey key_;
   std::string public_key_hex_;

@@ -216,6 +216,23 @@ TEST_F(LedgerTest, LargeBatchGivesTheAnswersAndTreeOfOneEventAtATime) {
   EXPECT_EQ(reopened->FindEvents({.listener = "l-5"}), listener_events);
 }
 
+// Recovery cuts what looks like a torn tail, and another process's append in flight looks like
+// one: a second Ledger on the same directory is refused rather than allowed to recover it.
+TEST_F(LedgerTest, ASecondOpenIsRefusedWhileTheLedgerIsOpen) {
+  auto ledger = Open();
+  Append(*ledger, {Play("e1")});
+  Result<std::unique_ptr<Ledger>> second = Ledger::Open(dir_);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(second.status().message().find("is open already"), std::string::npos)
+      << second.status().message();
+  EXPECT_NE(second.status().message().find(dir_ + "/ledger/LOCK"), std::string::npos)
+      << second.status().message();
+  ledger.reset();
+  auto reopened = Open();
+  EXPECT_EQ(reopened->stats().events, 1u);
+}
+
 TEST_F(LedgerTest, ReopenRebuildsIndexAndRoot) {
   Hash root;
   {
@@ -359,8 +376,10 @@ TEST_F(LedgerTest, VerifyRecomputesRootsOfEveryCheckpoint) {
     EXPECT_EQ(report->checkpoints_checked, 2u);
   }
   // Checkpoints survive reopening; a checkpoint altered on disk is caught.
-  auto reopened = Open();
-  ASSERT_EQ(reopened->checkpoints().size(), 2u);
+  {
+    auto reopened = Open();
+    ASSERT_EQ(reopened->checkpoints().size(), 2u);
+  }
   const std::string path = dir_ + "/ledger/checkpoints.jsonl";
   std::string text;
   {
