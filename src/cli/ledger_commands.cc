@@ -28,6 +28,9 @@ json CheckpointJson(const ledger::SignedCheckpoint& head) {
 void AddLedger(CLI::App& app, Globals& g) {
   auto* ledger_cmd = app.add_subcommand("ledger", "The usage ledger: record, checkpoint, prove");
   ledger_cmd->require_subcommand(1);
+  ledger_cmd->footer(
+      "One process at a time opens the ledger (DATA/ledger/LOCK): while accord serve runs on the "
+      "data directory, these verbs are refused; use the server's /api/ledger routes instead.");
 
   auto* append = ledger_cmd->add_subcommand(
       "append", "Record usage events from a JSON Lines file (each checked against the policy)");
