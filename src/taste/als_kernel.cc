@@ -1,12 +1,11 @@
 #include "taste/als_kernel.h"
 
 #include <immintrin.h>
-#ifdef __linux__
-#include <sys/mman.h>
-#endif
 
 #include <algorithm>
 #include <cstring>
+
+#include "core/memory.h"
 
 namespace accord::taste::internal {
 namespace {
@@ -303,19 +302,12 @@ const AlsKernels& BestAlsKernels() {
 }
 
 void AlignedFloats::Resize(size_t size) {
-  constexpr size_t kHugePageBytes = size_t{2} << 20;
   if (size > capacity_) {
     const size_t bytes = size * sizeof(float);
     const std::align_val_t alignment{bytes >= kHugePageBytes ? kHugePageBytes : 64};
     data_ = std::unique_ptr<float[], AlignedFree>(
         static_cast<float*>(::operator new[](bytes, alignment)), AlignedFree{alignment});
-#ifdef __linux__
-    // Before the first touch (the fill below), so that the pages are faulted in huge. Only a
-    // hint: where THP is off the buffer works the same with small pages.
-    if (bytes >= kHugePageBytes) {
-      madvise(data_.get(), bytes / kHugePageBytes * kHugePageBytes, MADV_HUGEPAGE);
-    }
-#endif
+    AdviseHugePages(data_.get(), bytes);  // before the first touch: the fill below
     capacity_ = size;
   }
   size_ = size;

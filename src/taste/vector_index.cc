@@ -16,9 +16,8 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
+
+#include "core/memory.h"
 
 namespace accord::taste {
 namespace {
@@ -198,22 +197,6 @@ float DataCosCap(const FactorMatrix& rows, const std::vector<float>& lengths) {
   return std::min(1.0f, IndexOptions::kCosCapPerRms * static_cast<float>(std::sqrt(sum / pairs)));
 }
 
-// Asks the kernel to back [data, data + bytes) with 2 MiB pages, before the range is first
-// written. An exact scan reads rows scattered over the whole matrix (256 MB at 1M x 64), and
-// with 4 KiB pages nearly every row is also a TLB miss, which the prefetches cannot hide.
-// Advice only: where it is refused, the index works the same, slower.
-void AdviseHugePages(void* data, size_t bytes) {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
-  const auto begin = (reinterpret_cast<uintptr_t>(data) + kHugePage - 1) & ~(kHugePage - 1);
-  const auto end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kHugePage - 1);
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-#else
-  (void)data;
-  (void)bytes;
-#endif
-}
-
 }  // namespace
 
 ItemIndex::~ItemIndex() = default;
@@ -242,6 +225,8 @@ Result<std::unique_ptr<ItemIndex>> ItemIndex::Build(const FactorMatrix& vectors,
   std::stable_sort(index->row_items_.begin(), index->row_items_.end(),
                    [&](uint32_t a, uint32_t b) { return lengths[a] > lengths[b]; });
   index->rows_.resize(n, vectors.cols());
+  // An exact scan reads rows scattered over the whole matrix (256 MB at 1M x 64): with
+  // 4 KiB pages nearly every row is also a TLB miss, which the prefetches cannot hide.
   AdviseHugePages(index->rows_.data(), static_cast<size_t>(index->rows_.size()) * sizeof(float));
   index->row_lengths_.resize(n);
   index->item_rows_.resize(n);
