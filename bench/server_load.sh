@@ -19,7 +19,9 @@
 #
 # Environment: ARTISTS (5000), DURATION (10s), RUNS (3), PORT (18181), THREADS (passed to
 # `accord serve --threads` when set; default: the server's own), C_SINGLE (32), C_BATCH (4), C_BULK (4), BATCH (10000),
-# EVENTS (1000), KEEP=1 keeps the data directory.
+# EVENTS (1000), KEEP=1 keeps the data directory, FIGURES ("single batch bulk": which to measure),
+# PERF=1 records the server with `perf record -g` while it is measured (perf.data in the current
+# directory).
 set -euo pipefail
 
 build=${1:-build}
@@ -149,12 +151,28 @@ measure() {
   echo "  $label runs (per second):$values" >> "$data/detail"
 }
 
-measure "single decisions" "${C_SINGLE:-32}" 1 requests_per_s decision.lua \
-  "$data/all.txt" recommend US "$token"
-measure "batch: recordings" "${C_BATCH:-4}" "$batch" requests_per_s batch.lua \
-  "$data/allowed.txt" "$batch" recommend US "$token"
-measure "bulk: events acked" "${C_BULK:-4}" 1 events_per_s bulk.lua \
-  "$data/allowed.txt" "$events" "load-$(date +%s)-@RUN@" "$token" "$at"
+figures=" ${FIGURES:-single batch bulk} "
+perf_pid=""
+if [ "${PERF:-0}" = 1 ]; then
+  perf record -g -o perf.data -p "$server_pid" > /dev/null 2>&1 &
+  perf_pid=$!
+fi
+if [[ $figures == *" single "* ]]; then
+  measure "single decisions" "${C_SINGLE:-32}" 1 requests_per_s decision.lua \
+    "$data/all.txt" recommend US "$token"
+fi
+if [[ $figures == *" batch "* ]]; then
+  measure "batch: recordings" "${C_BATCH:-4}" "$batch" requests_per_s batch.lua \
+    "$data/allowed.txt" "$batch" recommend US "$token"
+fi
+if [[ $figures == *" bulk "* ]]; then
+  measure "bulk: events acked" "${C_BULK:-4}" 1 events_per_s bulk.lua \
+    "$data/allowed.txt" "$events" "load-$(date +%s)-@RUN@" "$token" "$at"
+fi
+if [ -n "$perf_pid" ]; then
+  kill -INT "$perf_pid"
+  wait "$perf_pid" || true
+fi
 
 echo
 echo "individual runs:"
