@@ -17,7 +17,12 @@
 namespace accord::audio {
 namespace {
 
-// Rubber Band is fed in blocks of this many frames in both passes.
+// Rubber Band is fed in blocks of this many frames in both passes. R3's output bits depend on
+// it, R2's do not: with 3.1.2, blocks of 512, 1,024, 2,048, 8,192 or 16,384 frames each gave
+// R3 output that differs from this size's from the first few thousand frames on (R3 appears
+// to fix its output hop once per process() call), so changing it changes what R3 renders,
+// which callers that cache or compare renders would see. Larger blocks saved no measurable
+// CPU time either (docs/audio.md, "Speed").
 constexpr size_t kStretchBlockFrames = 4096;
 
 int SrcConverter(ResampleQuality quality) {
@@ -85,6 +90,11 @@ Result<AudioBuffer> StretchAndShift(const AudioBuffer& input, const StretchOptio
   if (frames == 0) return AudioBuffer::Make(input.sample_rate(), channels, {});
   const double pitch_scale = std::pow(2.0, options.pitch_semitones / 12.0);
   using RubberBand::RubberBandStretcher;
+  // No OptionChannels flag: the library's default, OptionChannelsApart. Even so R3 does not
+  // process the channels independently: below 600 Hz each bin's phase may follow the peak of
+  // whichever channel is loudest there. One mono stretcher per channel (which would let R3 use
+  // a second core) therefore gives different samples from one stereo stretcher, differing by
+  // about as much as the signal itself below 1 kHz on music; we keep one stretcher.
   RubberBandStretcher::Options flags =
       RubberBandStretcher::OptionProcessOffline |
       (options.allow_threads ? RubberBandStretcher::OptionThreadingAuto

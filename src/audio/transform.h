@@ -38,8 +38,11 @@ struct StretchOptions {
   StretchEngine engine = StretchEngine::kFaster;
   // True: Rubber Band's OptionThreadingAuto, where R2 processes each channel on its own
   // thread when there is more than one core (same output bits, same CPU time, less wall time
-  // only when a core is free); R3 ignores it. False (the default): OptionThreadingNever, all
-  // the work on the calling thread, which is what callers running one job per core want.
+  // only when a core is free). R3 ignores it: it has no threaded mode, and it cannot be split
+  // into one stretcher per channel without changing its output, because it ties the phases of
+  // the channels together below 600 Hz (docs/audio.md, "Speed"). False (the default):
+  // OptionThreadingNever, all the work on the calling thread, which is what callers running
+  // one job per core want.
   bool allow_threads = false;
 };
 

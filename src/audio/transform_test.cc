@@ -112,6 +112,40 @@ TEST(TransformTest, ThreadsChangeNeitherLengthNorSamples) {
   }
 }
 
+// Why allow_threads cannot give R3 a second core (transform.h): R3 has no threaded mode, and
+// rendering each channel on a stretcher of its own (which could run on its own thread) is a
+// different rendering, not the same one faster: R3 ties the channels' phases together below
+// 600 Hz, and R2's offline study pass sets its stretch profile from all channels at once. If a
+// later Rubber Band made the split exact, this test fails and the split becomes worth doing.
+TEST(TransformTest, OneStretcherPerChannelIsADifferentRendering) {
+  // Different content per channel: a 110 Hz tone left, an 82 Hz tone plus clicks right.
+  AudioBuffer stereo = ClickTrack(0.5, 4.0);
+  std::vector<float>& samples = stereo.mutable_samples();
+  for (size_t frame = 0; frame < samples.size() / 2; ++frame) {
+    const double t = static_cast<double>(frame) / kRate.hz();
+    samples[2 * frame] = static_cast<float>(0.4 * std::sin(2 * std::numbers::pi * 110 * t));
+    samples[2 * frame + 1] += static_cast<float>(0.3 * std::sin(2 * std::numbers::pi * 82 * t));
+  }
+  const std::vector<std::vector<float>> planar = stereo.Planar();
+  for (StretchEngine engine : {StretchEngine::kFaster, StretchEngine::kFiner}) {
+    SCOPED_TRACE(engine == StretchEngine::kFaster ? "R2" : "R3");
+    const StretchOptions options{1.1, 0.0, engine, false};
+    Result<AudioBuffer> together = StretchAndShift(stereo, options);
+    ASSERT_TRUE(together.ok()) << together.status().ToString();
+    int64_t differing = 0;
+    for (int channel = 0; channel < 2; ++channel) {
+      Result<AudioBuffer> alone =
+          StretchAndShift(AudioBuffer::FromPlanar(kRate, {planar[channel]}).value(), options);
+      ASSERT_TRUE(alone.ok()) << alone.status().ToString();
+      ASSERT_EQ(alone->frames(), together->frames());
+      for (int64_t frame = 0; frame < together->frames(); ++frame) {
+        if (alone->at(frame, 0) != together->at(frame, channel)) ++differing;
+      }
+    }
+    EXPECT_GT(differing, 1000);  // not one rounding here and there
+  }
+}
+
 TEST(TransformTest, FinerEngineAlsoKeepsTheLength) {
   const AudioBuffer tone = testing::Sine(kRate, 2, 440, -12, 3.0);
   Result<AudioBuffer> stretched = StretchAndShift(tone, {1.5, 0.0, StretchEngine::kFiner});
