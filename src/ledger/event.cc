@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "catalog/model.h"
+#include "ledger/event_scan.h"
 
 namespace accord::ledger {
 namespace {
@@ -222,6 +223,13 @@ Status ValidateUsageEvent(const UsageEvent& event) {
 }
 
 Result<UsageEvent> ParseUsageEvent(std::string_view text, std::string_view where) {
+  // The usual shape is read without building a JSON document (event_scan.h); the library
+  // parses everything else and words every error.
+  if (UsageEvent event; ScanUsageEvent(text, &event)) return event;
+  return ParseUsageEventWithLibrary(text, where);
+}
+
+Result<UsageEvent> ParseUsageEventWithLibrary(std::string_view text, std::string_view where) {
   if (text.size() > kMaxEventLineBytes) {
     return InvalidArgumentError(std::string(where) + ": event longer than " +
                                 std::to_string(kMaxEventLineBytes) + " bytes");
