@@ -368,36 +368,59 @@ std::optional<std::pair<std::string_view, size_t>> StringAfter(std::string_view 
 
 }  // namespace
 
-Result<EventKeys> ExtractEventKeys(std::string_view payload, std::string_view where) {
-  auto bad = [&](std::string_view what) {
-    return DataLossError(std::string(where) + ": not a canonical usage event (" +
-                         std::string(what) + ")");
-  };
-  EventKeys keys;
-  if (!payload.starts_with("{\"id\":\"")) return bad("does not start with the id");
+namespace {
+
+// Fills `keys` from a canonical encoding (appending to keys->isrcs); returns what is wrong with
+// `payload` instead when it is not one. Allocates nothing when it is.
+std::optional<std::string> ReadEventKeys(std::string_view payload, EventKeys* keys) {
+  if (!payload.starts_with("{\"id\":\"")) return "does not start with the id";
   auto id = StringAfter(payload, "{\"id\":\"", 0);
-  if (!id) return bad("id");
-  keys.id = id->first;
+  if (!id) return "id";
+  keys->id = id->first;
   auto time = StringAfter(payload, ",\"time\":\"", id->second);
-  if (!time) return bad("time");
+  if (!time) return "time";
   Result<Timestamp> parsed = Timestamp::Parse(time->first);
-  if (!parsed.ok()) return bad("time: " + parsed.status().message());
-  keys.time = *parsed;
+  if (!parsed.ok()) return "time: " + parsed.status().message();
+  keys->time = *parsed;
   auto listener = StringAfter(payload, ",\"listener\":\"", time->second);
-  if (!listener) return bad("listener");
-  keys.listener = listener->first;
+  if (!listener) return "listener";
+  keys->listener = listener->first;
   const size_t recordings = payload.find(",\"recordings\":[", listener->second);
-  if (recordings == std::string_view::npos) return bad("recordings");
+  if (recordings == std::string_view::npos) return "recordings";
   const size_t recordings_end = payload.find(']', recordings);
   size_t at = recordings;
   while (true) {
     auto isrc = StringAfter(payload, "{\"isrc\":\"", at);
     if (!isrc || isrc->second > recordings_end) break;
-    keys.isrcs.push_back(isrc->first);
+    keys->isrcs.push_back(isrc->first);
     at = isrc->second;
   }
-  if (keys.isrcs.empty()) return bad("no recordings");
+  if (keys->isrcs.empty()) return "no recordings";
+  return std::nullopt;
+}
+
+Status NotCanonicalError(std::string where, std::string_view what) {
+  return DataLossError(std::move(where) + ": not a canonical usage event (" + std::string(what) +
+                       ")");
+}
+
+}  // namespace
+
+Result<EventKeys> ExtractEventKeys(std::string_view payload, std::string_view where) {
+  EventKeys keys;
+  if (std::optional<std::string> problem = ReadEventKeys(payload, &keys)) {
+    return NotCanonicalError(std::string(where), *problem);
+  }
   return keys;
+}
+
+Status ExtractEventKeys(std::string_view payload, std::string_view where_prefix,
+                        uint64_t where_number, EventKeys* keys) {
+  keys->isrcs.clear();
+  if (std::optional<std::string> problem = ReadEventKeys(payload, keys)) {
+    return NotCanonicalError(std::string(where_prefix) + std::to_string(where_number), *problem);
+  }
+  return OkStatus();
 }
 
 }  // namespace accord::ledger

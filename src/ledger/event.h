@@ -85,6 +85,11 @@ struct EventKeys {
 };
 // DataLoss when `payload` is not a canonical encoding (names `where`).
 Result<EventKeys> ExtractEventKeys(std::string_view payload, std::string_view where);
+// The same into `keys`, reusing the memory of keys->isrcs, for a loop over every record
+// (recovery): nothing is allocated for a good payload, and the place is named, as
+// "<where_prefix><where_number>", only for a bad one.
+Status ExtractEventKeys(std::string_view payload, std::string_view where_prefix,
+                        uint64_t where_number, EventKeys* keys);
 
 // Names of the fields in which two events differ, in declaration order ("time", "recordings").
 std::vector<std::string> DifferingFields(const UsageEvent& a, const UsageEvent& b);

@@ -21,7 +21,13 @@ Status EventIndex::Add(uint64_t sequence, const EventKeys& keys) {
   }
   const int64_t ms = keys.time.unix_millis();
   time_ms_.push_back(ms);
-  std::vector<Run>& runs = by_day_[DayOf(ms)];
+  const int64_t day = DayOf(ms);
+  // An empty map (a new index, or one moved from) has no node the cache could point to.
+  if (by_day_.empty() || day != last_day_) {
+    last_day_ = day;
+    last_day_runs_ = &by_day_[day];
+  }
+  std::vector<Run>& runs = *last_day_runs_;
   if (!runs.empty() && runs.back().last + 1 == sequence) {
     runs.back().last = sequence;
   } else {
@@ -39,6 +45,11 @@ Status EventIndex::Add(uint64_t sequence, const EventKeys& keys) {
   }
   previous_of_listener_.push_back(listener_latest_.Put(keys.listener, sequence).value_or(0));
   return OkStatus();
+}
+
+void EventIndex::Reserve(size_t events) {
+  time_ms_.reserve(events);
+  previous_of_listener_.reserve(events);
 }
 
 std::vector<uint64_t> EventIndex::ListenerEvents(std::string_view listener) const {

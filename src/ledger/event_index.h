@@ -48,6 +48,14 @@ class EventIndex {
   // payload (ExtractEventKeys). InvalidArgument for a sequence out of order (nothing is added).
   Status Add(uint64_t sequence, const EventKeys& keys);
 
+  // Starts fetching what Add(…, keys) will touch in memory (the listener's slot), so that
+  // recovery, which adds millions of events, does not wait for each in turn.
+  void Prefetch(const EventKeys& keys) const {
+    listener_latest_.Prefetch(listener_latest_.Hash(keys.listener));
+  }
+  // Makes room for `events` events in all. Never shrinks.
+  void Reserve(size_t events);
+
   // Matching sequences, ascending, without duplicates.
   std::vector<uint64_t> Find(const EventQuery& query) const;
 
@@ -73,6 +81,10 @@ class EventIndex {
 
   std::vector<int64_t> time_ms_;                // by sequence - 1
   std::map<int64_t, std::vector<Run>> by_day_;  // days since the epoch → runs
+  // The day of the last Add and its runs in by_day_ (map nodes never move): consecutive events
+  // are mostly on one day, so Add rarely searches the map.
+  int64_t last_day_ = 0;
+  std::vector<Run>* last_day_runs_ = nullptr;
   // ISRC → index into recording_events_, which holds each recording's sequences ascending.
   FlatStringMap recording_index_;
   std::vector<std::vector<uint64_t>> recording_events_;

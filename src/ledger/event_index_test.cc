@@ -80,6 +80,52 @@ TEST(ExtractEventKeysTest, NonCanonicalPayloadIsDataLossNamingThePlace) {
   }
 }
 
+TEST(ExtractEventKeysTest, IntoExistingKeysGivesTheSameKeysAndTheSameErrors) {
+  EventKeys keys;
+  keys.isrcs = {"left over from an earlier record"};
+  for (const UsageEvent& event :
+       {MakeEvent("e-1", "2026-01-31T23:59:59.250Z", "l-7", {"QZDEM2600001", "QZDEM2600002"}),
+        MakeEvent("e-2", "2026-02-01T00:00:00Z", "l-8", {"QZDEM2600003"})}) {
+    const std::string payload = CanonicalEncoding(event);
+    Result<EventKeys> expected = ExtractEventKeys(payload, "test");
+    ASSERT_TRUE(expected.ok());
+    ASSERT_TRUE(ExtractEventKeys(payload, "ledger record ", 7, &keys).ok());
+    EXPECT_EQ(expected->id, keys.id);
+    EXPECT_EQ(expected->time, keys.time);
+    EXPECT_EQ(expected->listener, keys.listener);
+    EXPECT_EQ(expected->isrcs, keys.isrcs);
+  }
+  for (std::string_view bad : {"", "{}", "{\"id\":\"e\",\"time\":\"yesterday\"}"}) {
+    EXPECT_EQ(ExtractEventKeys(bad, "ledger record 12").status(),
+              ExtractEventKeys(bad, "ledger record ", 12, &keys))
+        << bad;
+  }
+}
+
+TEST_F(EventIndexTest, DaysAlternatingAndAMovedIndexKeepEveryRun) {
+  // Add remembers the last day's runs; switching days back and forth, and moving the index,
+  // must not lose or misplace a run.
+  for (int n = 0; n < 12; ++n) {
+    Add(MakeEvent("e" + std::to_string(n),
+                  n % 3 == 0 ? "2026-01-05T10:00:00Z" : "2026-01-06T10:00:00Z", "l1",
+                  {"QZDEM2600001"}));
+  }
+  EventIndex moved = std::move(index_);
+  const std::string payload =
+      CanonicalEncoding(MakeEvent("late", "2026-01-05T11:00:00Z", "l1", {"QZDEM2600001"}));
+  Result<EventKeys> keys = ExtractEventKeys(payload, "test");
+  ASSERT_TRUE(keys.ok());
+  ASSERT_TRUE(moved.Add(13, *keys).ok());
+  EXPECT_THAT(moved.Find({.from = At("2026-01-05T00:00:00Z"), .to = At("2026-01-06T00:00:00Z")}),
+              ElementsAre(1u, 4u, 7u, 10u, 13u));
+  EXPECT_THAT(moved.Find({.from = At("2026-01-06T00:00:00Z")}),
+              ElementsAre(2u, 3u, 5u, 6u, 8u, 9u, 11u, 12u));
+  // The index moved from is empty and usable.
+  index_ = EventIndex();
+  ASSERT_TRUE(index_.Add(1, *keys).ok());
+  EXPECT_THAT(index_.Find({}), ElementsAre(1u));
+}
+
 TEST_F(EventIndexTest, PeriodIsFromInclusiveToExclusive) {
   Add(MakeEvent("a", "2026-01-31T23:59:59.999Z", "l1", {"QZDEM2600001"}));
   Add(MakeEvent("b", "2026-02-01T00:00:00Z", "l1", {"QZDEM2600001"}));

@@ -169,10 +169,12 @@ class PosixFileSystemImpl final : public FileSystem {
       return PosixError(path, "fstat", error_number);
     }
     std::string content;
-    content.resize(static_cast<std::size_t>(std::max<off_t>(info.st_size, 0)));
+    // One byte more than the size, so that the read which finds the end needs no room of its
+    // own: growing the string for it copied a whole 64 MiB segment once more.
+    content.resize(static_cast<std::size_t>(std::max<off_t>(info.st_size, 0)) + 1);
     std::size_t filled = 0;
     while (true) {
-      if (filled == content.size()) content.resize(content.size() + 4096);  // file grew
+      if (filled == content.size()) content.resize(content.size() * 2);  // the file grew
       const ssize_t got = ::read(fd, content.data() + filled, content.size() - filled);
       if (got < 0) {
         if (errno == EINTR) continue;

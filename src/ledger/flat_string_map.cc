@@ -1,13 +1,14 @@
 #include "ledger/flat_string_map.h"
 
-#include <sys/mman.h>
-
+#include <bit>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <random>
 #include <type_traits>
 #include <utility>
+
+#include "core/memory.h"
 
 namespace accord::ledger {
 namespace {
@@ -34,8 +35,6 @@ uint64_t Mix(uint64_t x) {
   return x;
 }
 
-constexpr size_t kHugePageBytes = size_t{2} << 20;
-
 // `bytes` of memory (zeroed when `zero`), aligned to 2 MiB and advised for transparent huge
 // pages when that large. Throws std::bad_alloc like new.
 void* LargeAllocate(size_t bytes, bool zero) {
@@ -43,8 +42,7 @@ void* LargeAllocate(size_t bytes, bool zero) {
   if (bytes >= kHugePageBytes) {
     const size_t rounded = (bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
     memory = std::aligned_alloc(kHugePageBytes, rounded);
-    // Advice only: where the kernel has no huge pages the memory works the same.
-    if (memory != nullptr) static_cast<void>(madvise(memory, rounded, MADV_HUGEPAGE));
+    if (memory != nullptr) AdviseHugePages(memory, rounded);
   } else {
     memory = std::malloc(bytes);
   }
@@ -127,7 +125,7 @@ std::pair<uint64_t, bool> FlatStringMap::Insert(std::string_view key, uint64_t h
                                                 uint64_t value) {
   if (key.size() > kMaxKeyBytes) return {0, false};
   // At most 5/8 full, so that a probe run stays short (about 2 slots on average for a miss).
-  if ((size_ + 1) * 8 > slot_count_ * 5) Grow();
+  if ((size_ + 1) * 8 > slot_count_ * 5) Grow(slot_count_ * 2);
   Slot& slot = slots_[SlotFor(key, hash)];
   if (slot.key != 0) return {slot.value, false};
   slot = Slot{hash, StoreKey(key), value};
@@ -137,7 +135,7 @@ std::pair<uint64_t, bool> FlatStringMap::Insert(std::string_view key, uint64_t h
 
 std::optional<uint64_t> FlatStringMap::Put(std::string_view key, uint64_t value) {
   if (key.size() > kMaxKeyBytes) return std::nullopt;
-  if ((size_ + 1) * 8 > slot_count_ * 5) Grow();
+  if ((size_ + 1) * 8 > slot_count_ * 5) Grow(slot_count_ * 2);
   const uint64_t hash = Hash(key);
   Slot& slot = slots_[SlotFor(key, hash)];
   if (slot.key != 0) return std::exchange(slot.value, value);
@@ -146,10 +144,16 @@ std::optional<uint64_t> FlatStringMap::Put(std::string_view key, uint64_t value)
   return std::nullopt;
 }
 
-void FlatStringMap::Grow() {
+void FlatStringMap::Reserve(size_t keys) {
+  // The same bound as Insert's: at most 5/8 full.
+  const size_t needed = std::bit_ceil(keys / 5 * 8 + 8);
+  if (needed > slot_count_) Grow(needed);
+}
+
+void FlatStringMap::Grow(size_t slot_count) {
   std::unique_ptr<Slot[], Free> old = std::move(slots_);
   const size_t old_count = slot_count_;
-  slot_count_ = old_count * 2;
+  slot_count_ = slot_count;
   slots_.reset(static_cast<Slot*>(LargeAllocate(slot_count_ * sizeof(Slot), true)));
   const size_t mask = slot_count_ - 1;
   // The stored hashes place every key again without reading its bytes.

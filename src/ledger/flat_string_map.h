@@ -66,6 +66,10 @@ class FlatStringMap {
   // later finds it in the cache.
   void Prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[hash & (slot_count_ - 1)]); }
 
+  // Makes room for `keys` keys in all, so that the table is not rebuilt while they are
+  // inserted (recovery knows about how many ids the log holds). Never shrinks.
+  void Reserve(size_t keys);
+
   size_t size() const { return size_; }
 
  private:
@@ -79,7 +83,8 @@ class FlatStringMap {
   size_t SlotFor(std::string_view key, uint64_t hash) const;
   std::string_view KeyAt(uint64_t ref) const;
   uint64_t StoreKey(std::string_view key);
-  void Grow();
+  // Doubles the table until it has at least `slot_count` slots (a power of two).
+  void Grow(size_t slot_count);
 
   // Memory from LargeAllocate (flat_string_map.cc), released with free().
   struct Free {

@@ -73,5 +73,24 @@ TEST(FlatStringMapTest, KeyOverTheLimitIsRefusedAndNotStored) {
   EXPECT_EQ(map.size(), 0u);
 }
 
+TEST(FlatStringMapTest, ReserveKeepsWhatIsStoredAndEveryKeyFindable) {
+  FlatStringMap map;
+  EXPECT_TRUE(map.Insert("before", 1).second);
+  map.Reserve(50'000);
+  map.Reserve(10);  // never shrinks
+  for (uint64_t n = 0; n < 50'000; ++n) {
+    ASSERT_TRUE(
+        map.Insert("evt-" + std::to_string(n), map.Hash("evt-" + std::to_string(n)), n).second);
+  }
+  EXPECT_EQ(map.Find("before"), 1u);
+  for (uint64_t n = 0; n < 50'000; ++n) ASSERT_EQ(map.Find("evt-" + std::to_string(n)), n);
+  EXPECT_EQ(map.size(), 50'001u);
+  // Past what was reserved, the map grows as before.
+  for (uint64_t n = 50'000; n < 120'000; ++n) {
+    ASSERT_TRUE(map.Insert("evt-" + std::to_string(n), n).second);
+  }
+  for (uint64_t n = 0; n < 120'000; n += 7) ASSERT_EQ(map.Find("evt-" + std::to_string(n)), n);
+}
+
 }  // namespace
 }  // namespace accord::ledger

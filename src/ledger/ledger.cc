@@ -1,6 +1,7 @@
 #include "ledger/ledger.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,23 @@ namespace accord::ledger {
 namespace {
 
 using nlohmann::json;
+
+// The bytes of a record besides its payload (docs/formats/ledger_log.md).
+constexpr uint64_t kRecordHeaderBytes = 49;
+
+// The total size of the log's segment files, to size the indexes before recovery fills them;
+// 0 when it cannot be read (recovery then reports the problem).
+uint64_t SegmentBytes(FileSystem* fs, const std::string& log_dir) {
+  Result<std::vector<std::string>> names = fs->ListDir(log_dir);
+  if (!names.ok()) return 0;
+  uint64_t bytes = 0;
+  for (const std::string& name : *names) {
+    if (!name.starts_with("segment-")) continue;
+    Result<uint64_t> size = fs->FileSize(JoinPath(log_dir, name));
+    if (size.ok()) bytes += *size;
+  }
+  return bytes;
+}
 
 std::string Describe(const rights::Reason& reason, const UsageEvent& event, const Isrc& isrc) {
   return isrc.str() + ": " + std::string(rights::RuleName(reason.rule)) + ": " +
@@ -63,30 +81,86 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& data_dir, FileSy
   // writer and therefore outlives it.
   Ledger* self = ledger.get();
   LogOptions options;
-  options.recovery_visitor = [self](uint64_t sequence, const ChainHash&,
-                                    std::string_view payload) -> Status {
-    return self->IndexRecord(sequence, payload, LeafHash(payload));
+  // The leaf hashes, and the tree from them, are computed on the log's hashing thread, beside
+  // the chain hashes, while this thread fills the id and event indexes
+  // (docs/decisions/0011-ledger-recovery-speed.md). The digester may see records past one that
+  // fails recovery, but then Open fails and the tree goes with the ledger.
+  options.recovery_digester = [tree = &ledger->tree_](std::string_view payload) {
+    const Hash leaf = LeafHash(payload);
+    tree->Append(leaf);
+    return leaf;
+  };
+  options.recovery_visitor = [self, log_bytes = SegmentBytes(fs, dir + "/log")](
+                                 std::span<const RecoveredRecord> records) -> Status {
+    return self->IndexRecords(records, log_bytes);
   };
   ACCORD_ASSIGN_OR_RETURN(ledger->log_, LogWriter::Open(fs, dir + "/log", options));
-  if (ledger->tree_.size() != ledger->log_->last_sequence()) {
-    return DataLossError("ledger: recovery visited " + std::to_string(ledger->tree_.size()) +
-                         " records but kept " + std::to_string(ledger->log_->last_sequence()));
+  if (ledger->tree_.size() != ledger->log_->last_sequence() ||
+      ledger->events_.size() != ledger->log_->last_sequence()) {
+    return DataLossError("ledger: recovery visited " + std::to_string(ledger->events_.size()) +
+                         " records and hashed " + std::to_string(ledger->tree_.size()) +
+                         " but kept " + std::to_string(ledger->log_->last_sequence()));
   }
   ACCORD_RETURN_IF_ERROR(ledger->LoadCheckpoints());
   return ledger;
 }
 
-Status Ledger::IndexRecord(uint64_t sequence, std::string_view payload, const Hash& leaf) {
-  // Keys are read straight out of the canonical encoding rather than by parsing the event:
-  // recovery does this for every record.
-  ACCORD_ASSIGN_OR_RETURN(EventKeys keys,
-                          ExtractEventKeys(payload, "ledger record " + std::to_string(sequence)));
-  if (!ids_.Insert(keys.id, sequence).second) {
-    return DataLossError("ledger record " + std::to_string(sequence) + ": event id " +
-                         std::string(keys.id) + " recorded twice");
+Status Ledger::IndexRecords(std::span<const RecoveredRecord> records, uint64_t log_bytes) {
+  if (records.empty()) return OkStatus();
+  if (events_.size() == 0 && log_bytes > 0) {
+    // The first run tells the size of a record; the indexes are sized once for the whole log
+    // rather than rebuilt as they grow. Only a guess: a wrong one costs memory or a rebuild.
+    uint64_t run_bytes = 0;
+    for (const RecoveredRecord& record : records) run_bytes += record.payload.size();
+    const uint64_t record_bytes = kRecordHeaderBytes + run_bytes / records.size();
+    const uint64_t expected = log_bytes / record_bytes;
+    ids_.Reserve(expected);
+    events_.Reserve(expected);
   }
-  ACCORD_RETURN_IF_ERROR(events_.Add(sequence, keys));
-  tree_.Append(leaf);
+  // Keys are read straight out of the canonical encoding rather than by parsing the event. Each
+  // record's id and listener slots are random accesses into tables of millions, most of the cost
+  // of indexing (a miss of the TLB and the caches; on a virtual machine the page walk alone takes
+  // hundreds of nanoseconds). So records go in groups: the keys of the next group are read and
+  // all its slots requested back to back, so that their fetches overlap one another, while this
+  // group is indexed.
+  constexpr size_t kGroup = 16;
+  std::array<EventKeys, 2 * kGroup> keys;
+  std::array<uint64_t, 2 * kGroup> id_hashes;
+  const size_t count = records.size();
+  size_t bad_at = count;  // the first record whose keys cannot be read
+  Status bad;
+  auto read_group = [&](size_t first) {
+    const size_t last = std::min(count, first + kGroup);
+    size_t index = first;
+    for (; index < last; ++index) {
+      EventKeys& slot = keys[index % (2 * kGroup)];
+      bad = ExtractEventKeys(records[index].payload, "ledger record ", records[index].sequence,
+                             &slot);
+      if (!bad.ok()) {
+        bad_at = index;
+        break;
+      }
+      id_hashes[index % (2 * kGroup)] = ids_.Hash(slot.id);
+    }
+    for (size_t ready = first; ready < index; ++ready) {
+      ids_.Prefetch(id_hashes[ready % (2 * kGroup)]);
+      events_.Prefetch(keys[ready % (2 * kGroup)]);
+    }
+  };
+  read_group(0);
+  for (size_t first = 0; first < count; first += kGroup) {
+    if (bad_at == count) read_group(first + kGroup);
+    for (size_t index = first; index < std::min(count, first + kGroup); ++index) {
+      if (index == bad_at) return bad;
+      const uint64_t sequence = records[index].sequence;
+      const EventKeys& record_keys = keys[index % (2 * kGroup)];
+      if (!ids_.Insert(record_keys.id, id_hashes[index % (2 * kGroup)], sequence).second) {
+        return DataLossError("ledger record " + std::to_string(sequence) + ": event id " +
+                             std::string(record_keys.id) + " recorded twice");
+      }
+      ACCORD_RETURN_IF_ERROR(events_.Add(sequence, record_keys));
+    }
+  }
   return OkStatus();
 }
 

@@ -30,6 +30,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>  // kept for includers that relied on it
 #include <vector>
@@ -160,8 +161,10 @@ class Ledger {
  private:
   Ledger(FileSystem* fs, std::string dir, std::unique_ptr<LogWriter> log, SigningKey key);
   Status LoadCheckpoints();
-  // Recovery: indexes one record read from the log.
-  Status IndexRecord(uint64_t sequence, std::string_view payload, const Hash& leaf);
+  // Recovery: adds a run of records read from the log to the id and event indexes, in order
+  // (the tree is built on the log's hashing thread: see Open); the first error in order.
+  // `log_bytes`, the size of the log, sizes the indexes.
+  Status IndexRecords(std::span<const RecoveredRecord> records, uint64_t log_bytes);
 
   FileSystem* fs_;
   std::string dir_;  // DATA/ledger

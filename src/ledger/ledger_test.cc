@@ -293,6 +293,118 @@ TEST_F(LedgerTest, ReadEventReturnsTheRecordedBytesAndRefusesUnknownPositions) {
   EXPECT_EQ(ledger->ReadEvent(3).status().code(), StatusCode::kNotFound);
 }
 
+// Recovery reads the log in pieces of 1 MiB, hashes on a second thread and indexes in groups
+// (docs/decisions/0011-ledger-recovery-speed.md); 6,000 events of several days, listeners and
+// recordings span several pieces and many groups.
+TEST_F(LedgerTest, ReopenOfALargeLedgerRebuildsTheSameRootIndexesAndProofs) {
+  std::vector<UsageEvent> events;
+  for (int n = 0; n < 6000; ++n) {
+    UsageEvent e = Play("evt-" + std::to_string(n));
+    e.time = Timestamp::FromUnixMillis(Timestamp::Parse("2026-06-01T00:00:00Z")->unix_millis() +
+                                       int64_t{n % 7} * 86'400'000 + n);
+    e.listener = "listener-" + std::to_string(n % 97);
+    e.session = std::string(120, static_cast<char>('a' + n % 26));  // about 380 bytes a record
+    events.push_back(e);
+  }
+  const std::vector<EventQuery> queries = {
+      {.from = *Timestamp::Parse("2026-06-03T00:00:00Z"),
+       .to = *Timestamp::Parse("2026-06-05T00:00:00Z")},
+      {.listener = "listener-5"},
+      {.isrcs = {"QZDEM2600001"}},
+      {.from = *Timestamp::Parse("2026-06-02T00:00:00Z"), .listener = "listener-96"}};
+  LedgerStats before;
+  std::vector<std::vector<uint64_t>> found_before;
+  {
+    auto ledger = Open();
+    for (size_t first = 0; first < events.size(); first += 1000) {
+      Append(*ledger,
+             std::vector<UsageEvent>(events.begin() + first, events.begin() + first + 1000));
+    }
+    ASSERT_TRUE(ledger->Checkpoint(*Timestamp::Parse("2026-06-09")).ok());
+    before = ledger->stats();
+    for (const EventQuery& query : queries) found_before.push_back(ledger->FindEvents(query));
+  }
+  ASSERT_GT(fs::file_size(dir_ + "/ledger/log/segment-00000001.log"), size_t{2} << 20);
+  auto ledger = Open();
+  EXPECT_EQ(ledger->stats().events, 6000u);
+  EXPECT_EQ(ledger->stats().root, before.root);
+  EXPECT_EQ(ledger->stats().last_chain_hash, before.last_chain_hash);
+  for (size_t query_idx = 0; query_idx < queries.size(); ++query_idx) {
+    EXPECT_EQ(ledger->FindEvents(queries[query_idx]), found_before[query_idx]) << query_idx;
+    EXPECT_FALSE(found_before[query_idx].empty()) << query_idx;
+  }
+  EXPECT_EQ(ledger->EventTime(4321), events[4320].time);
+  for (const char* id : {"evt-0", "evt-2999", "evt-5999"}) {
+    Result<ProofBundle> proof = ledger->Prove(id);
+    ASSERT_TRUE(proof.ok()) << proof.status().ToString();
+    EXPECT_TRUE(VerifyProofBundle(*proof, ledger->public_key_hex()).ok()) << id;
+  }
+  EXPECT_EQ(Append(*ledger, {events[4000]})[0].outcome, IntakeOutcome::kDuplicate);
+  EXPECT_EQ(Append(*ledger, {Play("evt-new")})[0].sequence, 6001u);
+}
+
+// Records written straight into the log, bypassing intake, so that recovery meets what intake
+// never writes.
+TEST_F(LedgerTest, OpenNamesTheFirstRecordItCannotIndexHoweverDeepInTheLog) {
+  auto write_log = [&](const std::map<int, std::string>& replaced) {
+    fs::remove_all(dir_);
+    auto log = LogWriter::Open(PosixFileSystem(), dir_ + "/ledger/log");
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    std::vector<std::string> payloads;
+    for (int n = 1; n <= 3000; ++n) {
+      auto found = replaced.find(n);
+      payloads.push_back(found != replaced.end()
+                             ? found->second
+                             : CanonicalEncoding(Play("e" + std::to_string(n))));
+    }
+    ASSERT_TRUE((*log)->AppendBatch(payloads).ok());
+  };
+  const std::string repeat_of_5 = CanonicalEncoding(Play("e5"));
+  write_log({{2777, repeat_of_5}});
+  Result<std::unique_ptr<Ledger>> opened = Ledger::Open(dir_);
+  EXPECT_EQ(opened.status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(opened.status().message(), "ledger record 2777: event id e5 recorded twice");
+  // The earlier of two bad records is named, whichever kind of badness comes first.
+  write_log({{1999, "not an event"}, {2777, repeat_of_5}});
+  opened = Ledger::Open(dir_);
+  EXPECT_EQ(opened.status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(opened.status().message(),
+            "ledger record 1999: not a canonical usage event (does not start with the id)");
+  write_log({{1998, repeat_of_5}, {1999, "not an event"}});
+  opened = Ledger::Open(dir_);
+  EXPECT_EQ(opened.status().message(), "ledger record 1998: event id e5 recorded twice");
+}
+
+TEST_F(LedgerTest, DamageAfterRecordsAlreadyHashedFailsOpenNamingTheOffset) {
+  {
+    auto ledger = Open();
+    std::vector<UsageEvent> events;
+    for (int n = 0; n < 8000; ++n) events.push_back(Play("e" + std::to_string(n)));
+    Append(*ledger, events);
+  }
+  // A flipped byte in the middle of the log, in the second 1 MiB piece: the hashing thread has
+  // hashed the records after it (and added their leaves to the tree) by the time the record's
+  // checksum fails, which must not matter.
+  const std::string path = dir_ + "/ledger/log/segment-00000001.log";
+  ASSERT_GT(fs::file_size(path), size_t{1} << 21);
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const size_t flipped = (size_t{3} << 19) + 1;
+  bytes[flipped] = static_cast<char>(bytes[flipped] ^ 0x10);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  Result<std::unique_ptr<Ledger>> opened = Ledger::Open(dir_);
+  EXPECT_EQ(opened.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(opened.status().message().find("segment-00000001.log offset "), std::string::npos)
+      << opened.status().ToString();
+  EXPECT_NE(opened.status().message().find("record checksum mismatch"), std::string::npos)
+      << opened.status().ToString();
+  // Nothing was cut: the damage is not a torn tail.
+  EXPECT_EQ(fs::file_size(path), bytes.size());
+}
+
 TEST_F(LedgerTest, TornTailIsCutAndIndexHoldsOnlyKeptRecords) {
   Hash root;
   {

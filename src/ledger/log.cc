@@ -7,12 +7,15 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -293,85 +296,381 @@ struct ScanResult {
   std::string torn_reason;
 };
 
+// ScanOptions::read_bytes is raised to this: a piece must hold at least a segment header and a
+// record header, so that every read makes progress.
+constexpr std::size_t kMinReadBytes = 64;
+
+// Runs `here` on this thread and `there` on a second one when `two_threads` (or after `here`
+// when no thread can be started); returns once both are done. Neither may write what the
+// other touches. (As Ledger::Append's helper of the same name.)
+template <typename Here, typename There>
+void RunBoth(bool two_threads, Here&& here, There&& there) {
+  std::jthread helper;
+  if (two_threads) {
+    try {
+      helper = std::jthread(std::ref(there));
+    } catch (const std::system_error&) {
+      // No thread to be had (resource limits): both run here.
+    }
+  }
+  here();
+  if (!helper.joinable()) there();
+}  // joins the helper
+
+// One piece of a segment as the scan reads it: the records in it whose framing checks on its
+// own (complete, length, CRC, type, sequence), and what comes after the last of them. The
+// hash-chain check and the visits need the record before, so ScanLog does them later, piece by
+// piece in log order; an error found while framing (`end` kError) is therefore reported only
+// after every earlier record was checked and visited, exactly as a record-by-record walk would.
+struct ScanPiece {
+  enum class End {
+    kMore,        // the segment continues in the next piece
+    kSegmentEnd,  // the segment ends after the last record
+    kTornTail,    // a torn write starts at end_offset (last segment only)
+    kTornHeader,  // the last segment's header is torn (it holds no records)
+    kError,       // `error` (DataLoss or an I/O error) comes after the last record
+  };
+  struct Record {
+    std::uint32_t at = 0;  // of the record in `data`
+    std::uint32_t payload_size = 0;
+  };
+
+  bool is_last_segment = false;
+  std::uint64_t file_size = 0;       // of the segment
+  bool starts_segment = false;       // the segment's header was checked in this piece
+  std::uint64_t first_sequence = 0;  // of records[0] (of the segment's first record, if new)
+  std::string data;                  // the bytes read, from offset data_offset of the segment
+  std::uint64_t data_offset = 0;
+  std::string path;  // of the segment
+  std::vector<Record> records;
+  End end = End::kMore;
+  std::uint64_t end_offset = 0;  // kSegmentEnd, kTornTail: where the valid records end
+  std::string torn_reason;
+  Status error;
+  // Filled by HashPiece: the chain hash of each record computed from the previous hash stored
+  // in it (which ScanLog compares with the running chain before using the result), and the
+  // digests when there is a digester.
+  std::vector<ChainHash> chain_hashes;
+  std::vector<PayloadDigest> digests;
+  std::size_t hash_failed_at = std::numeric_limits<std::size_t>::max();
+
+  bool IsFinal() const { return end != End::kMore && (end != End::kSegmentEnd || is_last_segment); }
+};
+
+std::string AtOffset(const std::string& path, std::uint64_t offset) {
+  return path + " offset " + std::to_string(offset) + ": ";
+}
+
+// Reads the segments 1..segment_count in pieces and frames their records, in log order. Reads
+// go through FileSystem::ReadRange a piece at a time rather than a whole segment with ReadFile:
+// a 64 MiB string per segment was freshly mapped, zeroed and faulted in each time (and
+// PosixFileSystem::ReadFile, which grows its buffer to find the end of the file, copied it once
+// more), about half of recovery's time; a 1 MiB piece's memory is reused by the allocator and
+// stays in the cache between the thread that reads it and the one that visits it.
+class PieceReader {
+ public:
+  PieceReader(FileSystem* fs, const std::string& dir, std::uint64_t segment_count,
+              std::size_t read_bytes)
+      : fs_(fs),
+        dir_(dir),
+        segment_count_(segment_count),
+        read_bytes_(std::max(read_bytes, kMinReadBytes)) {}
+
+  // The next piece. Call only while the previous one (if any) is not IsFinal().
+  ScanPiece Next();
+
+ private:
+  ScanPiece Fail(ScanPiece piece, Status error) {
+    piece.end = ScanPiece::End::kError;
+    piece.error = std::move(error);
+    return piece;
+  }
+  // Ends a piece at a damaged record at `offset` of the last segment: a torn tail, unless a
+  // complete record with a correct checksum starts anywhere after it.
+  ScanPiece EndAtDamage(ScanPiece piece, std::uint64_t offset, const std::string& problem);
+
+  FileSystem* const fs_;
+  const std::string& dir_;
+  const std::uint64_t segment_count_;
+  const std::size_t read_bytes_;
+  std::uint64_t number_ = 0;  // of the segment being read
+  bool in_segment_ = false;   // its header has been checked
+  std::string path_;
+  std::uint64_t file_size_ = 0;
+  std::uint64_t offset_ = 0;  // of the next record
+  std::size_t want_ = 0;      // bytes the next read must hold: a record larger than a piece
+  std::uint64_t next_sequence_ = 1;
+};
+
+ScanPiece PieceReader::EndAtDamage(ScanPiece piece, std::uint64_t offset,
+                                   const std::string& problem) {
+  const std::uint64_t piece_end = piece.data_offset + piece.data.size();
+  std::optional<std::uint64_t> next;
+  if (piece_end == file_size_) {
+    const std::optional<std::size_t> found =
+        FindValidRecordAfter(piece.data, static_cast<std::size_t>(offset - piece.data_offset) + 1);
+    if (found) next = piece.data_offset + *found;
+  } else {
+    // Rare (damage in the last segment): the rest of the segment is read in one piece.
+    Result<std::string> rest =
+        fs_->ReadRange(path_, offset, static_cast<std::size_t>(file_size_ - offset));
+    if (!rest.ok()) return Fail(std::move(piece), rest.status());
+    const std::optional<std::size_t> found = FindValidRecordAfter(*rest, 1);
+    if (found) next = offset + *found;
+  }
+  if (next) {
+    return Fail(
+        std::move(piece),
+        DataLossError(AtOffset(path_, offset) + problem + "; a valid record follows at offset " +
+                      std::to_string(*next) + ", so this is not a torn write"));
+  }
+  piece.end = ScanPiece::End::kTornTail;
+  piece.end_offset = offset;
+  piece.torn_reason = AtOffset(path_, offset) + problem;
+  return piece;
+}
+
+ScanPiece PieceReader::Next() {
+  if (!in_segment_) {
+    ++number_;
+    path_ = JoinPath(dir_, SegmentFileName(number_));
+    offset_ = 0;
+    want_ = 0;
+  }
+  ScanPiece piece;
+  piece.is_last_segment = number_ == segment_count_;
+  piece.first_sequence = next_sequence_;
+  piece.path = path_;
+  if (!in_segment_) {
+    Result<std::uint64_t> size = fs_->FileSize(path_);
+    if (!size.ok()) return Fail(std::move(piece), size.status());
+    if (*size > kMaxSegmentFileBytes) {
+      return Fail(std::move(piece),
+                  DataLossError(path_ + ": " + std::to_string(*size) +
+                                " bytes is larger than any segment this log writes"));
+    }
+    file_size_ = *size;
+  }
+  const std::size_t length = static_cast<std::size_t>(
+      std::min<std::uint64_t>(file_size_ - offset_, std::max(read_bytes_, want_)));
+  Result<std::string> read = fs_->ReadRange(path_, offset_, length);
+  if (!read.ok()) return Fail(std::move(piece), read.status());
+  piece.data = std::move(*read);
+  piece.data_offset = offset_;
+  // A file cut short while being read ends where the read did.
+  if (piece.data.size() < length) file_size_ = offset_ + piece.data.size();
+  piece.file_size = file_size_;
+  const std::string_view data = piece.data;
+  const bool reaches_end = offset_ + data.size() == file_size_;
+
+  std::size_t at = 0;
+  if (!in_segment_) {
+    const HeaderCheck header = CheckSegmentHeader(data, number_, next_sequence_);
+    if (!header.problem.empty()) {
+      // A crash while a segment was being created leaves a short or garbled header and
+      // nothing after it (records are written only once the header is synced).
+      if (piece.is_last_segment && header.could_be_torn && file_size_ <= kSegmentHeaderSize) {
+        piece.end = ScanPiece::End::kTornHeader;
+        piece.torn_reason = header.problem;
+        return piece;
+      }
+      return Fail(std::move(piece), DataLossError(AtOffset(path_, 0) + header.problem));
+    }
+    in_segment_ = true;
+    piece.starts_segment = true;
+    at = kSegmentHeaderSize;
+  }
+  want_ = 0;
+  while (at < data.size()) {
+    const std::size_t remaining = data.size() - at;
+    if (!reaches_end) {
+      // A record that runs past this piece is framed from the next one, read from its start.
+      std::size_t needed = kRecordHeaderSize;
+      if (remaining >= kRecordHeaderSize) {
+        const std::uint32_t length_field = GetFixed32(data.data() + at + kRecordLengthOffset);
+        // A length over the limit is damage that CheckRecord reports below.
+        needed = length_field > kMaxPayloadBytes ? 0 : kRecordHeaderSize + length_field;
+      }
+      if (remaining < needed) {
+        want_ = needed;
+        break;
+      }
+    }
+    const std::uint64_t offset = offset_ + at;
+    // Only where the piece reaches the end of the file can a record be incomplete here, so
+    // the byte counts CheckRecord reports are those of the file.
+    const RecordCheck check = CheckRecord(data, at);
+    if (check.kind == RecordCheck::Kind::kInvalid) {
+      return Fail(std::move(piece), DataLossError(AtOffset(path_, offset) + check.problem));
+    }
+    if (check.kind == RecordCheck::Kind::kDamaged) {
+      if (!piece.is_last_segment) {
+        return Fail(std::move(piece), DataLossError(AtOffset(path_, offset) + check.problem));
+      }
+      return EndAtDamage(std::move(piece), offset, check.problem);
+    }
+    const std::uint64_t sequence = GetFixed64(data.data() + at + kRecordSequenceOffset);
+    if (sequence != next_sequence_) {
+      return Fail(std::move(piece),
+                  DataLossError(AtOffset(path_, offset) + "sequence " + std::to_string(sequence) +
+                                ", expected " + std::to_string(next_sequence_)));
+    }
+    piece.records.push_back({static_cast<std::uint32_t>(at),
+                             static_cast<std::uint32_t>(check.size - kRecordHeaderSize)});
+    ++next_sequence_;
+    at += check.size;
+  }
+  offset_ += at;
+  if (at == data.size() && reaches_end) {
+    piece.end = ScanPiece::End::kSegmentEnd;
+    piece.end_offset = offset_;
+    in_segment_ = false;
+  }
+  return piece;
+}
+
+// The SHA-256 work of a piece, and its digests; touches nothing but the piece (and what the
+// digester touches), so that it can run on a second thread while the piece before it is
+// checked and visited.
+void HashPiece(ScanPiece* piece, const PayloadDigester* digester) {
+  const std::size_t count = piece->records.size();
+  piece->chain_hashes.resize(count);
+  if (digester != nullptr) piece->digests.resize(count);
+  Sha256 hasher;
+  ChainHash previous;
+  for (std::size_t index = 0; index < count; ++index) {
+    const ScanPiece::Record& record = piece->records[index];
+    const char* bytes = piece->data.data() + record.at;
+    const std::string_view payload(bytes + kRecordHeaderSize, record.payload_size);
+    std::memcpy(previous.data(), bytes + kRecordPrevHashOffset, previous.size());
+    if (!hasher.Chain(previous, piece->first_sequence + index, payload,
+                      &piece->chain_hashes[index])) {
+      piece->hash_failed_at = index;
+      return;
+    }
+    if (digester != nullptr) piece->digests[index] = (*digester)(payload);
+  }
+}
+
+// Where ScanLog puts what it finds, and what it calls.
+struct ScanSink {
+  std::uint64_t from_sequence = 0;
+  const RecoveryVisitor* visit = nullptr;  // may be null
+  std::vector<std::uint64_t>* segment_first_sequence = nullptr;
+  std::vector<std::uint32_t>* record_offsets = nullptr;
+};
+
+// Checks the hash chain through a hashed piece and visits its records, in order; then applies
+// what ends the piece. Returns the first error in log order: the visitor's for a record before
+// a broken link wins over the link.
+Status ConsumePiece(const ScanPiece& piece, const ScanSink& sink, ScanResult* scan,
+                    std::vector<RecoveredRecord>* run) {
+  static constexpr PayloadDigest kNoDigest{};
+  if (piece.is_last_segment) scan->last_file_size = piece.file_size;
+  if (piece.starts_segment && sink.segment_first_sequence != nullptr) {
+    sink.segment_first_sequence->push_back(piece.first_sequence);
+  }
+  // The records up to the first broken link (or failed hash).
+  const std::size_t count = piece.records.size();
+  std::size_t good = 0;
+  bool broken = false;
+  const ChainHash* previous = &scan->last_hash;
+  for (; good < count; ++good) {
+    const char* bytes = piece.data.data() + piece.records[good].at;
+    if (std::memcmp(bytes + kRecordPrevHashOffset, previous->data(), previous->size()) != 0) {
+      broken = true;
+      break;
+    }
+    if (good == piece.hash_failed_at) break;
+    // Equal previous hashes: the chain hash computed from the stored one is the running chain's.
+    previous = &piece.chain_hashes[good];
+  }
+  if (sink.visit != nullptr) {
+    run->clear();
+    for (std::size_t index = 0; index < good; ++index) {
+      const std::uint64_t sequence = piece.first_sequence + index;
+      if (sequence < sink.from_sequence) continue;
+      const ScanPiece::Record& record = piece.records[index];
+      run->push_back(
+          {sequence, &piece.chain_hashes[index],
+           std::string_view(piece.data.data() + record.at + kRecordHeaderSize, record.payload_size),
+           piece.digests.empty() ? &kNoDigest : &piece.digests[index]});
+    }
+    if (!run->empty()) ACCORD_RETURN_IF_ERROR((*sink.visit)(*run));
+  }
+  if (sink.record_offsets != nullptr) {
+    for (std::size_t index = 0; index < good; ++index) {
+      sink.record_offsets->push_back(
+          static_cast<std::uint32_t>(piece.data_offset + piece.records[index].at));
+    }
+  }
+  if (good > 0) scan->last_hash = piece.chain_hashes[good - 1];
+  scan->next_sequence += good;
+  scan->record_count += good;
+  if (good < count) {
+    if (!broken) return HashFailure();
+    return DataLossError(AtOffset(piece.path, piece.data_offset + piece.records[good].at) +
+                         "hash chain broken: the record's previous hash is not the chain hash " +
+                         ChainHashToHex(scan->last_hash) + " of sequence " +
+                         std::to_string(scan->next_sequence - 1));
+  }
+  switch (piece.end) {
+    case ScanPiece::End::kMore:
+      break;
+    case ScanPiece::End::kSegmentEnd:
+      if (piece.is_last_segment) scan->last_valid_end = piece.end_offset;
+      break;
+    case ScanPiece::End::kTornTail:
+      scan->last_valid_end = piece.end_offset;
+      scan->torn_reason = piece.torn_reason;
+      break;
+    case ScanPiece::End::kTornHeader:
+      scan->last_header_torn = true;
+      scan->last_valid_end = 0;
+      scan->torn_reason = piece.torn_reason;
+      break;
+    case ScanPiece::End::kError:
+      return piece.error;
+  }
+  return OkStatus();
+}
+
 // Reads and verifies the whole log. Records with sequence >= from_sequence go to `visit`
-// (which may be null). A torn tail of the last segment is reported in the result, not an error.
-// When `segment_first_sequence` and `record_offsets` are given, the first sequence of every
-// segment with a good header and the offset of every good record are appended to them.
+// (which may be null) with their digest from `digester` (null: zeros). A torn tail of the last
+// segment is reported in the result, not an error. When `segment_first_sequence` and
+// `record_offsets` are given, the first sequence of every segment with a good header and the
+// offset of every good record are appended to them.
+//
+// Two pieces are in flight: while this thread checks the chain through piece k and visits its
+// records, the second thread reads, frames and hashes piece k + 1.
 Result<ScanResult> ScanLog(FileSystem* fs, const std::string& dir, std::uint64_t from_sequence,
-                           const RecordVisitor* visit,
+                           const RecoveryVisitor* visit, const PayloadDigester* digester,
+                           const ScanOptions& options,
                            std::vector<std::uint64_t>* segment_first_sequence = nullptr,
                            std::vector<std::uint32_t>* record_offsets = nullptr) {
   ScanResult scan;
   ACCORD_ASSIGN_OR_RETURN(scan.segment_count, CountSegments(fs, dir));
-  Sha256 hasher;
-  for (std::uint64_t number = 1; number <= scan.segment_count; ++number) {
-    const bool is_last = number == scan.segment_count;
-    const std::string path = JoinPath(dir, SegmentFileName(number));
-    auto at = [&path](std::uint64_t offset) {
-      return path + " offset " + std::to_string(offset) + ": ";
-    };
-    ACCORD_ASSIGN_OR_RETURN(std::uint64_t file_size, fs->FileSize(path));
-    if (file_size > kMaxSegmentFileBytes) {
-      return DataLossError(path + ": " + std::to_string(file_size) +
-                           " bytes is larger than any segment this log writes");
-    }
-    ACCORD_ASSIGN_OR_RETURN(const std::string content, fs->ReadFile(path));
-    const std::string_view data = content;
-    if (is_last) scan.last_file_size = data.size();
-
-    const HeaderCheck header = CheckSegmentHeader(data, number, scan.next_sequence);
-    if (!header.problem.empty()) {
-      // A crash while a segment was being created leaves a short or garbled header and
-      // nothing after it (records are written only once the header is synced).
-      if (is_last && header.could_be_torn && data.size() <= kSegmentHeaderSize) {
-        scan.last_header_torn = true;
-        scan.last_valid_end = 0;
-        scan.torn_reason = header.problem;
-        break;
-      }
-      return DataLossError(at(0) + header.problem);
-    }
-    if (segment_first_sequence != nullptr) segment_first_sequence->push_back(scan.next_sequence);
-
-    std::size_t offset = kSegmentHeaderSize;
-    while (offset < data.size()) {
-      const RecordCheck check = CheckRecord(data, offset);
-      if (check.kind == RecordCheck::Kind::kInvalid)
-        return DataLossError(at(offset) + check.problem);
-      if (check.kind == RecordCheck::Kind::kDamaged) {
-        if (!is_last) return DataLossError(at(offset) + check.problem);
-        if (const std::optional<std::size_t> next = FindValidRecordAfter(data, offset + 1)) {
-          return DataLossError(at(offset) + check.problem + "; a valid record follows at offset " +
-                               std::to_string(*next) + ", so this is not a torn write");
-        }
-        scan.torn_reason = at(offset) + check.problem;
-        break;  // a torn tail: everything from `offset` on is an interrupted write
-      }
-      const char* record = data.data() + offset;
-      const std::uint64_t sequence = GetFixed64(record + kRecordSequenceOffset);
-      if (sequence != scan.next_sequence) {
-        return DataLossError(at(offset) + "sequence " + std::to_string(sequence) + ", expected " +
-                             std::to_string(scan.next_sequence));
-      }
-      if (std::memcmp(record + kRecordPrevHashOffset, scan.last_hash.data(),
-                      scan.last_hash.size()) != 0) {
-        return DataLossError(at(offset) + "hash chain broken: the record's previous hash is not " +
-                             "the chain hash " + ChainHashToHex(scan.last_hash) + " of sequence " +
-                             std::to_string(sequence - 1));
-      }
-      const std::string_view payload(record + kRecordHeaderSize, check.size - kRecordHeaderSize);
-      ChainHash chain_hash;
-      if (!hasher.Chain(scan.last_hash, sequence, payload, &chain_hash)) return HashFailure();
-      if (visit != nullptr && sequence >= from_sequence) {
-        ACCORD_RETURN_IF_ERROR((*visit)(sequence, chain_hash, payload));
-      }
-      if (record_offsets != nullptr) record_offsets->push_back(static_cast<std::uint32_t>(offset));
-      scan.last_hash = chain_hash;
-      ++scan.next_sequence;
-      ++scan.record_count;
-      offset += check.size;
-    }
-    if (is_last) scan.last_valid_end = offset;
+  if (scan.segment_count == 0) return scan;
+  if (visit == nullptr || digester == nullptr || !*digester) digester = nullptr;
+  const ScanSink sink{from_sequence, visit, segment_first_sequence, record_offsets};
+  PieceReader reader(fs, dir, scan.segment_count, options.read_bytes);
+  std::vector<RecoveredRecord> run;
+  ScanPiece current = reader.Next();
+  HashPiece(&current, digester);
+  while (true) {
+    std::optional<ScanPiece> next;
+    Status consumed;
+    RunBoth(
+        options.threads >= 2 && !current.IsFinal(),
+        [&] { consumed = ConsumePiece(current, sink, &scan, &run); },
+        [&] {
+          if (current.IsFinal()) return;
+          next = reader.Next();
+          HashPiece(&*next, digester);
+        });
+    ACCORD_RETURN_IF_ERROR(consumed);
+    if (!next) break;
+    current = std::move(*next);
   }
   return scan;
 }
@@ -440,7 +739,8 @@ Status LogWriter::Recover() {
       const ScanResult scan,
       ScanLog(fs_, dir_, options_.recovery_visitor ? 1 : std::numeric_limits<std::uint64_t>::max(),
               options_.recovery_visitor ? &options_.recovery_visitor : nullptr,
-              &positions_.segment_first_sequence, &positions_.record_offsets));
+              &options_.recovery_digester, options_.scan, &positions_.segment_first_sequence,
+              &positions_.record_offsets));
   next_sequence_ = scan.next_sequence;
   last_hash_ = scan.last_hash;
   if (scan.segment_count == 0) {
@@ -728,12 +1028,19 @@ Status LogWriter::ReadRecords(
 }
 
 Status LogReader::ForEach(std::uint64_t from_sequence, const RecordVisitor& visit) const {
-  return ScanLog(fs_, dir_, from_sequence, &visit).status();
+  const RecoveryVisitor each = [&visit](std::span<const RecoveredRecord> records) -> Status {
+    for (const RecoveredRecord& record : records) {
+      ACCORD_RETURN_IF_ERROR(visit(record.sequence, *record.chain_hash, record.payload));
+    }
+    return OkStatus();
+  };
+  return ScanLog(fs_, dir_, from_sequence, &each, nullptr, scan_).status();
 }
 
 Result<LogSummary> LogReader::Verify() const {
-  ACCORD_ASSIGN_OR_RETURN(const ScanResult scan,
-                          ScanLog(fs_, dir_, std::numeric_limits<std::uint64_t>::max(), nullptr));
+  ACCORD_ASSIGN_OR_RETURN(
+      const ScanResult scan,
+      ScanLog(fs_, dir_, std::numeric_limits<std::uint64_t>::max(), nullptr, nullptr, scan_));
   LogSummary summary;
   summary.segment_count = scan.segment_count;
   summary.record_count = scan.record_count;

@@ -22,10 +22,11 @@
 // layer (the intake's event ids).
 //
 // Recovery: LogWriter::Open scans every segment and checks lengths, CRCs, sequence continuity
-// and the hash chain. A torn write at the very end of the last segment (what a crash during an
-// append leaves) is cut off. Any other damage returns DataLoss naming the segment and byte
-// offset ("segment-00000003.log offset 81234: checksum mismatch ..."), and the log does not
-// open: a record is never skipped silently.
+// and the hash chain (reading and hashing on a second thread: ScanOptions). A torn write at the
+// very end of the last segment (what a crash during an append leaves) is cut off. Any other
+// damage returns DataLoss naming the segment and byte offset ("segment-00000003.log offset
+// 81234: checksum mismatch ..."), and the log does not open: a record is never skipped
+// silently. Errors are those of a record-by-record walk: the first problem in log order wins.
 //
 // Failures while appending are final: after any write or fsync error the writer refuses every
 // later append with FailedPrecondition. It never retries an fsync (see ledger/file_system.h);
@@ -82,15 +83,57 @@ std::string SegmentFileName(std::uint64_t segment_number);
 using RecordVisitor =
     std::function<Status(std::uint64_t sequence, const ChainHash& chain_hash, std::string_view)>;
 
+// A 32-byte hash of one payload (the ledger's Merkle leaf hash), which recovery computes beside
+// the chain hash, on its second thread (see ScanOptions and LogOptions::recovery_digester).
+using PayloadDigest = std::array<std::uint8_t, 32>;
+using PayloadDigester = std::function<PayloadDigest(std::string_view payload)>;
+// One record as recovery hands it to LogOptions::recovery_visitor; the pointers and the view
+// are valid only during the call.
+struct RecoveredRecord {
+  std::uint64_t sequence = 0;
+  const ChainHash* chain_hash = nullptr;
+  std::string_view payload;
+  const PayloadDigest* digest = nullptr;  // all zeros when there is no digester
+};
+// Visits the records recovery keeps, in runs of consecutive records (a run per piece read, see
+// ScanOptions), so that the visitor can work on several at once (the ledger fetches the table
+// slots of later records while it indexes earlier ones). It must take the records in order and
+// return the error of the first it cannot take; a non-OK status stops recovery with it.
+using RecoveryVisitor = std::function<Status(std::span<const RecoveredRecord> records)>;
+
+// How recovery (LogWriter::Open) and LogReader read the log. Tuning only: the records, the
+// visits and every error are the same for any values
+// (docs/decisions/0011-ledger-recovery-speed.md).
+struct ScanOptions {
+  // Each segment is read in pieces of about this many bytes, at least 64; a record larger than
+  // a piece is read whole.
+  std::size_t read_bytes = std::size_t{1} << 20;
+  // 2: while the calling thread checks the hash chain through one piece and visits its
+  // records, a second thread reads the next piece, checks its records' framing (length, CRC,
+  // type, sequence) and computes their chain hashes and digests. 1: all on the calling thread.
+  int threads = 2;
+};
+
 struct LogOptions {
   // A new segment is started before a record that would take the current segment past this
   // size (a segment holds at least one record, so a single large record may exceed it).
   // Must be in (0, kMaxSegmentBytesLimit].
   std::uint64_t max_segment_bytes = std::uint64_t{64} << 20;
-  // When set, Open calls it for every record that recovery keeps, in order, during the one
+  // When set, Open calls it with every record that recovery keeps, in order, during the one
   // scan recovery makes anyway, so that a caller building an index need not read the log a
-  // second time. An error from it fails Open.
-  RecordVisitor recovery_visitor;
+  // second time. An error from it fails Open, before anything is cut from the log. It runs on
+  // the thread that called Open, never on two threads at once.
+  RecoveryVisitor recovery_visitor;
+  // When set (with recovery_visitor), computes the digest recovery_visitor receives. Open
+  // calls it once per record, in log order and one call at a time, on its hashing thread while
+  // the visitor runs on the calling thread; so it must not touch what the visitor touches. It
+  // runs ahead: a record is digested once its own bytes check (length, CRC, type, sequence),
+  // before its link in the hash chain is checked and before earlier records are visited, so it
+  // may see records after one that fails Open. Whatever it builds (the ledger appends the leaf
+  // to its Merkle tree here) is therefore only to be trusted once Open has succeeded; on
+  // success it has seen exactly the records recovery kept.
+  PayloadDigester recovery_digester;
+  ScanOptions scan;
 };
 
 // What one acknowledged append wrote: sequences first_sequence..last_sequence, and the chain
@@ -227,7 +270,8 @@ struct LogSummary {
 class LogReader {
  public:
   // `fs` must outlive the reader.
-  LogReader(FileSystem* fs, std::string dir) : fs_(fs), dir_(std::move(dir)) {}
+  LogReader(FileSystem* fs, std::string dir, ScanOptions scan = {})
+      : fs_(fs), dir_(std::move(dir)), scan_(scan) {}
 
   // Calls `visit` for every record with sequence >= from_sequence. NotFound if `dir` does not
   // exist; DataLoss for damage; the visitor's status if it stops the walk.
@@ -239,6 +283,7 @@ class LogReader {
  private:
   FileSystem* fs_;
   std::string dir_;
+  ScanOptions scan_;
 };
 
 }  // namespace accord::ledger

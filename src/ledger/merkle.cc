@@ -127,7 +127,12 @@ Result<Hash> HashFromHex(std::string_view hex) {
 // MerkleTree
 
 void MerkleTree::HashColumn::push_back(const Hash& hash) {
-  if ((size_ & kChunkMask) == 0) chunks_.emplace_back();
+  if ((size_ & kChunkMask) == 0) {
+    chunks_.emplace_back();
+    // A column that filled one chunk will fill the next: allocated whole, it is never copied as
+    // it grows. The first chunk grows as needed, so small trees stay small.
+    if (size_ != 0) chunks_.back().reserve(kChunkMask + 1);
+  }
   chunks_.back().push_back(hash);
   ++size_;
 }
