@@ -3,7 +3,7 @@
 // agreements.
 //
 //   build/bench/royalties_bench [--events N] [--recordings R] [--listeners L] [--runs K]
-//                               [--export DIR]
+//                               [--model pro_rata|user_centric|artist_centric] [--export DIR]
 //
 // --export DIR writes the pool's events (events.csv) and accord's pro-rata amount per line
 // (accord_lines.csv) for bench/royalties_vs_duckdb.sh, which has DuckDB compute the same
@@ -13,6 +13,10 @@
 // ledger's read path is measured by ledger_bench); uses are drawn with a power law over
 // recordings and listeners, so a few recordings and listeners dominate as on a real service.
 // It checks, as the engine does, that every run pays out exactly pools + fees + guarantees.
+// Per model it also prints a 64-bit FNV-1a digest of the first run's stored document
+// (royalties::RunToJson: every statement, line by line, and the totals), so that a change meant
+// only to be faster can be checked to give byte-identical statements; the serialization is timed
+// apart from the run.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -22,17 +26,29 @@
 #include <map>
 #include <random>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
 #include "bench/bench_util.h"
 #include "royalties/engine.h"
+#include "royalties/statement.h"
 #include "world/world.h"
 
 namespace accord::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// FNV-1a, 64 bits: enough to tell two documents apart, and dependency-free.
+uint64_t Fnv1a64(std::string_view bytes) {
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  for (char c : bytes) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
 
 // Index in [0, n) drawn with probability proportional to 1 / (rank + 1): Zipf with exponent 1,
 // by inverting the continuous approximation of its cumulative distribution.
@@ -46,8 +62,10 @@ int Main(int argc, char** argv) {
   uint64_t events = 1'000'000, recordings = 100'000, listeners = 100'000;
   int runs = 3;
   std::string export_dir;
+  std::string only_model;  // all three when empty
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--export") == 0) export_dir = argv[i + 1];
+    if (std::strcmp(argv[i], "--model") == 0) only_model = argv[i + 1];
     const uint64_t value = std::strtoull(argv[i + 1], nullptr, 10);
     if (std::strcmp(argv[i], "--events") == 0) events = value;
     if (std::strcmp(argv[i], "--recordings") == 0) recordings = value;
@@ -103,6 +121,7 @@ int Main(int argc, char** argv) {
   for (royalties::AllocationModel model :
        {royalties::AllocationModel::kProRata, royalties::AllocationModel::kUserCentric,
         royalties::AllocationModel::kArtistCentric}) {
+    if (!only_model.empty() && only_model != royalties::AllocationModelName(model)) continue;
     royalties::RevenuePool pool;
     pool.id = "month";
     pool.amount = *Money::Parse("1234567.89", *Currency::FromCode("EUR"));
@@ -113,6 +132,9 @@ int Main(int argc, char** argv) {
     inputs.settings.pools = {pool};
     std::vector<double> seconds;
     size_t statements = 0;
+    uint64_t digest = 0;
+    size_t document_bytes = 0;
+    double serialize_seconds = 0;
     for (int run = 0; run < runs; ++run) {
       const auto start = Clock::now();
       Result<royalties::RunResult> result = royalties::RunRoyalties(inputs);
@@ -122,6 +144,13 @@ int Main(int argc, char** argv) {
         return 1;
       }
       statements = result->statements.size();
+      if (run == 0) {
+        const auto serialize_start = Clock::now();
+        const std::string document = royalties::RunToJson(*result);
+        serialize_seconds = SecondsSince(serialize_start);
+        digest = Fnv1a64(document);
+        document_bytes = document.size();
+      }
       if (run == 0 && model == royalties::AllocationModel::kProRata && !export_dir.empty()) {
         // A line's pool amount is the sum of its holders' pool lines.
         std::map<std::tuple<std::string, int, std::string>, int64_t> lines;
@@ -160,6 +189,9 @@ int Main(int argc, char** argv) {
         std::string(royalties::AllocationModelName(model)).c_str(), runs, median,
         static_cast<double>(events) / median, statements,
         median * 1e8 / static_cast<double>(events));
+    std::printf("%-15s digest %016llx of the %zu-byte run document (RunToJson: %.2f s)\n",
+                std::string(royalties::AllocationModelName(model)).c_str(),
+                static_cast<unsigned long long>(digest), document_bytes, serialize_seconds);
   }
   return 0;
 }

@@ -18,6 +18,7 @@
 #define ACCORD_ROYALTIES_ALLOCATION_H_
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -42,6 +43,16 @@ struct WeightedPart {
 // 10^6 parts per million each, boosted 4x, sums to about 2^52).
 Result<std::vector<int64_t>> SplitLargestRemainder(int64_t total,
                                                    const std::vector<WeightedPart>& parts);
+
+// SplitLargestRemainder for parts whose keys ascend with their position, so that position breaks
+// ties and no key is built or compared: the royalty engine numbers its statement lines and
+// holders in key order once per run, then splits hundreds of thousands of times. Writes
+// amounts[i] for weights[i]; `amounts` must have weights.size() elements. The result and the
+// errors are SplitLargestRemainder's for the same weights with any distinct keys in that order
+// (duplicate keys cannot be expressed). Allocates only for splits of more than 16 parts that
+// leave units over.
+Status SplitLargestRemainderInKeyOrder(int64_t total, std::span<const Weight> weights,
+                                       std::span<int64_t> amounts);
 
 // The largest weight sum SplitLargestRemainder accepts.
 inline constexpr Weight kMaxWeightSum = Weight{1} << 64;

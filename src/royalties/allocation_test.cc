@@ -1,4 +1,5 @@
-// SplitLargestRemainder: hand-computed cases, then the three facts over a million random cases.
+// SplitLargestRemainder: hand-computed cases, then the three facts over a million random cases;
+// SplitLargestRemainderInKeyOrder: the same answers and errors, part for part.
 #include "royalties/allocation.h"
 
 #include <gtest/gtest.h>
@@ -112,6 +113,66 @@ TEST(SplitLargestRemainderTest, PartsAddUpAreWithinOneUnitAndIgnoreOrder) {
     for (size_t i : order) shuffled.push_back(parts[i]);
     std::vector<int64_t> again = Split(total, shuffled);
     for (size_t k = 0; k < count; ++k) ASSERT_EQ(again[k], amounts[order[k]]) << "case " << c;
+  }
+}
+
+// The key-order split gives what the keyed split gives when the keys ascend with position.
+std::vector<int64_t> SplitInKeyOrder(int64_t total, const std::vector<Weight>& weights) {
+  std::vector<int64_t> amounts(weights.size(), -1);
+  Status status = SplitLargestRemainderInKeyOrder(total, weights, amounts);
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  return amounts;
+}
+
+TEST(SplitLargestRemainderInKeyOrderTest, PositionBreaksTies) {
+  // 10 over 1:1:1: the unit left goes to the first part, as it would to the smallest key.
+  EXPECT_EQ(SplitInKeyOrder(10, {1, 1, 1}), (std::vector<int64_t>{4, 3, 3}));
+  EXPECT_EQ(SplitInKeyOrder(100, {1, 2, 4}), (std::vector<int64_t>{14, 29, 57}));
+  EXPECT_EQ(SplitInKeyOrder(0, {0, 0}), (std::vector<int64_t>{0, 0}));
+  EXPECT_EQ(SplitInKeyOrder(0, {}), (std::vector<int64_t>{}));
+}
+
+TEST(SplitLargestRemainderInKeyOrderTest, RefusesWhatTheKeyedSplitRefusesWithTheSameMessage) {
+  const std::vector<std::pair<int64_t, std::vector<Weight>>> refused = {
+      {-1, {1}}, {5, {0}}, {5, {}}, {5, {kMaxWeightSum, 1}}};
+  for (const auto& [total, weights] : refused) {
+    std::vector<WeightedPart> parts;
+    const std::vector<std::string> keys = {"a", "b"};
+    for (size_t i = 0; i < weights.size(); ++i) parts.push_back({weights[i], keys[i]});
+    std::vector<int64_t> amounts(weights.size());
+    const Status ordered = SplitLargestRemainderInKeyOrder(total, weights, amounts);
+    const Status keyed = SplitLargestRemainder(total, parts).status();
+    EXPECT_EQ(ordered.code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(ordered.ToString(), keyed.ToString());
+  }
+}
+
+TEST(SplitLargestRemainderInKeyOrderTest, AgreesWithTheKeyedSplitOnRandomCases) {
+  std::mt19937_64 random(20261205);
+  const int cases = PropertyCases() / 10;
+  std::vector<std::string> keys;
+  for (int i = 0; i < 40; ++i) keys.push_back("k" + std::string(1, static_cast<char>('A' + i)));
+  for (int c = 0; c < cases; ++c) {
+    // Up to 40 parts, so that both the small (stack) and the large path run.
+    const size_t count = 1 + random() % (c % 2 == 0 ? 8 : 40);
+    const int64_t total =
+        c % 4 == 0 ? static_cast<int64_t>(random() >> 1) : static_cast<int64_t>(random() % 1000);
+    std::vector<Weight> weights;
+    std::vector<WeightedPart> parts;
+    for (size_t i = 0; i < count; ++i) {
+      const int shape = static_cast<int>(random() % 4);
+      Weight weight = shape == 0 ? 0 : shape == 1 ? random() % 4 : random() % 1'000'000'000;
+      if (shape == 3 && c % 8 == 0) weight = Weight{random() >> 7};
+      weights.push_back(weight);
+      parts.push_back({weight, keys[i]});
+    }
+    Result<std::vector<int64_t>> keyed = SplitLargestRemainder(total, parts);
+    std::vector<int64_t> ordered(count);
+    const Status status = SplitLargestRemainderInKeyOrder(total, weights, ordered);
+    ASSERT_EQ(status.ok(), keyed.ok()) << "case " << c;
+    if (keyed.ok()) {
+      ASSERT_EQ(ordered, *keyed) << "case " << c;
+    }
   }
 }
 

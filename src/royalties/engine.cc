@@ -1,12 +1,22 @@
 #include "royalties/engine.h"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
+#include <bit>
+#include <functional>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <set>
+#include <span>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <tuple>
 #include <unordered_map>
+
+#include "core/memory.h"
 
 namespace accord::royalties {
 namespace {
@@ -19,77 +29,302 @@ constexpr Weight kFixedPoint = 4096;
 constexpr int64_t kWholePpm = 1'000'000;
 // Fee values are rate micros x weight ppm: units of 10^-12 of the currency's major unit.
 constexpr Weight kFeeUnitsPerMajor = 1'000'000'000'000;
+constexpr uint32_t kNone = UINT32_MAX;
 
-// A line is recording x scope x territory, packed into 64 bits for the hot loops: the
-// recording's index in the registry, the scope's number and the territory's index.
-using LineId = uint64_t;
-LineId MakeLineId(uint32_t recording, Scope scope, Territory territory) {
-  return (static_cast<uint64_t>(recording) << 16) | (static_cast<uint64_t>(scope) << 8) |
-         static_cast<uint64_t>(territory.index());
-}
+// How a party holds a line, numbered in the order of the names, which is the order of a
+// statement's lines and of the holders' keys ("master_owner:label:x") in splits.
+enum Role : uint8_t { kLicensor = 0, kMasterOwner = 1, kPublisher = 2, kWriter = 3 };
+constexpr std::array<std::string_view, 4> kRoleNames = {"licensor", "master_owner", "publisher",
+                                                        "writer"};
 
-// The uses of one statement line in one pool or agreement.
-struct LineUse {
-  uint32_t recording = 0;
-  Scope scope = Scope::kRecommend;
-  Territory territory = Territory::FromIndex(0);
-  Weight weight = 0;
-  int64_t uses = 0;
-};
-using Lines = std::unordered_map<LineId, LineUse>;
-
-void AddUse(Lines& lines, uint32_t recording, Scope scope, Territory territory, Weight weight) {
-  LineUse& line = lines[MakeLineId(recording, scope, territory)];
-  if (line.uses == 0) {
-    line.recording = recording;
-    line.scope = scope;
-    line.territory = territory;
+// An ISRC as an integer that orders as its text: 0 for an empty Isrc, otherwise 1 + the code
+// read in base 36 with digits before letters (as in ASCII). Isrc::Parse admits only 12 letters
+// and digits, so nothing else occurs; anything else is nullopt.
+std::optional<uint64_t> PackIsrc(const std::string& text) {
+  if (text.empty()) return 0;
+  if (text.size() != 12) return std::nullopt;
+  uint64_t packed = 0;
+  for (const char c : text) {
+    uint64_t digit = 0;
+    if (c >= '0' && c <= '9') {
+      digit = static_cast<uint64_t>(c - '0');
+    } else if (c >= 'A' && c <= 'Z') {
+      digit = 10 + static_cast<uint64_t>(c - 'A');
+    } else {
+      return std::nullopt;
+    }
+    packed = packed * 36 + digit;
   }
-  line.weight += weight;
-  ++line.uses;
+  return packed + 1;  // 36^12 + 1 < 2^63
 }
 
-// One use of one recording by one event, with everything the hot loops need as integers.
-struct Use {
-  uint32_t event;      // index into RunInputs::events
-  uint32_t recording;  // index into the registry's recordings
-  uint32_t listener;   // interned listener id
+// A territory's two-letter code as a number that orders as the text.
+uint32_t TerritoryOrder(Territory territory) {
+  const std::string_view code = territory.code();
+  return (static_cast<uint32_t>(static_cast<unsigned char>(code[0])) << 8) |
+         static_cast<unsigned char>(code[1]);
+}
+
+// Dense ids for strings in first-seen order (open addressing; the views must outlive it).
+// Interning a million listener ids through std::unordered_map cost a tenth of a run.
+class Interner {
+ public:
+  uint32_t Intern(std::string_view text, bool& added) {
+    if ((names_.size() + 1) * 2 > slots_.size()) Grow();
+    const uint64_t hash = std::hash<std::string_view>()(text);
+    for (uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
+      Slot& slot = slots_[i];
+      if (slot.id == kNone) {
+        slot = {hash, static_cast<uint32_t>(names_.size())};
+        names_.push_back(text);
+        added = true;
+        return slot.id;
+      }
+      if (slot.hash == hash && names_[slot.id] == text) {
+        added = false;
+        return slot.id;
+      }
+    }
+  }
+  uint32_t Intern(std::string_view text) {
+    bool added = false;
+    return Intern(text, added);
+  }
+  // kNone when `text` was never interned.
+  uint32_t Find(std::string_view text) const {
+    if (slots_.empty()) return kNone;
+    const uint64_t hash = std::hash<std::string_view>()(text);
+    for (uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
+      const Slot& slot = slots_[i];
+      if (slot.id == kNone) return kNone;
+      if (slot.hash == hash && names_[slot.id] == text) return slot.id;
+    }
+  }
+  std::string_view name(uint32_t id) const { return names_[id]; }
+  size_t size() const { return names_.size(); }
+
+ private:
+  struct Slot {
+    uint64_t hash;
+    uint32_t id;
+  };
+  void Grow() {
+    std::vector<Slot> old = std::move(slots_);
+    const size_t capacity = std::max<size_t>(64, old.size() * 2);
+    slots_.assign(capacity, Slot{0, kNone});
+    mask_ = capacity - 1;
+    for (const Slot& slot : old) {
+      if (slot.id == kNone) continue;
+      uint64_t i = slot.hash & mask_;
+      while (slots_[i].id != kNone) i = (i + 1) & mask_;
+      slots_[i] = slot;
+    }
+  }
+  std::vector<Slot> slots_;
+  std::vector<std::string_view> names_;
+  uint64_t mask_ = 0;
+};
+
+// Packed ISRC → registry index; a later recording with the same ISRC replaces an earlier one.
+class RecordingIndex {
+ public:
+  explicit RecordingIndex(size_t count) {
+    size_t capacity = 64;
+    while (capacity < count * 2) capacity *= 2;
+    slots_.assign(capacity, Slot{0, kNone});
+    shift_ = 64 - static_cast<int>(std::countr_zero(capacity));
+  }
+  void Insert(uint64_t key, uint32_t recording) {
+    for (size_t i = Home(key);; i = (i + 1) & (slots_.size() - 1)) {
+      if (slots_[i].recording == kNone || slots_[i].key == key) {
+        slots_[i] = {key, recording};
+        return;
+      }
+    }
+  }
+  uint32_t Find(uint64_t key) const {
+    for (size_t i = Home(key);; i = (i + 1) & (slots_.size() - 1)) {
+      if (slots_[i].recording == kNone) return kNone;
+      if (slots_[i].key == key) return slots_[i].recording;
+    }
+  }
+
+ private:
+  struct Slot {
+    uint64_t key;
+    uint32_t recording;
+  };
+  size_t Home(uint64_t key) const {
+    return static_cast<size_t>((key * 0x9e3779b97f4a7c15ULL) >> shift_);
+  }
+  std::vector<Slot> slots_;
+  int shift_ = 58;
+};
+
+// Runs work(0) .. work(workers - 1) at once, work(0) on this thread. Callers divide their work
+// by worker number so that the result never depends on the number of workers or on timing;
+// when a thread cannot be started, its share runs here afterwards.
+void RunWorkers(int workers, const std::function<void(int)>& work) {
+  std::vector<std::thread> threads;
+  int started = 1;
+  for (int w = 1; w < workers; ++w) {
+    try {
+      threads.emplace_back(work, w);
+      ++started;
+    } catch (const std::system_error&) {
+      break;
+    }
+  }
+  work(0);
+  for (std::thread& thread : threads) thread.join();
+  for (int w = started; w < workers; ++w) work(w);
+}
+
+// A run uses at most two threads: the issue's budget is a two-core machine.
+int WorkerCount() { return std::thread::hardware_concurrency() >= 2 ? 2 : 1; }
+
+// One event as the passes over the period need it.
+struct EventRow {
+  int64_t time_ms = 0;
+  uint32_t listener = 0;
+  uint32_t first_use = 0;  // its uses are uses_[first_use, next event's first_use)
+  Territory territory = Territory::FromIndex(0);
+  Scope scope = Scope::kRecommend;
+  bool requested = false;
+};
+
+// One use of one recording by one event.
+struct UseRow {
+  uint32_t event;
+  uint32_t line;
   int32_t weight_ppm;
 };
 
-// Where a credit goes: a party's statement line. The views point into the registry and the
-// run settings, which outlive the run; a guarantee has no line (kNoLine).
-constexpr LineId kNoLine = ~LineId{0};
-struct CreditKey {
-  std::string_view party;
-  LineKind kind;
-  std::string_view source;  // pool or agreement id
-  LineId line;
-  std::string_view role;
-  bool operator==(const CreditKey&) const = default;
+// What one worker read of a contiguous part of the events.
+struct EventPart {
+  Interner listeners;
+  std::vector<UseRow> uses;
+  Status status;
 };
-struct CreditKeyHash {
-  size_t operator()(const CreditKey& key) const {
-    const std::hash<std::string_view> text;
-    size_t h = text(key.party);
-    for (size_t part : {text(key.source), std::hash<LineId>()(key.line), text(key.role),
-                        static_cast<size_t>(key.kind)}) {
-      h ^= part + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-    }
-    return h;
+
+// A statement line's recording x scope x territory. Lines are numbered in the order of their
+// keys in splits (ISRC, scope number, territory code), so a line's number is its tie-break;
+// statement_rank is its place in statements (ISRC, scope name, territory code), from 1.
+struct Line {
+  uint32_t recording;
+  Scope scope;
+  Territory territory;
+  uint32_t statement_rank;
+};
+
+struct Holder {
+  uint32_t party;
+  int32_t ppm;
+  Role role;
+};
+
+// A recording's holders in key order: master owners by party id, then (when its work is known)
+// publishers and writers by party id, as holders_[masters_begin, composition_end).
+struct RecordingPlan {
+  uint32_t recording = 0;  // registry index
+  uint32_t masters_begin = 0;
+  uint32_t masters_end = 0;  // = composition_begin
+  uint32_t composition_end = 0;
+  bool has_work = false;
+  // No role and party twice in one split: the splits can take holders' positions as keys.
+  bool distinct = true;
+  // Some split over these holders can fail (a duplicate, a negative or all-zero split): each
+  // line is then split while its pool is allocated, so that the error comes where it did.
+  bool may_fail = false;
+  uint32_t artists_begin = 0;  // main artists' ids (artist-centric), into artist_of_recording_
+  uint32_t artists_end = 0;
+};
+
+// A pool's statement lines (ascending line numbers) with their weights, uses and amounts.
+struct PoolRun {
+  const RevenuePool* pool = nullptr;
+  uint32_t source_rank = 0;
+  Weight total_weight = 0;
+  std::vector<uint32_t> lines;
+  std::vector<Weight> weights;
+  std::vector<int64_t> uses;
+  std::vector<int64_t> amounts;
+};
+
+// An agreement's fee lines (ascending line numbers).
+struct FeeRun {
+  const rights::Agreement* agreement = nullptr;
+  uint32_t source_rank = 0;
+  std::vector<uint32_t> lines;
+  std::vector<Weight> weights;
+  std::vector<int64_t> uses;
+  std::vector<int64_t> amounts;
+};
+
+// A party's lines are ordered by kind, source, ISRC, scope, territory and role, each as text
+// (TextOrder). MakeOrderKey gives the same order as one number, from the source's rank among
+// the sources' ids, the line's statement rank and the role's number.
+using OrderKey = unsigned __int128;
+OrderKey MakeOrderKey(LineKind kind, uint32_t source_rank, uint32_t statement_rank, Role role) {
+  return (OrderKey{static_cast<uint64_t>(kind)} << 96) | (OrderKey{source_rank} << 64) |
+         (OrderKey{statement_rank} << 8) | OrderKey{role};
+}
+bool TextOrder(const StatementLine& a, const StatementLine& b) {
+  return std::tie(a.kind, a.source, a.isrc, a.scope, a.territory, a.role) <
+         std::tie(b.kind, b.source, b.isrc, b.scope, b.territory, b.role);
+}
+bool SameKey(const StatementLine& a, const StatementLine& b) {
+  return !TextOrder(a, b) && !TextOrder(b, a);
+}
+
+// Adds `next` to `into`, a line with the same key: what crediting the same statement line
+// twice does (two pools with one id, two guarantees of one agreement id).
+void MergeInto(StatementLine& into, const StatementLine& next) {
+  into.share_ppm = next.share_ppm;
+  into.uses += next.uses;
+  if (next.kind == LineKind::kGuarantee) {
+    into.weight = next.weight;
+  } else {
+    into.weight += next.weight;
   }
+  into.pool_weight = next.pool_weight;
+  if (next.kind == LineKind::kFee) into.rate_micros = next.rate_micros;
+  into.amount =
+      Money(into.amount.minor_units() + next.amount.minor_units(), next.amount.currency());
+}
+
+using CurrencySums = std::vector<std::pair<Currency, int64_t>>;
+void AddTo(CurrencySums& sums, Currency currency, int64_t amount) {
+  for (auto& [in, sum] : sums) {
+    if (in == currency) {
+      sum += amount;
+      return;
+    }
+  }
+  sums.emplace_back(currency, amount);
+}
+
+// One party's statement lines while they are written.
+struct PartyBook {
+  std::vector<StatementLine> lines;
+  OrderKey last_key = 0;
+  // Lines arrived out of order or were merged: sorted, merged and summed again at the end.
+  bool irregular = false;
+  CurrencySums totals;  // of the lines' amounts, per currency
 };
 
 class Run {
  public:
-  explicit Run(const RunInputs& inputs) : in_(inputs) {
-    const auto& recordings = inputs.registry->recordings;
-    recording_index_.reserve(recordings.size());
-    for (uint32_t i = 0; i < recordings.size(); ++i) {
-      recording_index_[recordings[i].isrc.str()] = i;
-    }
+  explicit Run(const RunInputs& inputs)
+      : in_(inputs), recording_index_(inputs.registry->recordings.size()) {
     for (const catalog::Work& work : inputs.registry->works) works_[work.iswc.str()] = &work;
     for (const catalog::Party& party : inputs.registry->parties) parties_[party.id] = &party;
+    std::array<Scope, rights::kScopeCount> by_name = rights::kAllScopes;
+    std::sort(by_name.begin(), by_name.end(),
+              [](Scope a, Scope b) { return rights::ScopeName(a) < rights::ScopeName(b); });
+    for (size_t rank = 0; rank < by_name.size(); ++rank) {
+      scope_name_rank_[static_cast<size_t>(by_name[rank])] = static_cast<uint8_t>(rank);
+    }
   }
 
   Result<RunResult> Execute() {
@@ -97,32 +332,43 @@ class Run {
     result.period = in_.period;
     result.checkpoint = in_.checkpoint;
     result.events = in_.events.size();
-    // One pass turns strings into indexes; every later pass works on integers.
-    std::unordered_map<std::string_view, uint32_t> listener_ids;
-    for (uint32_t e = 0; e < in_.events.size(); ++e) {
-      const RecordedEvent& recorded = in_.events[e];
-      if (result.first_sequence == 0) result.first_sequence = recorded.sequence;
-      result.last_sequence = recorded.sequence;
-      const auto [listener, added] =
-          listener_ids.emplace(recorded.event.listener, static_cast<uint32_t>(listener_ids.size()));
-      if (added) listener_names_.push_back(recorded.event.listener);
-      for (const ledger::UsedRecording& used : recorded.event.recordings) {
-        auto it = recording_index_.find(used.isrc.str());
-        if (it == recording_index_.end()) {
-          return InvalidArgumentError("ledger event " + recorded.event.id + " (sequence " +
-                                      std::to_string(recorded.sequence) + ") uses " +
-                                      used.isrc.str() + ", which the catalog does not hold");
-        }
-        uses_.push_back({e, it->second, listener->second, used.weight_ppm});
+    workers_ = in_.threads == 1 ? 1 : WorkerCount();
+    ACCORD_RETURN_IF_ERROR(IndexRecordings());
+    ACCORD_RETURN_IF_ERROR(ReadEvents(result));
+    NumberLines();
+    RankSources();
+    // The fee decisions are independent of the pools: the second worker starts on them while
+    // the first allocates the pools, then both share what is left.
+    ACCORD_RETURN_IF_ERROR(PrepareFees());
+    Status pools_status;
+    RunWorkers(workers_, [&](int worker) {
+      if (worker == 0) {
+        pools_status = AllocatePools(result);
+        if (!pools_status.ok()) stop_.store(true);
+      }
+      DecideFees();
+    });
+    ACCORD_RETURN_IF_ERROR(pools_status);
+    ACCORD_RETURN_IF_ERROR(SplitFees());
+    // Room for a top-up line in each guarantor's statement, so that no statement's lines are
+    // moved to grow it (a major label has a hundred thousand lines).
+    for (const rights::Agreement& agreement : in_.registry->agreements) {
+      if (GuaranteeInForce(agreement)) {
+        guarantee_licensors_.push_back(party_ids_.Intern(agreement.licensor));
       }
     }
-    for (const RevenuePool& pool : in_.settings.pools) {
-      ACCORD_ASSIGN_OR_RETURN(PoolSummary summary, AllocatePool(pool));
-      TotalsOf(pool.amount.currency()).pools += pool.amount.minor_units();
-      result.pools.push_back(summary);
+    books_.resize(party_ids_.size());
+    std::vector<CurrencySums> paid(static_cast<size_t>(workers_));
+    std::vector<Status> written(static_cast<size_t>(workers_));
+    RunWorkers(workers_, [&](int worker) {
+      written[static_cast<size_t>(worker)] = WriteLines(worker, paid[static_cast<size_t>(worker)]);
+    });
+    for (const Status& status : written) ACCORD_RETURN_IF_ERROR(status);
+    for (const CurrencySums& sums : paid) {
+      for (const auto& [currency, amount] : sums) TotalsOf(currency).paid += amount;
     }
-    ACCORD_RETURN_IF_ERROR(AddFees());
-    ACCORD_RETURN_IF_ERROR(AddGuarantees());
+    for (PartyBook& book : books_) Regularize(book);
+    AddGuarantees();
     BuildStatements(result);
     // The whole must be paid out exactly: checked before anything is returned or written.
     for (auto& [currency, totals] : totals_) {
@@ -138,68 +384,280 @@ class Run {
   }
 
  private:
-  // The key of a line in splits: ISRC, scope number and territory code, 15 bytes (no
-  // allocation). Ties between equal remainders go to the smaller key: by recording, then scope
-  // in enum order, then territory.
-  std::string LineKey(const LineUse& line) const {
-    std::string key = in_.registry->recordings[line.recording].isrc.str();
-    key += static_cast<char>('0' + static_cast<int>(line.scope));
-    key += line.territory.code();
-    return key;
-  }
-
-  // Splits `total` over `lines` by weight; the amounts are added to `amounts` by line id.
-  Status SplitOverLines(int64_t total, const std::vector<const LineUse*>& lines,
-                        std::unordered_map<LineId, int64_t>& amounts) const {
-    std::vector<std::string> keys;
-    keys.reserve(lines.size());
-    for (const LineUse* line : lines) keys.push_back(LineKey(*line));
-    std::vector<WeightedPart> parts;
-    parts.reserve(lines.size());
-    for (size_t k = 0; k < lines.size(); ++k) parts.push_back({lines[k]->weight, keys[k]});
-    ACCORD_ASSIGN_OR_RETURN(std::vector<int64_t> split, SplitLargestRemainder(total, parts));
-    for (size_t k = 0; k < lines.size(); ++k) {
-      amounts[MakeLineId(lines[k]->recording, lines[k]->scope, lines[k]->territory)] += split[k];
+  Status IndexRecordings() {
+    const auto& recordings = in_.registry->recordings;
+    isrc_keys_.resize(recordings.size());
+    for (uint32_t r = 0; r < recordings.size(); ++r) {
+      const std::optional<uint64_t> key = PackIsrc(recordings[r].isrc.str());
+      if (!key) {
+        return InternalError("recording " + std::to_string(r) + " has ISRC \"" +
+                             recordings[r].isrc.str() + "\", which is not 12 letters and digits");
+      }
+      isrc_keys_[r] = *key;
+      recording_index_.Insert(*key, r);
     }
     return OkStatus();
   }
 
-  // Artist-centric: the artists whose recordings reach both thresholds in the pool's uses.
-  std::vector<bool> ProfessionalArtists(const RevenuePool& pool,
-                                        const std::vector<bool>& in_pool) const {
-    std::unordered_map<std::string_view, uint32_t> artist_ids;
-    std::vector<int64_t> artist_uses;
-    std::vector<std::pair<uint32_t, uint32_t>> artist_listener;  // (artist, listener)
-    std::vector<uint32_t> seen;                                  // an artist counts once per event
-    uint32_t current_event = UINT32_MAX;
-    for (const Use& use : uses_) {
-      if (!in_pool[use.event]) continue;
-      if (use.event != current_event) {
-        seen.clear();
-        current_event = use.event;
+  // One pass turns strings into numbers; every later pass works on integers. Each worker reads
+  // a contiguous part of the events (listeners interned per part, recordings looked up); the
+  // parts are then joined in event order, listener ids renumbered to first-seen order over the
+  // whole period, and each use's line found through a chain per recording (a recording has a
+  // few lines: scopes x territories).
+  Status ReadEvents(RunResult& result) {
+    for (const RecordedEvent& recorded : in_.events) {
+      if (result.first_sequence != 0) break;
+      result.first_sequence = recorded.sequence;
+    }
+    if (!in_.events.empty()) result.last_sequence = in_.events.back().sequence;
+    const size_t count = in_.events.size();
+    events_.resize(count + 1);
+    // A month's rows take hundreds of megabytes, freshly mapped, and on a virtual machine a
+    // 4 KiB page fault costs microseconds; 2 MiB pages fault 512 times less often.
+    AdviseHugePages(events_.data(), events_.size() * sizeof(EventRow));
+    const size_t parts = static_cast<size_t>(workers_);
+    std::vector<EventPart> read(parts);
+    RunWorkers(workers_, [&](int worker) {
+      const size_t part = static_cast<size_t>(worker);
+      read[part].status = ReadPart(count * part / parts, count * (part + 1) / parts, read[part]);
+    });
+    for (const EventPart& part : read) ACCORD_RETURN_IF_ERROR(part.status);
+    size_t total_uses = 0;
+    for (const EventPart& part : read) total_uses += part.uses.size();
+    uses_.reserve(total_uses);
+    AdviseHugePages(uses_.data(), uses_.capacity() * sizeof(UseRow));
+    listeners_ = std::move(read[0].listeners);
+    for (size_t p = 0; p < parts; ++p) {
+      EventPart& part = read[p];
+      const uint32_t offset = static_cast<uint32_t>(uses_.size());
+      std::vector<uint32_t> renumber(part.listeners.size());
+      for (uint32_t local = 0; p > 0 && local < part.listeners.size(); ++local) {
+        renumber[local] = listeners_.Intern(part.listeners.name(local));
       }
-      for (const std::string& artist : in_.registry->recordings[use.recording].main_artists) {
-        const auto [it, added] =
-            artist_ids.emplace(artist, static_cast<uint32_t>(artist_ids.size()));
-        if (added) artist_uses.push_back(0);
-        if (std::find(seen.begin(), seen.end(), it->second) != seen.end()) continue;
-        seen.push_back(it->second);
-        ++artist_uses[it->second];
-        artist_listener.emplace_back(it->second, use.listener);
+      for (size_t e = count * p / parts; e < count * (p + 1) / parts; ++e) {
+        events_[e].first_use += offset;
+        if (p > 0) events_[e].listener = renumber[events_[e].listener];
+      }
+      uses_.insert(uses_.end(), part.uses.begin(), part.uses.end());
+      part.uses = {};
+    }
+    events_[count].first_use = static_cast<uint32_t>(uses_.size());
+    first_draft_.assign(in_.registry->recordings.size(), kNone);
+    for (UseRow& use : uses_) {
+      const EventRow& event = events_[use.event];
+      const uint32_t subkey =
+          (static_cast<uint32_t>(event.scope) << 16) | TerritoryOrder(event.territory);
+      use.line = DraftLine(use.line, subkey, event.territory);
+    }
+    return OkStatus();
+  }
+
+  // Events [begin, end): their rows (listener ids and first uses local to the part) and uses
+  // (`line` holding the recording's registry index until lines are drafted).
+  Status ReadPart(size_t begin, size_t end, EventPart& part) {
+    part.uses.reserve(end - begin);
+    for (size_t e = begin; e < end; ++e) {
+      const RecordedEvent& recorded = in_.events[e];
+      const ledger::UsageEvent& event = recorded.event;
+      events_[e] = {event.time.unix_millis(),
+                    part.listeners.Intern(event.listener),
+                    static_cast<uint32_t>(part.uses.size()),
+                    event.territory,
+                    event.scope,
+                    event.requested};
+      for (const ledger::UsedRecording& used : event.recordings) {
+        const std::optional<uint64_t> key = PackIsrc(used.isrc.str());
+        const uint32_t recording = key ? recording_index_.Find(*key) : kNone;
+        if (recording == kNone) {
+          return InvalidArgumentError("ledger event " + event.id + " (sequence " +
+                                      std::to_string(recorded.sequence) + ") uses " +
+                                      used.isrc.str() + ", which the catalog does not hold");
+        }
+        part.uses.push_back({static_cast<uint32_t>(e), recording, used.weight_ppm});
       }
     }
+    return OkStatus();
+  }
+
+  uint32_t DraftLine(uint32_t recording, uint32_t subkey, Territory territory) {
+    for (uint32_t d = first_draft_[recording]; d != kNone; d = drafts_[d].next) {
+      if (drafts_[d].subkey == subkey) return d;
+    }
+    drafts_.push_back({recording, subkey, first_draft_[recording], territory});
+    first_draft_[recording] = static_cast<uint32_t>(drafts_.size() - 1);
+    return first_draft_[recording];
+  }
+
+  // Numbers the lines in key order, ranks them in statement order, and plans the holders of
+  // every recording used.
+  void NumberLines() {
+    std::vector<uint32_t> used;
+    for (uint32_t r = 0; r < first_draft_.size(); ++r) {
+      if (first_draft_[r] != kNone) used.push_back(r);
+    }
+    std::sort(used.begin(), used.end(),
+              [&](uint32_t a, uint32_t b) { return isrc_keys_[a] < isrc_keys_[b]; });
+    std::vector<uint32_t> renumber(drafts_.size());
+    std::vector<uint32_t> own;
+    plan_of_.assign(first_draft_.size(), kNone);
+    lines_.reserve(drafts_.size());
+    uint32_t statement_rank = 0;
+    for (const uint32_t recording : used) {
+      own.clear();
+      for (uint32_t d = first_draft_[recording]; d != kNone; d = drafts_[d].next) own.push_back(d);
+      std::sort(own.begin(), own.end(),
+                [&](uint32_t a, uint32_t b) { return drafts_[a].subkey < drafts_[b].subkey; });
+      for (const uint32_t d : own) {
+        renumber[d] = static_cast<uint32_t>(lines_.size());
+        lines_.push_back(
+            {recording, static_cast<Scope>(drafts_[d].subkey >> 16), drafts_[d].territory, 0});
+      }
+      plan_of_[recording] = static_cast<uint32_t>(plans_.size());
+      plans_.push_back(PlanHolders(recording));
+    }
+    for (UseRow& use : uses_) use.line = renumber[use.line];
+    // Statement ranks: within a recording by scope name, then territory code.
+    for (size_t begin = 0; begin < lines_.size();) {
+      size_t end = begin + 1;
+      while (end < lines_.size() && lines_[end].recording == lines_[begin].recording) ++end;
+      own.resize(end - begin);
+      std::iota(own.begin(), own.end(), static_cast<uint32_t>(begin));
+      std::sort(own.begin(), own.end(), [&](uint32_t a, uint32_t b) {
+        return StatementSubkey(lines_[a]) < StatementSubkey(lines_[b]);
+      });
+      for (const uint32_t line : own) lines_[line].statement_rank = ++statement_rank;
+      begin = end;
+    }
+    drafts_ = {};
+    first_draft_ = {};
+  }
+
+  uint32_t StatementSubkey(const Line& line) const {
+    return (static_cast<uint32_t>(scope_name_rank_[static_cast<size_t>(line.scope)]) << 16) |
+           TerritoryOrder(line.territory);
+  }
+
+  RecordingPlan PlanHolders(uint32_t recording) {
+    const catalog::Recording& rec = in_.registry->recordings[recording];
+    RecordingPlan plan;
+    plan.recording = recording;
+    auto add = [&](const std::vector<catalog::Share>& shares, Role role) {
+      const size_t begin = holders_.size();
+      int64_t sum = 0;
+      for (const catalog::Share& share : shares) {
+        holders_.push_back({party_ids_.Intern(share.party), share.ppm, role});
+        if (share.ppm < 0) plan.may_fail = true;
+        sum += share.ppm;
+      }
+      std::sort(holders_.begin() + static_cast<std::ptrdiff_t>(begin), holders_.end(),
+                [&](const Holder& a, const Holder& b) {
+                  return party_ids_.name(a.party) < party_ids_.name(b.party);
+                });
+      for (size_t i = begin + 1; i < holders_.size(); ++i) {
+        if (holders_[i].party == holders_[i - 1].party) plan.distinct = false;
+      }
+      return sum;
+    };
+    plan.masters_begin = static_cast<uint32_t>(holders_.size());
+    if (add(rec.master_owners, kMasterOwner) == 0) plan.may_fail = true;
+    plan.masters_end = static_cast<uint32_t>(holders_.size());
+    const catalog::Work* work = WorkOf(rec);
+    if (work != nullptr) {
+      plan.has_work = true;
+      int64_t sum = add(work->publishers, kPublisher);
+      sum += add(work->writers, kWriter);
+      if (sum == 0) plan.may_fail = true;
+    }
+    plan.composition_end = static_cast<uint32_t>(holders_.size());
+    if (!plan.distinct) plan.may_fail = true;
+    return plan;
+  }
+
+  const catalog::Work* WorkOf(const catalog::Recording& recording) const {
+    if (!recording.work) return nullptr;
+    auto it = works_.find(recording.work->str());
+    return it == works_.end() ? nullptr : it->second;
+  }
+
+  // Sources (pool and agreement ids) by their text, for the order of statement lines.
+  void RankSources() {
+    for (const RevenuePool& pool : in_.settings.pools) sources_.push_back(pool.id);
+    for (const rights::Agreement& agreement : in_.registry->agreements) {
+      sources_.push_back(agreement.id);
+    }
+    std::sort(sources_.begin(), sources_.end());
+    sources_.erase(std::unique(sources_.begin(), sources_.end()), sources_.end());
+  }
+  uint32_t SourceRank(std::string_view source) const {
+    return static_cast<uint32_t>(std::lower_bound(sources_.begin(), sources_.end(), source) -
+                                 sources_.begin());
+  }
+
+  bool InPool(const RevenuePool& pool, const EventRow& event) const {
+    return pool.scopes.Contains(event.scope) && pool.territories.Contains(event.territory);
+  }
+
+  Status AllocatePools(RunResult& result) {
+    for (const RevenuePool& pool : in_.settings.pools) {
+      ACCORD_ASSIGN_OR_RETURN(PoolSummary summary, AllocatePool(pool));
+      TotalsOf(pool.amount.currency()).pools += pool.amount.minor_units();
+      result.pools.push_back(summary);
+    }
+    return OkStatus();
+  }
+
+  // Artist-centric: the recordings (by registry index) with a main artist who reaches both
+  // thresholds in the pool's uses. An artist counts once per event.
+  std::vector<bool> ProfessionalRecordings(const RevenuePool& pool) {
+    if (artist_of_recording_.empty()) {
+      for (size_t r = 0; r < plan_of_.size(); ++r) {
+        if (plan_of_[r] == kNone) continue;
+        RecordingPlan& plan = plans_[plan_of_[r]];
+        plan.artists_begin = static_cast<uint32_t>(artist_of_recording_.size());
+        for (const std::string& artist : in_.registry->recordings[r].main_artists) {
+          artist_of_recording_.push_back(artists_.Intern(artist));
+        }
+        plan.artists_end = static_cast<uint32_t>(artist_of_recording_.size());
+      }
+    }
+    const ArtistCentricSettings& s = pool.artist_centric;
+    std::vector<int64_t> artist_uses(artists_.size(), 0);
+    std::vector<uint32_t> last_event(artists_.size(), kNone);
+    auto for_each_artist = [&](auto&& visit) {
+      for (uint32_t e = 0; e + 1 < events_.size(); ++e) {
+        if (!InPool(pool, events_[e])) continue;
+        for (uint32_t u = events_[e].first_use; u < events_[e + 1].first_use; ++u) {
+          const RecordingPlan& plan = plans_[plan_of_[lines_[uses_[u].line].recording]];
+          for (uint32_t a = plan.artists_begin; a < plan.artists_end; ++a) {
+            const uint32_t artist = artist_of_recording_[a];
+            if (last_event[artist] == e) continue;
+            last_event[artist] = e;
+            visit(artist, events_[e].listener);
+          }
+        }
+      }
+    };
+    for_each_artist([&](uint32_t artist, uint32_t) { ++artist_uses[artist]; });
+    // Distinct listeners are counted only for artists with enough uses.
+    std::fill(last_event.begin(), last_event.end(), kNone);
+    std::vector<uint64_t> artist_listener;
+    for_each_artist([&](uint32_t artist, uint32_t listener) {
+      if (artist_uses[artist] >= s.min_uses) {
+        artist_listener.push_back((uint64_t{artist} << 32) | listener);
+      }
+    });
     std::sort(artist_listener.begin(), artist_listener.end());
     artist_listener.erase(std::unique(artist_listener.begin(), artist_listener.end()),
                           artist_listener.end());
-    std::vector<int64_t> artist_listeners(artist_uses.size(), 0);
-    for (const auto& [artist, listener] : artist_listener) ++artist_listeners[artist];
-    // Professional status by recording: any main artist qualifies.
-    std::vector<bool> professional(in_.registry->recordings.size(), false);
-    for (uint32_t r = 0; r < professional.size(); ++r) {
-      for (const std::string& artist : in_.registry->recordings[r].main_artists) {
-        auto it = artist_ids.find(artist);
-        if (it != artist_ids.end() && artist_uses[it->second] >= pool.artist_centric.min_uses &&
-            artist_listeners[it->second] >= pool.artist_centric.min_listeners) {
+    std::vector<int64_t> artist_listeners(artists_.size(), 0);
+    for (const uint64_t pair : artist_listener) ++artist_listeners[pair >> 32];
+    std::vector<bool> professional(plan_of_.size(), false);
+    for (size_t r = 0; r < plan_of_.size(); ++r) {
+      if (plan_of_[r] == kNone) continue;
+      const RecordingPlan& plan = plans_[plan_of_[r]];
+      for (uint32_t a = plan.artists_begin; a < plan.artists_end; ++a) {
+        const uint32_t artist = artist_of_recording_[a];
+        if (artist_uses[artist] >= s.min_uses && artist_listeners[artist] >= s.min_listeners) {
           professional[r] = true;
         }
       }
@@ -209,287 +667,570 @@ class Run {
 
   Result<PoolSummary> AllocatePool(const RevenuePool& pool) {
     PoolSummary summary{pool.id, pool.amount, std::string(AllocationModelName(pool.model))};
-    std::vector<bool> in_pool(in_.events.size());
-    std::vector<int64_t> listener_uses(listener_names_.size(), 0);
-    uint32_t last_event = UINT32_MAX;
-    for (const Use& use : uses_) {
-      if (use.event == last_event) continue;
-      last_event = use.event;
-      const ledger::UsageEvent& event = in_.events[use.event].event;
-      in_pool[use.event] =
-          pool.scopes.Contains(event.scope) && pool.territories.Contains(event.territory);
-      if (!in_pool[use.event]) continue;
+    std::vector<int64_t> listener_uses(listeners_.size(), 0);
+    for (uint32_t e = 0; e + 1 < events_.size(); ++e) {
+      const EventRow& event = events_[e];
+      if (event.first_use == events_[e + 1].first_use || !InPool(pool, event)) continue;
       ++summary.uses;
-      ++listener_uses[use.listener];
+      ++listener_uses[event.listener];
     }
     summary.listeners = static_cast<int64_t>(
         std::count_if(listener_uses.begin(), listener_uses.end(), [](int64_t n) { return n > 0; }));
     std::vector<bool> professional;
-    if (pool.model == AllocationModel::kArtistCentric) {
-      professional = ProfessionalArtists(pool, in_pool);
-    }
-    Lines lines;
-    // User-centric: (listener, line, weight) of every use, grouped per listener below.
-    struct ListenerUse {
-      uint32_t listener;
-      LineId line;
-      Weight weight;
-    };
-    std::vector<ListenerUse> listener_use;
-    for (const Use& use : uses_) {
-      if (!in_pool[use.event]) continue;
-      const ledger::UsageEvent& event = in_.events[use.event].event;
-      Weight weight = static_cast<Weight>(use.weight_ppm);
-      if (pool.model == AllocationModel::kArtistCentric) {
-        const ArtistCentricSettings& s = pool.artist_centric;
-        weight *= kFixedPoint;
-        if (professional[use.recording]) weight *= static_cast<Weight>(s.artist_boost);
-        if (event.requested) weight *= static_cast<Weight>(s.requested_boost);
-        const int64_t uses = listener_uses[use.listener];
-        if (uses > s.listener_cap) {
-          weight = weight * static_cast<Weight>(s.listener_cap) / static_cast<Weight>(uses);
+    if (pool.model == AllocationModel::kArtistCentric) professional = ProfessionalRecordings(pool);
+    std::vector<Weight> line_weight(lines_.size(), 0);
+    std::vector<int64_t> line_uses(lines_.size(), 0);
+    for (uint32_t e = 0; e + 1 < events_.size(); ++e) {
+      const EventRow& event = events_[e];
+      if (!InPool(pool, event)) continue;
+      for (uint32_t u = event.first_use; u < events_[e + 1].first_use; ++u) {
+        const UseRow& use = uses_[u];
+        Weight weight = static_cast<Weight>(use.weight_ppm);
+        if (pool.model == AllocationModel::kArtistCentric) {
+          const ArtistCentricSettings& s = pool.artist_centric;
+          weight *= kFixedPoint;
+          if (professional[lines_[use.line].recording]) {
+            weight *= static_cast<Weight>(s.artist_boost);
+          }
+          if (event.requested) weight *= static_cast<Weight>(s.requested_boost);
+          const int64_t uses = listener_uses[event.listener];
+          if (uses > s.listener_cap) {
+            weight = weight * static_cast<Weight>(s.listener_cap) / static_cast<Weight>(uses);
+          }
         }
+        line_weight[use.line] += weight;
+        ++line_uses[use.line];
+        summary.total_weight += weight;
       }
-      if (pool.model == AllocationModel::kUserCentric) {
-        listener_use.push_back(
-            {use.listener, MakeLineId(use.recording, event.scope, event.territory), weight});
-      }
-      AddUse(lines, use.recording, event.scope, event.territory, weight);
-      summary.total_weight += weight;
     }
     if (summary.total_weight == 0) {
       return InvalidArgumentError("pool " + pool.id + ": no uses in " + in_.period.name +
                                   " match its scopes and territories, so its " +
                                   pool.amount.ToString() + " cannot be allocated");
     }
-    std::unordered_map<LineId, int64_t> line_amounts;
+    PoolRun run;
+    run.pool = &pool;
+    run.source_rank = SourceRank(pool.id);
+    run.total_weight = summary.total_weight;
+    for (uint32_t line = 0; line < lines_.size(); ++line) {
+      if (line_uses[line] == 0) continue;
+      run.lines.push_back(line);
+      run.weights.push_back(line_weight[line]);
+      run.uses.push_back(line_uses[line]);
+    }
+    run.amounts.resize(run.lines.size());
     if (pool.model == AllocationModel::kUserCentric) {
-      // Each listener's part is equal; each part follows that listener's own uses.
-      std::sort(listener_use.begin(), listener_use.end(), [](const auto& a, const auto& b) {
-        return a.listener != b.listener ? a.listener < b.listener : a.line < b.line;
-      });
-      std::vector<uint32_t> people_ids;
-      std::vector<WeightedPart> people;
-      for (const ListenerUse& use : listener_use) {
-        if (!people_ids.empty() && people_ids.back() == use.listener) continue;
-        people_ids.push_back(use.listener);
-        people.push_back({1, listener_names_[use.listener]});
-      }
-      ACCORD_ASSIGN_OR_RETURN(std::vector<int64_t> shares,
-                              SplitLargestRemainder(pool.amount.minor_units(), people));
-      std::vector<LineUse> own;  // one listener's lines, weights summed per line
-      std::vector<const LineUse*> own_lines;
-      size_t person = 0;
-      for (size_t i = 0; i < listener_use.size();) {
-        own.clear();
-        const uint32_t listener = listener_use[i].listener;
-        for (; i < listener_use.size() && listener_use[i].listener == listener; ++i) {
-          const LineUse& line = lines.at(listener_use[i].line);
-          if (own.empty() || MakeLineId(own.back().recording, own.back().scope,
-                                        own.back().territory) != listener_use[i].line) {
-            own.push_back({line.recording, line.scope, line.territory, 0, 0});
-          }
-          own.back().weight += listener_use[i].weight;
-        }
-        own_lines.clear();
-        for (const LineUse& line : own) own_lines.push_back(&line);
-        ACCORD_RETURN_IF_ERROR(SplitOverLines(shares[person++], own_lines, line_amounts));
-      }
+      ACCORD_RETURN_IF_ERROR(SplitPerListener(pool, run));
     } else {
-      std::vector<const LineUse*> all;
-      all.reserve(lines.size());
-      for (const auto& [id, line] : lines) all.push_back(&line);
-      ACCORD_RETURN_IF_ERROR(SplitOverLines(pool.amount.minor_units(), all, line_amounts));
+      ACCORD_RETURN_IF_ERROR(
+          SplitLargestRemainderInKeyOrder(pool.amount.minor_units(), run.weights, run.amounts));
     }
-    for (const auto& [id, line] : lines) {
-      ACCORD_RETURN_IF_ERROR(PayHolders(line, LineKind::kPool, pool.id, line_amounts[id],
-                                        pool.amount.currency(), summary.total_weight));
+    // A split over holders that can fail is tried now, so that its error comes with this pool.
+    std::vector<int64_t> amounts;
+    std::vector<Weight> weights;
+    for (size_t k = 0; k < run.lines.size(); ++k) {
+      const Line& line = lines_[run.lines[k]];
+      if (!plans_[plan_of_[line.recording]].may_fail && !CompositionShareMayFail()) continue;
+      ACCORD_RETURN_IF_ERROR(SplitOverHolders(line, run.amounts[k], amounts, weights).status());
     }
+    pools_.push_back(std::move(run));
     return summary;
   }
 
-  // Splits a pool line's amount over the recording's holders: the composition share to the
-  // work's writers and publishers, the rest to the master owners.
-  Status PayHolders(const LineUse& line, LineKind kind, const std::string& source, int64_t amount,
-                    Currency currency, Weight pool_weight) {
-    const catalog::Recording& recording = in_.registry->recordings[line.recording];
-    const catalog::Work* work = nullptr;
-    if (recording.work) {
-      auto it = works_.find(recording.work->str());
-      if (it != works_.end()) work = it->second;
-    }
-    int64_t master = amount;
-    if (work != nullptr && in_.settings.composition_scopes.Contains(line.scope)) {
-      const int64_t share = in_.settings.composition_share_ppm;
-      ACCORD_ASSIGN_OR_RETURN(
-          std::vector<int64_t> halves,
-          SplitLargestRemainder(amount, {{static_cast<Weight>(share), "composition"},
-                                         {static_cast<Weight>(kWholePpm - share), "master"}}));
-      master = halves[1];
-      std::vector<std::tuple<std::string_view, std::string_view, int32_t>>
-          holders;  // role, party, ppm
-      for (const catalog::Share& s : work->writers) holders.emplace_back("writer", s.party, s.ppm);
-      for (const catalog::Share& s : work->publishers) {
-        holders.emplace_back("publisher", s.party, s.ppm);
-      }
-      ACCORD_RETURN_IF_ERROR(
-          PayShares(line, kind, source, halves[0], currency, pool_weight, holders));
-    }
-    std::vector<std::tuple<std::string_view, std::string_view, int32_t>> owners;
-    for (const catalog::Share& s : recording.master_owners) {
-      owners.emplace_back("master_owner", s.party, s.ppm);
-    }
-    return PayShares(line, kind, source, master, currency, pool_weight, owners);
+  bool CompositionShareMayFail() const {
+    const int64_t share = in_.settings.composition_share_ppm;
+    return share < 0 || share > kWholePpm;
   }
 
-  Status PayShares(
-      const LineUse& line, LineKind kind, const std::string& source, int64_t amount,
-      Currency currency, Weight pool_weight,
-      const std::vector<std::tuple<std::string_view, std::string_view, int32_t>>& holders) {
-    std::vector<std::string> keys;
-    for (const auto& [role, party, ppm] : holders) {
-      keys.push_back(std::string(role) + ":" + std::string(party));
+  // User-centric: the pool is split equally over listeners (ties to the smaller listener id),
+  // each listener's part over that listener's own lines by weight.
+  Status SplitPerListener(const RevenuePool& pool, PoolRun& run) {
+    const int64_t total = pool.amount.minor_units();
+    std::vector<uint32_t> start(listeners_.size() + 1, 0);
+    for (uint32_t e = 0; e + 1 < events_.size(); ++e) {
+      if (!InPool(pool, events_[e])) continue;
+      start[events_[e].listener + 1] += events_[e + 1].first_use - events_[e].first_use;
     }
-    std::vector<WeightedPart> parts;
-    for (size_t i = 0; i < holders.size(); ++i) {
-      parts.push_back({static_cast<Weight>(std::get<2>(holders[i])), keys[i]});
+    std::partial_sum(start.begin(), start.end(), start.begin());
+    struct Own {
+      uint32_t line;
+      int32_t weight_ppm;
+    };
+    std::vector<Own> own(start.back());
+    std::vector<uint32_t> next(start.begin(), start.end() - 1);
+    for (uint32_t e = 0; e + 1 < events_.size(); ++e) {
+      if (!InPool(pool, events_[e])) continue;
+      for (uint32_t u = events_[e].first_use; u < events_[e + 1].first_use; ++u) {
+        own[next[events_[e].listener]++] = {uses_[u].line, uses_[u].weight_ppm};
+      }
     }
-    ACCORD_ASSIGN_OR_RETURN(std::vector<int64_t> amounts, SplitLargestRemainder(amount, parts));
-    for (size_t i = 0; i < holders.size(); ++i) {
-      const auto& [role, party, ppm] = holders[i];
-      StatementLine& out = Credit(party, kind, source, &line, role);
-      out.share_ppm = ppm;
-      out.uses += line.uses;
-      out.weight += line.weight;
-      out.pool_weight = pool_weight;
-      AddAmount(out, amounts[i], currency);
+    std::vector<uint32_t> people;
+    for (uint32_t listener = 0; listener < listeners_.size(); ++listener) {
+      if (start[listener + 1] > start[listener]) people.push_back(listener);
     }
+    // Equal weights: each listener's floor is total / n, and the units left go to the
+    // smallest listener ids, which is what SplitLargestRemainder gives with the ids as keys.
+    if (total < 0 || people.empty()) {
+      return SplitLargestRemainder(total, {}).status();
+    }
+    const int64_t count = static_cast<int64_t>(people.size());
+    std::vector<int64_t> shares(people.size(), total / count);
+    const int64_t left = total % count;
+    if (left > 0) {
+      std::vector<uint32_t> by_id(people.size());
+      std::iota(by_id.begin(), by_id.end(), 0u);
+      const auto cut = by_id.begin() + left;
+      std::nth_element(by_id.begin(), cut - 1, by_id.end(), [&](uint32_t a, uint32_t b) {
+        return listeners_.name(people[a]) < listeners_.name(people[b]);
+      });
+      for (auto it = by_id.begin(); it != cut; ++it) ++shares[*it];
+    }
+    std::vector<int64_t> line_amount(lines_.size(), 0);
+    std::vector<uint32_t> lines;
+    std::vector<Weight> weights;
+    std::vector<int64_t> amounts;
+    for (size_t person = 0; person < people.size(); ++person) {
+      const uint32_t listener = people[person];
+      auto first = own.begin() + start[listener];
+      auto last = own.begin() + start[listener + 1];
+      std::sort(first, last, [](const Own& a, const Own& b) { return a.line < b.line; });
+      lines.clear();
+      weights.clear();
+      for (auto it = first; it != last; ++it) {
+        if (lines.empty() || lines.back() != it->line) {
+          lines.push_back(it->line);
+          weights.push_back(0);
+        }
+        weights.back() += static_cast<Weight>(it->weight_ppm);
+      }
+      amounts.resize(lines.size());
+      ACCORD_RETURN_IF_ERROR(SplitLargestRemainderInKeyOrder(shares[person], weights, amounts));
+      for (size_t k = 0; k < lines.size(); ++k) line_amount[lines[k]] += amounts[k];
+    }
+    for (size_t k = 0; k < run.lines.size(); ++k) run.amounts[k] = line_amount[run.lines[k]];
     return OkStatus();
   }
 
-  // The statement line a credit adds to, created on first use. `line` is null for a guarantee.
-  StatementLine& Credit(std::string_view party, LineKind kind, std::string_view source,
-                        const LineUse* line, std::string_view role) {
-    const CreditKey key{party, kind, source,
-                        line ? MakeLineId(line->recording, line->scope, line->territory) : kNoLine,
-                        role};
-    auto [it, added] = credits_.try_emplace(key);
-    StatementLine& out = it->second;
-    if (added) {
-      out.kind = kind;
-      out.source = std::string(source);
-      out.role = std::string(role);
-      if (line != nullptr) {
-        out.isrc = in_.registry->recordings[line->recording].isrc.str();
-        out.scope = std::string(rights::ScopeName(line->scope));
-        out.territory = std::string(line->territory.code());
-      }
+  // Splits a pool line's amount over the recording's holders: the composition share to the
+  // work's writers and publishers when the line's scope pays the composition, the rest to the
+  // master owners. amounts[k] is for holders_[plan.masters_begin + k]; returns how many holders
+  // take part (the master owners alone, or all).
+  Result<size_t> SplitOverHolders(const Line& line, int64_t amount, std::vector<int64_t>& amounts,
+                                  std::vector<Weight>& weights) const {
+    const RecordingPlan& plan = plans_[plan_of_[line.recording]];
+    const size_t masters = plan.masters_end - plan.masters_begin;
+    const bool composition = plan.has_work && in_.settings.composition_scopes.Contains(line.scope);
+    const size_t count = composition ? plan.composition_end - plan.masters_begin : masters;
+    amounts.resize(count);
+    weights.resize(count);
+    for (size_t k = 0; k < count; ++k) {
+      weights[k] = static_cast<Weight>(holders_[plan.masters_begin + k].ppm);
     }
-    return out;
+    int64_t master = amount;
+    if (composition) {
+      const int64_t share = in_.settings.composition_share_ppm;
+      const std::array<Weight, 2> halves_weights = {static_cast<Weight>(share),
+                                                    static_cast<Weight>(kWholePpm - share)};
+      std::array<int64_t, 2> halves;  // "composition" < "master"
+      ACCORD_RETURN_IF_ERROR(SplitLargestRemainderInKeyOrder(amount, halves_weights, halves));
+      master = halves[1];
+      ACCORD_RETURN_IF_ERROR(SplitHolders(line, plan, /*composition=*/true, halves[0],
+                                          std::span(weights).subspan(masters),
+                                          std::span(amounts).subspan(masters)));
+    }
+    ACCORD_RETURN_IF_ERROR(SplitHolders(line, plan, /*composition=*/false, master,
+                                        std::span(weights).first(masters),
+                                        std::span(amounts).first(masters)));
+    return count;
   }
 
-  CurrencyTotals& TotalsOf(Currency currency) {
-    auto it = totals_.find(currency.code());
-    if (it == totals_.end())
-      it = totals_.emplace(std::string(currency.code()), CurrencyTotals{}).first;
-    return it->second;
+  Status SplitHolders(const Line& line, const RecordingPlan& plan, bool composition, int64_t total,
+                      std::span<const Weight> weights, std::span<int64_t> amounts) const {
+    if (plan.distinct) return SplitLargestRemainderInKeyOrder(total, weights, amounts);
+    // A role and party twice: the keyed split, with the registry's order, names the error.
+    const catalog::Recording& recording = in_.registry->recordings[line.recording];
+    std::vector<std::string> keys;
+    std::vector<Weight> raw;
+    auto add = [&](const std::vector<catalog::Share>& shares, std::string_view role) {
+      for (const catalog::Share& s : shares) {
+        keys.push_back(std::string(role) + ":" + s.party);
+        raw.push_back(static_cast<Weight>(s.ppm));
+      }
+    };
+    if (composition) {
+      const catalog::Work* work = WorkOf(recording);
+      add(work->writers, "writer");
+      add(work->publishers, "publisher");
+    } else {
+      add(recording.master_owners, "master_owner");
+    }
+    std::vector<WeightedPart> parts;
+    for (size_t k = 0; k < keys.size(); ++k) parts.push_back({raw[k], keys[k]});
+    Result<std::vector<int64_t>> split = SplitLargestRemainder(total, parts);
+    if (!split.ok()) return split.status();
+    // Distinct keys in the registry's order but not in the plan's cannot happen.
+    return InternalError("holders of " + recording.isrc.str() + " are not distinct");
   }
 
-  void AddAmount(StatementLine& line, int64_t amount, Currency currency) {
-    line.amount = Money(line.amount.minor_units() + amount, currency);
-    TotalsOf(currency).paid += amount;
+  // Positions of `sorted_lines` (ascending line numbers) in statement order. Numbers and
+  // statement ranks order recordings alike, so only each recording's run is sorted again.
+  std::vector<uint32_t> StatementOrder(const std::vector<uint32_t>& sorted_lines) const {
+    std::vector<uint32_t> order(sorted_lines.size());
+    std::iota(order.begin(), order.end(), 0u);
+    for (size_t begin = 0; begin < order.size();) {
+      size_t end = begin + 1;
+      const uint32_t recording = lines_[sorted_lines[begin]].recording;
+      while (end < order.size() && lines_[sorted_lines[end]].recording == recording) ++end;
+      if (end - begin > 1) {
+        std::sort(order.begin() + static_cast<std::ptrdiff_t>(begin),
+                  order.begin() + static_cast<std::ptrdiff_t>(end), [&](uint32_t a, uint32_t b) {
+                    return lines_[sorted_lines[a]].statement_rank <
+                           lines_[sorted_lines[b]].statement_rank;
+                  });
+      }
+      begin = end;
+    }
+    return order;
   }
 
   // Per-use fees: each use pays, to the licensor of every agreement in its decision's basis
-  // that prices the use's scope, rate x the recording's weight in the use.
-  Status AddFees() {
-    std::map<std::string, const rights::Agreement*> priced;
+  // that prices the use's scope, rate x the recording's weight in the use. A decision's basis
+  // depends on the time of the use only through the agreements' start and end, so uses are
+  // grouped by line and by the stretch between two such moments, and each group is decided
+  // once (the policy snapshot is built from the run's registry).
+  Status PrepareFees() {
     for (const rights::Agreement& agreement : in_.registry->agreements) {
       if (agreement.terms && !agreement.terms->per_use_rates.empty()) {
-        priced[agreement.id] = &agreement;
+        priced_[agreement.id] = &agreement;
       }
     }
-    if (priced.empty()) return OkStatus();
+    if (priced_.empty()) return OkStatus();
+    uint32_t position = 0;
+    for (auto& [id, agreement] : priced_) {
+      priced_position_[id] = position++;
+      priced_list_.push_back(agreement);
+    }
     // Decide costs microseconds, so it runs only for recordings some priced agreement could
     // cover: one that lists it, or one whose licensor (or a party it acts for) owns its master
     // or writes or publishes its work. This over-approximates the decision's basis, never
     // under-approximates it; the decision still has the last word.
-    std::vector<bool> may_cover(in_.registry->recordings.size(), false);
-    std::set<std::string> controllers;
-    for (const auto& [id, agreement] : priced) {
+    std::vector<bool> may_cover(plan_of_.size(), false);
+    std::vector<bool> controller(party_ids_.size(), false);
+    for (const auto& [id, agreement] : priced_) {
       if (!agreement->all_controlled) {
         for (const Isrc& isrc : agreement->recordings) {
-          auto it = recording_index_.find(isrc.str());
-          if (it != recording_index_.end()) may_cover[it->second] = true;
+          const std::optional<uint64_t> key = PackIsrc(isrc.str());
+          const uint32_t recording = key ? recording_index_.Find(*key) : kNone;
+          if (recording != kNone) may_cover[recording] = true;
         }
         continue;
       }
-      for (const std::string& party : Reach(agreement->licensor)) controllers.insert(party);
+      for (const std::string& party : Reach(agreement->licensor)) {
+        const uint32_t id_of_party = party_ids_.Find(party);
+        if (id_of_party != kNone) controller[id_of_party] = true;
+      }
     }
-    for (uint32_t r = 0; r < may_cover.size(); ++r) {
-      const catalog::Recording& recording = in_.registry->recordings[r];
-      auto holds = [&](const std::vector<catalog::Share>& shares) {
-        return std::any_of(shares.begin(), shares.end(),
-                           [&](const catalog::Share& s) { return controllers.contains(s.party); });
+    std::vector<uint32_t> snapshot_index(plan_of_.size(), kNone);
+    for (uint32_t r = 0; r < plan_of_.size(); ++r) {
+      if (plan_of_[r] == kNone) continue;
+      const RecordingPlan& plan = plans_[plan_of_[r]];
+      for (uint32_t h = plan.masters_begin; h < plan.composition_end; ++h) {
+        if (controller[holders_[h].party]) may_cover[r] = true;
+      }
+      if (!may_cover[r]) continue;
+      const std::optional<uint32_t> index =
+          in_.policy->FindRecording(in_.registry->recordings[r].isrc);
+      if (index) snapshot_index[r] = *index;  // the snapshot is built from the same registry
+    }
+    // A priced agreement can be in the basis of a use only if its licensor reaches a master
+    // owner or publisher of the recording (Snapshot's holder agreements), and it enters or
+    // leaves the basis only when it starts or ends. So each recording's uses fall into
+    // stretches between the starts and ends of the agreements (of a priced id) whose licensor
+    // reaches one of its holders, and the basis is the same throughout a stretch.
+    int64_t first_ms = INT64_MAX, last_ms = INT64_MIN;
+    for (uint32_t e = 0; e + 1 < events_.size(); ++e) {
+      first_ms = std::min(first_ms, events_[e].time_ms);
+      last_ms = std::max(last_ms, events_[e].time_ms);
+    }
+    std::vector<std::vector<int64_t>> party_moments(party_ids_.size());
+    for (const rights::Agreement& agreement : in_.registry->agreements) {
+      if (!priced_.contains(agreement.id)) continue;
+      std::vector<int64_t> moments;
+      // Two times t < u are in different stretches when a moment m has t < m <= u.
+      auto add = [&](int64_t moment) {
+        if (moment > first_ms && moment <= last_ms) moments.push_back(moment);
       };
-      if (holds(recording.master_owners)) may_cover[r] = true;
-      if (recording.work) {
-        auto work = works_.find(recording.work->str());
-        if (work != works_.end() &&
-            (holds(work->second->publishers) || holds(work->second->writers))) {
-          may_cover[r] = true;
+      add(agreement.start.unix_millis());
+      if (agreement.end) add(agreement.end->unix_millis());
+      if (moments.empty()) continue;
+      for (const std::string& party : Reach(agreement.licensor)) {
+        const uint32_t id_of_party = party_ids_.Find(party);
+        if (id_of_party == kNone) continue;
+        auto& into = party_moments[id_of_party];
+        into.insert(into.end(), moments.begin(), moments.end());
+      }
+    }
+    // The moments of plan p are moments[moments_begin[p], moments_begin[p + 1]).
+    std::vector<uint32_t> moments_begin(plans_.size() + 1, 0);
+    std::vector<int64_t> moments;
+    for (uint32_t p = 0; p < plans_.size(); ++p) {
+      const RecordingPlan& plan = plans_[p];
+      const uint32_t r = plan.recording;
+      const size_t begin = moments.size();
+      if (snapshot_index[r] != kNone) {
+        for (uint32_t h = plan.masters_begin; h < plan.composition_end; ++h) {
+          const auto& from = party_moments[holders_[h].party];
+          moments.insert(moments.end(), from.begin(), from.end());
+        }
+        std::sort(moments.begin() + static_cast<std::ptrdiff_t>(begin), moments.end());
+        moments.erase(
+            std::unique(moments.begin() + static_cast<std::ptrdiff_t>(begin), moments.end()),
+            moments.end());
+      }
+      moments_begin[p + 1] = static_cast<uint32_t>(moments.size());
+    }
+    // Groups are found through a chain per line (a line has a stretch or a few).
+    std::vector<FeeGroup> groups;
+    std::vector<uint32_t> first_group(lines_.size(), kNone);
+    for (uint32_t e = 0; e + 1 < events_.size(); ++e) {
+      const EventRow& event = events_[e];
+      for (uint32_t u = event.first_use; u < events_[e + 1].first_use; ++u) {
+        const uint32_t line = uses_[u].line;
+        const uint32_t recording = lines_[line].recording;
+        if (snapshot_index[recording] == kNone) continue;
+        const uint32_t plan = plan_of_[recording];
+        const auto first = moments.begin() + moments_begin[plan];
+        const auto last = moments.begin() + moments_begin[plan + 1];
+        const auto stretch =
+            static_cast<uint32_t>(std::upper_bound(first, last, event.time_ms) - first);
+        uint32_t g = first_group[line];
+        while (g != kNone && groups[g].stretch != stretch) g = groups[g].next;
+        if (g == kNone) {
+          g = static_cast<uint32_t>(groups.size());
+          groups.push_back(
+              {line, snapshot_index[recording], stretch, first_group[line], event.time_ms, 0, 0});
+          first_group[line] = g;
+        }
+        groups[g].weight += static_cast<Weight>(uses_[u].weight_ppm);
+        ++groups[g].uses;
+      }
+    }
+    // In line order, each line's stretches in time order.
+    fee_groups_.reserve(groups.size());
+    for (uint32_t line = 0; line < lines_.size(); ++line) {
+      const size_t begin = fee_groups_.size();
+      for (uint32_t g = first_group[line]; g != kNone; g = groups[g].next) {
+        fee_groups_.push_back(groups[g]);
+      }
+      std::sort(fee_groups_.begin() + static_cast<std::ptrdiff_t>(begin), fee_groups_.end(),
+                [](const FeeGroup& a, const FeeGroup& b) { return a.stretch < b.stretch; });
+    }
+    fee_chunks_.resize((fee_groups_.size() + kFeeChunk - 1) / kFeeChunk);
+    return OkStatus();
+  }
+
+  // Decides fee groups, a chunk at a time, until none is left; any worker may take any chunk:
+  // each chunk's answers have their own slot, read in chunk order.
+  void DecideFees() {
+    for (;;) {
+      if (stop_.load()) return;
+      const size_t chunk = next_fee_chunk_.fetch_add(1);
+      if (chunk >= fee_chunks_.size()) return;
+      std::vector<FeeHit>& hits = fee_chunks_[chunk];
+      const size_t end = std::min(fee_groups_.size(), (chunk + 1) * kFeeChunk);
+      for (size_t g = chunk * kFeeChunk; g < end; ++g) {
+        const FeeGroup& group = fee_groups_[g];
+        const Line& line = lines_[group.line];
+        const rights::Decision decision =
+            in_.policy->Decide(line.scope, group.snapshot_recording, line.territory,
+                               Timestamp::FromUnixMillis(group.time_ms));
+        for (const std::string& id : decision.agreements) {
+          auto it = priced_position_.find(id);
+          if (it != priced_position_.end()) {
+            hits.push_back({static_cast<uint32_t>(g), it->second});
+          }
         }
       }
     }
-    std::map<std::string, Lines> by_agreement;
-    for (const Use& use : uses_) {
-      if (!may_cover[use.recording]) continue;
-      const ledger::UsageEvent& event = in_.events[use.event].event;
-      const Isrc& isrc = in_.registry->recordings[use.recording].isrc;
-      std::optional<uint32_t> index = in_.policy->FindRecording(isrc);
-      if (!index) continue;  // the snapshot is built from the same registry
-      const rights::Decision decision =
-          in_.policy->Decide(event.scope, *index, event.territory, event.time);
-      for (const std::string& id : decision.agreements) {
-        auto it = priced.find(id);
-        if (it == priced.end()) continue;
-        for (const auto& [scope, rate] : it->second->terms->per_use_rates) {
-          if (scope != event.scope) continue;
-          AddUse(by_agreement[id], use.recording, event.scope, event.territory,
-                 static_cast<Weight>(rate.micros()) * static_cast<Weight>(use.weight_ppm));
+  }
+
+  Status SplitFees() {
+    std::vector<FeeRun> runs(priced_list_.size());
+    for (const std::vector<FeeHit>& hits : fee_chunks_) {
+      for (const FeeHit& hit : hits) {
+        const FeeGroup& group = fee_groups_[hit.group];
+        const Scope scope = lines_[group.line].scope;
+        FeeRun& run = runs[hit.agreement];
+        for (const auto& [rate_scope, rate] : priced_list_[hit.agreement]->terms->per_use_rates) {
+          if (rate_scope != scope) continue;
+          if (run.lines.empty() || run.lines.back() != group.line) {
+            run.lines.push_back(group.line);
+            run.weights.push_back(0);
+            run.uses.push_back(0);
+          }
+          run.weights.back() += static_cast<Weight>(rate.micros()) * group.weight;
+          run.uses.back() += group.uses;
         }
       }
     }
-    for (const auto& [id, lines] : by_agreement) {
-      const rights::Agreement& agreement = *priced.at(id);
+    fee_chunks_ = {};
+    for (size_t a = 0; a < runs.size(); ++a) {
+      FeeRun& run = runs[a];
+      if (run.lines.empty()) continue;
+      const rights::Agreement& agreement = *priced_list_[a];
+      run.agreement = &agreement;
+      run.source_rank = SourceRank(agreement.id);
       const Currency currency = agreement.terms->currency;
-      std::vector<const LineUse*> all;
       Weight value = 0;
-      for (const auto& [line_id, line] : lines) {
-        all.push_back(&line);
-        value += line.weight;
-      }
+      for (const Weight weight : run.weights) value += weight;
       // The agreement's whole fee is rounded once (half up) to minor units, then split over
       // its lines, so the lines add up to the rounded whole.
       Weight scale = 1;
       for (int i = 0; i < currency.exponent(); ++i) scale *= 10;
       const int64_t minor =
           static_cast<int64_t>((value * scale + kFeeUnitsPerMajor / 2) / kFeeUnitsPerMajor);
-      std::unordered_map<LineId, int64_t> amounts;
-      ACCORD_RETURN_IF_ERROR(SplitOverLines(minor, all, amounts));
-      for (const auto& [line_id, line] : lines) {
-        StatementLine& out =
-            Credit(agreement.licensor, LineKind::kFee, agreement.id, &line, "licensor");
-        out.share_ppm = kWholePpm;
-        out.uses += line.uses;
-        for (const auto& [scope, rate] : agreement.terms->per_use_rates) {
-          if (rights::ScopeName(scope) == out.scope) out.rate_micros = rate.micros();
-        }
-        AddAmount(out, amounts[line_id], currency);
-      }
+      run.amounts.resize(run.lines.size());
+      ACCORD_RETURN_IF_ERROR(SplitLargestRemainderInKeyOrder(minor, run.weights, run.amounts));
+      party_ids_.Intern(agreement.licensor);
       TotalsOf(currency).fees += minor;
+      fees_.push_back(std::move(run));
     }
     return OkStatus();
+  }
+
+  // Writes the statement lines of this worker's parties (blocks of 64 party ids, dealt in
+  // turn), pools first, then fees, each in the order of its statement lines, so that a party's
+  // lines arrive sorted. Every worker walks every line and skips the other workers' parties.
+  Status WriteLines(int worker, CurrencySums& paid) {
+    auto mine = [&](uint32_t party) {
+      return static_cast<int>((party >> 6) % static_cast<uint32_t>(workers_)) == worker;
+    };
+    std::vector<size_t> pool_order(pools_.size());
+    std::iota(pool_order.begin(), pool_order.end(), size_t{0});
+    std::stable_sort(pool_order.begin(), pool_order.end(), [&](size_t a, size_t b) {
+      return pools_[a].source_rank < pools_[b].source_rank;
+    });
+    std::vector<int64_t> amounts;
+    std::vector<Weight> weights;
+    // Counted first, so that each party's lines are allocated once.
+    std::vector<uint32_t> counts(books_.size(), 0);
+    for (const PoolRun& run : pools_) {
+      for (const uint32_t number : run.lines) {
+        const Line& line = lines_[number];
+        const RecordingPlan& plan = plans_[plan_of_[line.recording]];
+        const bool composition =
+            plan.has_work && in_.settings.composition_scopes.Contains(line.scope);
+        const uint32_t end = composition ? plan.composition_end : plan.masters_end;
+        for (uint32_t h = plan.masters_begin; h < end; ++h) ++counts[holders_[h].party];
+      }
+    }
+    for (const FeeRun& run : fees_) {
+      counts[party_ids_.Find(run.agreement->licensor)] += static_cast<uint32_t>(run.lines.size());
+    }
+    for (const uint32_t licensor : guarantee_licensors_) ++counts[licensor];
+    for (uint32_t party = 0; party < books_.size(); ++party) {
+      if (!mine(party) || counts[party] == 0) continue;
+      std::vector<StatementLine>& lines = books_[party].lines;
+      lines.reserve(counts[party]);
+      AdviseHugePages(lines.data(), lines.capacity() * sizeof(StatementLine));
+    }
+    for (const size_t p : pool_order) {
+      const PoolRun& run = pools_[p];
+      const RevenuePool& pool = *run.pool;
+      const Currency currency = pool.amount.currency();
+      for (const uint32_t k : StatementOrder(run.lines)) {
+        const Line& line = lines_[run.lines[k]];
+        ACCORD_ASSIGN_OR_RETURN(const size_t count,
+                                SplitOverHolders(line, run.amounts[k], amounts, weights));
+        const RecordingPlan& plan = plans_[plan_of_[line.recording]];
+        for (size_t h = 0; h < count; ++h) {
+          const Holder& holder = holders_[plan.masters_begin + h];
+          if (!mine(holder.party)) continue;
+          PartyBook& book = books_[holder.party];
+          StatementLine& out = NewLine(book, LineKind::kPool, pool.id, &line, holder.role);
+          out.share_ppm = holder.ppm;
+          out.uses = run.uses[k];
+          out.weight = run.weights[k];
+          out.pool_weight = run.total_weight;
+          out.amount = Money(amounts[h], currency);
+          AddTo(paid, currency, amounts[h]);
+          Commit(book,
+                 MakeOrderKey(LineKind::kPool, run.source_rank, line.statement_rank, holder.role));
+        }
+      }
+    }
+    for (const FeeRun& run : fees_) {
+      const rights::Agreement& agreement = *run.agreement;
+      const uint32_t licensor = party_ids_.Find(agreement.licensor);
+      if (!mine(licensor)) continue;
+      const Currency currency = agreement.terms->currency;
+      PartyBook& book = books_[licensor];
+      for (const uint32_t k : StatementOrder(run.lines)) {
+        const Line& line = lines_[run.lines[k]];
+        StatementLine& out = NewLine(book, LineKind::kFee, agreement.id, &line, kLicensor);
+        out.share_ppm = kWholePpm;
+        out.uses = run.uses[k];
+        for (const auto& [scope, rate] : agreement.terms->per_use_rates) {
+          if (scope == line.scope) out.rate_micros = rate.micros();
+        }
+        out.amount = Money(run.amounts[k], currency);
+        AddTo(paid, currency, run.amounts[k]);
+        Commit(book, MakeOrderKey(LineKind::kFee, run.source_rank, line.statement_rank, kLicensor));
+      }
+    }
+    return OkStatus();
+  }
+
+  StatementLine& NewLine(PartyBook& book, LineKind kind, const std::string& source,
+                         const Line* line, Role role) const {
+    StatementLine& out = book.lines.emplace_back();
+    out.kind = kind;
+    out.source = source;
+    out.role = kRoleNames[role];
+    if (line != nullptr) {
+      out.isrc = in_.registry->recordings[line->recording].isrc.str();
+      out.scope = rights::ScopeName(line->scope);
+      out.territory = line->territory.code();
+    }
+    return out;
+  }
+
+  // Files the line just written: merged into the one before when it has the same key, marked
+  // irregular when it comes out of order.
+  static void Commit(PartyBook& book, OrderKey key) {
+    const StatementLine& line = book.lines.back();
+    AddTo(book.totals, line.amount.currency(), line.amount.minor_units());
+    if (book.lines.size() > 1) {
+      if (key == book.last_key) {
+        MergeInto(book.lines[book.lines.size() - 2], line);
+        book.lines.pop_back();
+        book.irregular = true;
+      } else if (key < book.last_key) {
+        book.irregular = true;
+      }
+    }
+    book.last_key = key;
+  }
+
+  // Sorts and merges an irregular party's lines and sums them again by each line's currency.
+  static void Regularize(PartyBook& book) {
+    if (!book.irregular) return;
+    std::stable_sort(book.lines.begin(), book.lines.end(), TextOrder);
+    std::vector<StatementLine> merged;
+    merged.reserve(book.lines.size());
+    for (StatementLine& line : book.lines) {
+      if (!merged.empty() && SameKey(merged.back(), line)) {
+        MergeInto(merged.back(), line);
+      } else {
+        merged.push_back(std::move(line));
+      }
+    }
+    book.lines = std::move(merged);
+    book.totals.clear();
+    for (const StatementLine& line : book.lines) {
+      AddTo(book.totals, line.amount.currency(), line.amount.minor_units());
+    }
+    book.irregular = false;
   }
 
   // The licensor and every party it acts for, transitively: whose earnings count toward the
@@ -509,118 +1250,143 @@ class Run {
     return reach;
   }
 
+  bool GuaranteeInForce(const rights::Agreement& agreement) const {
+    return agreement.terms && agreement.terms->minimum_guarantee &&
+           agreement.start < in_.period.end &&
+           (!agreement.end || *agreement.end > in_.period.start);
+  }
+
   // A minimum guarantee tops the licensor up when what it and the parties it acts for earned
-  // in the guarantee's currency falls short; the top-up is a line of its own.
-  Status AddGuarantees() {
-    // What each party earned from pools and fees, per currency, before any top-up: one
-    // guarantee's top-up never counts toward another's, so agreement order cannot matter.
-    std::unordered_map<std::string_view, std::map<std::string, int64_t, std::less<>>> earnings;
-    for (const auto& [key, line] : credits_) {
-      earnings[key.party][std::string(line.amount.currency().code())] += line.amount.minor_units();
-    }
-    for (const rights::Agreement& agreement : in_.registry->agreements) {
-      if (!agreement.terms || !agreement.terms->minimum_guarantee) continue;
-      const bool in_force =
-          agreement.start < in_.period.end && (!agreement.end || *agreement.end > in_.period.start);
-      if (!in_force) continue;
+  // in the guarantee's currency falls short; the top-up is a line of its own. Earnings are
+  // taken before any top-up: one guarantee's top-up never counts toward another's, so
+  // agreement order cannot matter.
+  void AddGuarantees() {
+    struct TopUp {
+      uint32_t source_rank;
+      size_t agreement;
+      int64_t earned;
+    };
+    std::vector<TopUp> top_ups;
+    const auto& agreements = in_.registry->agreements;
+    for (size_t a = 0; a < agreements.size(); ++a) {
+      const rights::Agreement& agreement = agreements[a];
+      if (!GuaranteeInForce(agreement)) continue;
       const Money guarantee = *agreement.terms->minimum_guarantee;
-      const std::string code(guarantee.currency().code());
       int64_t earned = 0;
       for (const std::string& party : Reach(agreement.licensor)) {
-        auto it = earnings.find(party);
-        if (it == earnings.end()) continue;
-        auto in_currency = it->second.find(code);
-        if (in_currency != it->second.end()) earned += in_currency->second;
+        const uint32_t id = party_ids_.Find(party);
+        if (id == kNone || id >= books_.size()) continue;
+        for (const auto& [currency, amount] : books_[id].totals) {
+          if (currency == guarantee.currency()) earned += amount;
+        }
       }
       if (earned >= guarantee.minor_units()) continue;
-      const int64_t top_up = guarantee.minor_units() - earned;
-      StatementLine& out =
-          Credit(agreement.licensor, LineKind::kGuarantee, agreement.id, nullptr, "licensor");
-      out.share_ppm = kWholePpm;
-      out.weight = static_cast<Weight>(earned);
-      out.pool_weight = static_cast<Weight>(guarantee.minor_units());
-      AddAmount(out, top_up, guarantee.currency());
-      TotalsOf(guarantee.currency()).guarantees += top_up;
+      top_ups.push_back({SourceRank(agreement.id), a, earned});
     }
-    return OkStatus();
+    std::stable_sort(top_ups.begin(), top_ups.end(),
+                     [](const TopUp& a, const TopUp& b) { return a.source_rank < b.source_rank; });
+    for (const TopUp& top_up : top_ups) {
+      const rights::Agreement& agreement = agreements[top_up.agreement];
+      const Money guarantee = *agreement.terms->minimum_guarantee;
+      const int64_t amount = guarantee.minor_units() - top_up.earned;
+      const uint32_t licensor = party_ids_.Intern(agreement.licensor);
+      if (licensor >= books_.size()) books_.resize(licensor + 1);
+      PartyBook& book = books_[licensor];
+      StatementLine& out = NewLine(book, LineKind::kGuarantee, agreement.id, nullptr, kLicensor);
+      out.share_ppm = kWholePpm;
+      out.weight = static_cast<Weight>(top_up.earned);
+      out.pool_weight = static_cast<Weight>(guarantee.minor_units());
+      out.amount = Money(amount, guarantee.currency());
+      TotalsOf(guarantee.currency()).paid += amount;
+      TotalsOf(guarantee.currency()).guarantees += amount;
+      Commit(book, MakeOrderKey(LineKind::kGuarantee, top_up.source_rank, 0, kLicensor));
+      Regularize(book);
+    }
   }
 
-  // Statements sorted by party id; lines by kind, source, recording, scope, territory, role,
-  // each compared as text. The comparisons use ranks computed once (a run has few sources and
-  // roles, and sorting recordings by ISRC once is cheaper than comparing strings per line).
+  // Statements sorted by party id.
   void BuildStatements(RunResult& result) {
-    auto ranks = [](std::vector<std::string_view> values) {
-      std::sort(values.begin(), values.end());
-      values.erase(std::unique(values.begin(), values.end()), values.end());
-      std::unordered_map<std::string_view, uint32_t> rank;
-      for (uint32_t i = 0; i < values.size(); ++i) rank[values[i]] = i;
-      return rank;
-    };
-    std::vector<std::string_view> sources, roles;
-    for (const auto& [key, line] : credits_) {
-      sources.push_back(key.source);
-      roles.push_back(key.role);
+    std::vector<uint32_t> parties;
+    for (uint32_t party = 0; party < books_.size(); ++party) {
+      if (!books_[party].lines.empty()) parties.push_back(party);
     }
-    const auto source_rank = ranks(std::move(sources));
-    const auto role_rank = ranks(std::move(roles));
-    const auto& recordings = in_.registry->recordings;
-    std::vector<uint32_t> by_isrc(recordings.size());
-    std::iota(by_isrc.begin(), by_isrc.end(), 0u);
-    std::sort(by_isrc.begin(), by_isrc.end(), [&](uint32_t a, uint32_t b) {
-      return recordings[a].isrc.str() < recordings[b].isrc.str();
-    });
-    std::vector<uint32_t> isrc_rank(recordings.size());
-    for (uint32_t i = 0; i < by_isrc.size(); ++i) isrc_rank[by_isrc[i]] = i + 1;  // 0: none
-    std::vector<std::string_view> scope_names;
-    for (Scope scope : rights::kAllScopes) scope_names.push_back(rights::ScopeName(scope));
-    const auto scope_rank = ranks(scope_names);
-
-    using LineOrder = std::tuple<int, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t>;
-    std::unordered_map<std::string_view, std::vector<std::pair<LineOrder, const StatementLine*>>>
-        by_party;
-    for (const auto& [key, line] : credits_) {
-      LineOrder order{static_cast<int>(key.kind), source_rank.at(key.source), 0, 0, 0,
-                      role_rank.at(key.role)};
-      if (key.line != kNoLine) {
-        const auto recording = static_cast<uint32_t>(key.line >> 16);
-        std::get<2>(order) = isrc_rank[recording];
-        std::get<3>(order) = scope_rank.at(line.scope);
-        // Two-letter codes compare as text when packed big-endian.
-        std::get<4>(order) =
-            (static_cast<uint32_t>(static_cast<unsigned char>(line.territory[0])) << 8) |
-            static_cast<unsigned char>(line.territory[1]);
-      }
-      by_party[key.party].emplace_back(order, &line);
-    }
-    std::vector<std::string_view> parties;
-    parties.reserve(by_party.size());
-    for (const auto& [party, lines] : by_party) parties.push_back(party);
-    std::sort(parties.begin(), parties.end());
-    for (std::string_view party : parties) {
-      auto& lines = by_party[party];
-      std::sort(lines.begin(), lines.end(),
-                [](const auto& a, const auto& b) { return a.first < b.first; });
-      Statement statement;
-      statement.party = std::string(party);
+    std::sort(parties.begin(), parties.end(),
+              [&](uint32_t a, uint32_t b) { return party_ids_.name(a) < party_ids_.name(b); });
+    result.statements.reserve(parties.size());
+    for (const uint32_t party : parties) {
+      PartyBook& book = books_[party];
+      Statement& statement = result.statements.emplace_back();
+      statement.party = party_ids_.name(party);
       auto it = parties_.find(statement.party);
       if (it != parties_.end()) statement.party_name = it->second->name;
-      statement.lines.reserve(lines.size());
-      for (const auto& [order, line] : lines) {
-        statement.lines.push_back(*line);
-        statement.totals_minor[std::string(line->amount.currency().code())] +=
-            line->amount.minor_units();
+      for (const auto& [currency, amount] : book.totals) {
+        statement.totals_minor[std::string(currency.code())] += amount;
       }
-      result.statements.push_back(std::move(statement));
+      statement.lines = std::move(book.lines);
     }
   }
 
+  CurrencyTotals& TotalsOf(Currency currency) {
+    auto it = totals_.find(currency.code());
+    if (it == totals_.end()) {
+      it = totals_.emplace(std::string(currency.code()), CurrencyTotals{}).first;
+    }
+    return it->second;
+  }
+
+  struct DraftLineRow {
+    uint32_t recording;
+    uint32_t subkey;  // scope << 16 | territory code
+    uint32_t next;    // the recording's next draft line
+    Territory territory;
+  };
+  // The uses of one line in one stretch.
+  struct FeeGroup {
+    uint32_t line;
+    uint32_t snapshot_recording;
+    uint32_t stretch;
+    uint32_t next;    // the line's next group while they are gathered
+    int64_t time_ms;  // of one of its uses: any time in the stretch decides alike
+    int64_t uses;
+    Weight weight;  // the uses' weights (ppm)
+  };
+  struct FeeHit {
+    uint32_t group;
+    uint32_t agreement;  // position in priced_list_
+  };
+  static constexpr size_t kFeeChunk = 2048;
+
   const RunInputs& in_;
-  std::unordered_map<std::string, uint32_t> recording_index_;  // ISRC → registry index
-  std::vector<Use> uses_;                                      // every use, in event order
-  std::vector<std::string_view> listener_names_;               // by interned listener id
-  std::unordered_map<std::string, const catalog::Work*> works_;
-  std::unordered_map<std::string, const catalog::Party*> parties_;
-  std::unordered_map<CreditKey, StatementLine, CreditKeyHash> credits_;
+  int workers_ = 1;
+  std::vector<uint64_t> isrc_keys_;  // by registry index
+  RecordingIndex recording_index_;
+  std::unordered_map<std::string_view, const catalog::Work*> works_;
+  std::unordered_map<std::string_view, const catalog::Party*> parties_;
+  std::array<uint8_t, rights::kScopeCount> scope_name_rank_{};
+  Interner listeners_;
+  Interner party_ids_;  // every party a line may go to
+  Interner artists_;
+  std::vector<EventRow> events_;  // in sequence order, then an end marker
+  std::vector<UseRow> uses_;      // in event order
+  std::vector<DraftLineRow> drafts_;
+  std::vector<uint32_t> first_draft_;  // by registry index
+  std::vector<Line> lines_;
+  std::vector<uint32_t> plan_of_;  // registry index → plans_, kNone when unused
+  std::vector<RecordingPlan> plans_;
+  std::vector<Holder> holders_;
+  std::vector<uint32_t> artist_of_recording_;
+  std::vector<std::string_view> sources_;
+  std::vector<PoolRun> pools_;
+  std::map<std::string, const rights::Agreement*> priced_;  // by id
+  std::map<std::string, uint32_t, std::less<>> priced_position_;
+  std::vector<const rights::Agreement*> priced_list_;
+  std::vector<FeeGroup> fee_groups_;
+  std::vector<std::vector<FeeHit>> fee_chunks_;
+  std::atomic<size_t> next_fee_chunk_{0};
+  std::atomic<bool> stop_{false};
+  std::vector<FeeRun> fees_;
+  std::vector<uint32_t> guarantee_licensors_;                  // one entry per guarantee in force
+  std::vector<PartyBook> books_;                               // by party id
   std::map<std::string, CurrencyTotals, std::less<>> totals_;  // by currency code
 };
 

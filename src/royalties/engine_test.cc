@@ -9,6 +9,7 @@
 #include <random>
 
 #include "rights/policy_test_world.h"
+#include "royalties/statement.h"
 
 namespace accord::royalties {
 namespace {
@@ -102,8 +103,9 @@ class EngineTest : public ::testing::Test {
     settings_.pools.push_back(pool);
   }
 
-  Result<RunResult> Run() {
+  Result<RunResult> Run(int threads = 0) {
     RunInputs inputs;
+    inputs.threads = threads;
     inputs.period = *ParsePeriod("2026-07");
     inputs.settings = settings_;
     inputs.registry = &registry_;
@@ -328,6 +330,59 @@ TEST_F(EngineTest, GuaranteeTopsUpTheLicensorAndCountsPartiesItActsFor) {
 
 // ---- run-level facts -------------------------------------------------------------------------
 
+TEST_F(EngineTest, FeesFollowAnAgreementThatStartsWithinThePeriod) {
+  // AG-X starts on July 15: the play of July 10 pays no fee, the two of July 20 pay 0.50 EUR
+  // each. (Uses are decided once per line and stretch between agreements' starts and ends.)
+  AddAgreement(registry_, "AG-X", "label:x", "0.5", std::nullopt);
+  registry_.agreements.back().start = T("2026-07-15T00:00:00Z");
+  Rebuild();
+  Play("l1", {kR1});
+  Play("l1", {kR1});
+  events_.back().event.time = T("2026-07-20T12:00:00Z");
+  Play("l2", {kR1});
+  events_.back().event.time = T("2026-07-20T13:00:00Z");
+  Result<RunResult> result = Run();
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->totals.at("EUR").fees, 100);
+  ASSERT_EQ(result->statements.size(), 1u);
+  ASSERT_EQ(result->statements[0].lines.size(), 1u);
+  EXPECT_EQ(result->statements[0].lines[0].uses, 2);
+  EXPECT_EQ(result->statements[0].lines[0].amount.minor_units(), 100);
+}
+
+TEST_F(EngineTest, TwoPoolsWithOneIdAddUpOnTheSameLines) {
+  // Settings built in code can repeat a pool id (the pools file refuses it): the two pools'
+  // credits to one line are one statement line, uses and weights added, amounts added.
+  Play("l1", {kR3});
+  Play("l2", {kR3});
+  Pool("10.00", AllocationModel::kProRata);
+  Pool("5.00", AllocationModel::kUserCentric);
+  settings_.pools[1].id = settings_.pools[0].id;
+  Result<RunResult> result = Run();
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_EQ(result->statements.size(), 1u);
+  const Statement& y = result->statements[0];
+  EXPECT_EQ(y.party, "label:y");
+  ASSERT_EQ(y.lines.size(), 1u);
+  EXPECT_EQ(y.lines[0].uses, 4);
+  EXPECT_EQ(y.lines[0].weight, Weight{4'000'000});
+  EXPECT_EQ(y.lines[0].pool_weight, Weight{2'000'000});
+  EXPECT_EQ(y.lines[0].amount.minor_units(), 1500);
+  EXPECT_EQ(y.totals_minor.at("EUR"), 1500);
+}
+
+TEST_F(EngineTest, HolderListedTwiceIsRefused) {
+  // A registry that skipped validation: label:x twice among R2's master owners.
+  registry_.recordings[1].master_owners = {{"label:x", 500000}, {"label:x", 500000}};
+  Rebuild();
+  Play("l1", {kR2});
+  Pool("10.00", AllocationModel::kProRata);
+  Result<RunResult> result = Run();
+  EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(result.status().message().find("master_owner:label:x"), std::string::npos)
+      << result.status().ToString();
+}
+
 TEST_F(EngineTest, PoolWithoutUsesIsRefusedNamingIt) {
   Play("l1", {kR1}, "FR");
   Pool("10.00", AllocationModel::kProRata);
@@ -365,6 +420,11 @@ TEST_F(EngineTest, RandomRunsPayExactlyAndDoNotDependOnEventOrder) {
     Pool("0.0" + std::to_string(1 + random() % 9), AllocationModel::kArtistCentric);
     Result<RunResult> first = Run();
     ASSERT_TRUE(first.ok()) << first.status().ToString();
+    // The two threads divide the work by a fixed rule, never by timing: one thread writes the
+    // same bytes.
+    Result<RunResult> one_thread = Run(/*threads=*/1);
+    ASSERT_TRUE(one_thread.ok()) << one_thread.status().ToString();
+    EXPECT_EQ(RunToJson(*first), RunToJson(*one_thread)) << "trial " << trial;
     int64_t paid = 0;
     for (const Statement& s : first->statements) paid += s.totals_minor.at("EUR");
     EXPECT_EQ(paid, first->totals.at("EUR").pools) << "trial " << trial;

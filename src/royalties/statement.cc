@@ -3,9 +3,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <system_error>
+#include <thread>
 
 #include "ledger/checkpoint.h"
 #include "ledger/file_system.h"
@@ -19,13 +22,13 @@ using nlohmann::ordered_json;
 constexpr std::string_view kFormat = "accord-royalty-run/v1";
 
 std::string WeightString(Weight weight) {
-  if (weight == 0) return "0";
-  std::string digits;
-  while (weight > 0) {
-    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(weight % 10)));
+  char digits[40];  // 2^128 has 39 digits
+  char* first = digits + sizeof digits;
+  do {
+    *--first = static_cast<char>('0' + static_cast<int>(weight % 10));
     weight /= 10;
-  }
-  return digits;
+  } while (weight > 0);
+  return std::string(first, digits + sizeof digits);
 }
 
 std::string Decimal(int64_t minor_units, const std::string& currency_code) {
@@ -51,6 +54,115 @@ std::string DsrCell(const std::string& text) {
     if (c == '\t' || c == '\n' || c == '\r') c = ' ';
   }
   return out;
+}
+
+// Appends `text` as a JSON string escaped exactly as nlohmann::json's dump escapes it.
+// Printable ASCII, which is nearly every id, code and amount, is copied; anything else goes
+// through the library, which also refuses invalid UTF-8 as it always has here.
+void AppendString(std::string& out, std::string_view text) {
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte >= 0x7f || c == '"' || c == '\\') {
+      out += ordered_json(std::string(text)).dump();
+      return;
+    }
+  }
+  out += '"';
+  out += text;
+  out += '"';
+}
+
+template <typename Integer>
+void AppendInteger(std::string& out, Integer value) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  out.append(digits, end);
+}
+
+// Writes a document member the way ordered_json::dump(1) does: `depth` spaces, the key, ": ".
+void AppendKey(std::string& out, int depth, std::string_view key) {
+  out.append(static_cast<size_t>(depth), ' ');
+  out += '"';
+  out += key;
+  out += "\": ";
+}
+
+// One statement as an element of the document's "statements" array (depth 2), byte for byte
+// what ordered_json::dump(1) wrote when the document was built as one JSON value: writing
+// statements directly is what keeps a month of a million lines from taking many seconds.
+void AppendStatement(std::string& out, const Statement& statement) {
+  out += "  {\n";
+  AppendKey(out, 3, "party");
+  AppendString(out, statement.party);
+  out += ",\n";
+  AppendKey(out, 3, "party_name");
+  AppendString(out, statement.party_name);
+  out += ",\n";
+  AppendKey(out, 3, "totals");
+  if (statement.totals_minor.empty()) {
+    out += "{}";
+  } else {
+    out += "{\n";
+    bool first = true;
+    for (const auto& [currency, minor] : statement.totals_minor) {
+      if (!first) out += ",\n";
+      first = false;
+      out.append(4, ' ');
+      AppendString(out, currency);
+      out += ": ";
+      AppendString(out, Decimal(minor, currency));
+    }
+    out += "\n   }";
+  }
+  out += ",\n";
+  AppendKey(out, 3, "lines");
+  if (statement.lines.empty()) {
+    out += "[]\n  }";
+    return;
+  }
+  out += "[\n";
+  int number = 0;
+  for (const StatementLine& line : statement.lines) {
+    if (number > 0) out += ",\n";
+    out += "    {\n";
+    auto member = [&](std::string_view key) { AppendKey(out, 5, key); };
+    auto text = [&](std::string_view key, std::string_view value) {
+      member(key);
+      AppendString(out, value);
+      out += ",\n";
+    };
+    member("line");
+    AppendInteger(out, ++number);
+    out += ",\n";
+    text("kind", LineKindName(line.kind));
+    text("source", line.source);
+    text("isrc", line.isrc);
+    text("scope", line.scope);
+    text("territory", line.territory);
+    text("role", line.role);
+    member("share_ppm");
+    AppendInteger(out, line.share_ppm);
+    out += ",\n";
+    member("uses");
+    AppendInteger(out, line.uses);
+    out += ",\n";
+    if (line.kind == LineKind::kPool) {
+      text("weight", WeightString(line.weight));
+      text("pool_weight", WeightString(line.pool_weight));
+    } else if (line.kind == LineKind::kFee) {
+      text("rate", Rate(line.rate_micros, line.amount.currency()).ToDecimalString());
+    } else {
+      text("earned",
+           Money(static_cast<int64_t>(line.weight), line.amount.currency()).ToDecimalString());
+      text("guarantee",
+           Money(static_cast<int64_t>(line.pool_weight), line.amount.currency()).ToDecimalString());
+    }
+    text("amount", line.amount.ToDecimalString());
+    member("currency");
+    AppendString(out, line.amount.currency().code());
+    out += "\n    }";
+  }
+  out += "\n   ]\n  }";
 }
 
 std::string Get(const json& object, const char* key) {
@@ -90,40 +202,51 @@ std::string RunToJson(const RunResult& run) {
                                {"paid", Decimal(totals.paid, currency)}};
   }
   doc["statements"] = ordered_json::array();
-  for (const Statement& statement : run.statements) {
-    ordered_json lines = ordered_json::array();
-    int number = 0;
-    for (const StatementLine& line : statement.lines) {
-      ordered_json out = {{"line", ++number},      {"kind", LineKindName(line.kind)},
-                          {"source", line.source}, {"isrc", line.isrc},
-                          {"scope", line.scope},   {"territory", line.territory},
-                          {"role", line.role},     {"share_ppm", line.share_ppm},
-                          {"uses", line.uses}};
-      if (line.kind == LineKind::kPool) {
-        out["weight"] = WeightString(line.weight);
-        out["pool_weight"] = WeightString(line.pool_weight);
-      } else if (line.kind == LineKind::kFee) {
-        out["rate"] = Rate(line.rate_micros, line.amount.currency()).ToDecimalString();
-      } else {
-        out["earned"] =
-            Money(static_cast<int64_t>(line.weight), line.amount.currency()).ToDecimalString();
-        out["guarantee"] =
-            Money(static_cast<int64_t>(line.pool_weight), line.amount.currency()).ToDecimalString();
-      }
-      out["amount"] = line.amount.ToDecimalString();
-      out["currency"] = line.amount.currency().code();
-      lines.push_back(std::move(out));
-    }
-    ordered_json totals = ordered_json::object();
-    for (const auto& [currency, minor] : statement.totals_minor) {
-      totals[currency] = Decimal(minor, currency);
-    }
-    doc["statements"].push_back({{"party", statement.party},
-                                 {"party_name", statement.party_name},
-                                 {"totals", totals},
-                                 {"lines", lines}});
+  std::string out = doc.dump(1);
+  if (run.statements.empty()) return out + "\n";
+  // The head ends with the empty array: `"statements": []` and the closing brace.
+  constexpr std::string_view kEmptyTail = "[]\n}";
+  out.resize(out.size() - kEmptyTail.size());
+  // A month's statements are written in two contiguous parts of about as many lines each, the
+  // second on another thread (when one can be started), and joined in order: the same bytes in
+  // about half the time.
+  size_t lines = 0;
+  for (const Statement& statement : run.statements) lines += statement.lines.size();
+  size_t cut = 0;
+  for (size_t seen = 0; cut < run.statements.size() && seen * 2 < lines; ++cut) {
+    seen += run.statements[cut].lines.size();
   }
-  return doc.dump(1) + "\n";
+  if (lines < 100'000) cut = run.statements.size();
+  auto write = [&](size_t begin, size_t end, std::string& part) {
+    size_t part_lines = 0;
+    for (size_t i = begin; i < end; ++i) part_lines += run.statements[i].lines.size();
+    part.reserve(part.size() + part_lines * 400 + (end - begin) * 200);
+    for (size_t i = begin; i < end; ++i) {
+      if (i > 0) part += ",\n";
+      AppendStatement(part, run.statements[i]);
+    }
+  };
+  std::string second;
+  std::thread helper;
+  if (cut < run.statements.size()) {
+    try {
+      helper = std::thread(write, cut, run.statements.size(), std::ref(second));
+    } catch (const std::system_error&) {
+      // No thread: the second part is written here, after the first.
+    }
+  }
+  // Room for both parts, so that joining them copies the second part once.
+  out.reserve(out.size() + lines * 400 + run.statements.size() * 200);
+  out += "[\n";
+  write(0, cut, out);
+  if (helper.joinable()) {
+    helper.join();
+  } else {
+    write(cut, run.statements.size(), second);
+  }
+  out += second;
+  out += "\n ]\n}\n";
+  return out;
 }
 
 std::string RunPath(const std::string& data_dir, const std::string& period) {

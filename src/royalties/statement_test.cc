@@ -61,6 +61,40 @@ TEST_F(StatementTest, SameRunGivesTheSameBytes) {
   EXPECT_NE(RunToJson(SampleRun()), RunToJson(other));
 }
 
+// RunToJson writes statements itself rather than through a JSON value (a month has a million
+// lines); the oracle is the library: parsing the document and writing it again with
+// ordered_json::dump(1) must give the same bytes.
+TEST_F(StatementTest, DocumentIsExactlyWhatTheJsonLibraryWrites) {
+  const Currency eur = *Currency::FromCode("EUR");
+  RunResult run = SampleRun();
+  // Escapes and UTF-8 in names, every kind of line, a statement with no lines or totals.
+  run.statements[0].party_name = "Tab\there \\ \"quoted\" \x01 Sigur R\xc3\xb3s \xe2\x82\xac";
+  StatementLine fee = run.statements[0].lines[0];
+  fee.kind = LineKind::kFee;
+  fee.source = "AG-1";
+  fee.role = "licensor";
+  fee.rate_micros = 2500;
+  fee.amount = Money(-3, eur);
+  run.statements[0].lines.push_back(fee);
+  StatementLine top_up;
+  top_up.kind = LineKind::kGuarantee;
+  top_up.source = "AG-1";
+  top_up.role = "licensor";
+  top_up.share_ppm = 1000000;
+  top_up.weight = 997;
+  top_up.pool_weight = 5000;
+  top_up.amount = Money(4003, eur);
+  run.statements[0].lines.push_back(top_up);
+  run.statements[0].totals_minor["USD"] = 0;
+  Statement empty;
+  empty.party = "writer:\xc3\xa9";
+  run.statements.push_back(empty);
+  for (const RunResult& each : {run, SampleRun(), RunResult()}) {
+    const std::string document = RunToJson(each);
+    EXPECT_EQ(nlohmann::ordered_json::parse(document).dump(1) + "\n", document);
+  }
+}
+
 TEST_F(StatementTest, SaveIsIdempotentAndRefusesToReplaceSilently) {
   const std::string first = RunToJson(SampleRun());
   RunResult changed = SampleRun();
