@@ -8,6 +8,8 @@
 #include <system_error>
 #include <thread>
 
+#include "ledger/run_both.h"
+
 namespace accord::ledger {
 namespace {
 
@@ -208,22 +210,7 @@ constexpr size_t kMinEventsForTwoThreads = 512;
 // 400,000 events); a larger one is released.
 constexpr size_t kMaxKeptIntakeBufferBytes = size_t{64} << 20;
 
-// Runs `here` on this thread and `there` on a second one when `two_threads` (or after `here`
-// when no thread can be started); returns once both are done. The two must touch disjoint
-// data.
-template <typename Here, typename There>
-void RunBoth(bool two_threads, Here&& here, There&& there) {
-  std::jthread helper;
-  if (two_threads) {
-    try {
-      helper = std::jthread(std::ref(there));
-    } catch (const std::system_error&) {
-      // No thread to be had (resource limits): both run here.
-    }
-  }
-  here();
-  if (!helper.joinable()) there();
-}  // joins the helper
+using internal::RunBoth;
 
 // The ids first seen in one batch: open addressing over indexes into the batch's recorded
 // events, sized once for the whole batch (at most half full), compared by the id itself.

@@ -22,6 +22,7 @@
 #include "core/status.h"
 #include "ledger/crc32c.h"
 #include "ledger/file_system.h"
+#include "ledger/run_both.h"
 
 namespace accord::ledger {
 namespace {
@@ -300,22 +301,7 @@ struct ScanResult {
 // record header, so that every read makes progress.
 constexpr std::size_t kMinReadBytes = 64;
 
-// Runs `here` on this thread and `there` on a second one when `two_threads` (or after `here`
-// when no thread can be started); returns once both are done. Neither may write what the
-// other touches. (As Ledger::Append's helper of the same name.)
-template <typename Here, typename There>
-void RunBoth(bool two_threads, Here&& here, There&& there) {
-  std::jthread helper;
-  if (two_threads) {
-    try {
-      helper = std::jthread(std::ref(there));
-    } catch (const std::system_error&) {
-      // No thread to be had (resource limits): both run here.
-    }
-  }
-  here();
-  if (!helper.joinable()) there();
-}  // joins the helper
+using internal::RunBoth;
 
 // One piece of a segment as the scan reads it: the records in it whose framing checks on its
 // own (complete, length, CRC, type, sequence), and what comes after the last of them. The
