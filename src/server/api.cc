@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "core/json_cursor.h"
 #include "server/api_internal.h"
 #include "store/sqlite_token_store.h"
 
@@ -179,56 +180,6 @@ json ParseBody(const Api::State& state, const Call& call) {
   return parsed;
 }
 
-namespace {
-
-bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-// Reads the members and strings of ScanFlatBody's shape from `text`, advancing `at`.
-class FlatScanner {
- public:
-  explicit FlatScanner(std::string_view text) : text_(text) {}
-
-  void SkipSpace() {
-    while (at_ < text_.size() && IsJsonSpace(text_[at_])) ++at_;
-  }
-  bool Take(char c) {
-    SkipSpace();
-    if (at_ >= text_.size() || text_[at_] != c) return false;
-    ++at_;
-    return true;
-  }
-  bool Peek(char c) {
-    SkipSpace();
-    return at_ < text_.size() && text_[at_] == c;
-  }
-  // A string of printable ASCII without escapes; its content, without the quotes.
-  bool String(std::string_view* out) {
-    if (!Take('"')) return false;
-    const size_t begin = at_;
-    for (; at_ < text_.size(); ++at_) {
-      const char c = text_[at_];
-      if (c == '"') {
-        *out = text_.substr(begin, at_ - begin);
-        ++at_;
-        return true;
-      }
-      // Escapes, control characters and non-ASCII bytes (UTF-8 to validate) leave the fast path.
-      if (c < 0x20 || c > 0x7e || c == '\\') return false;
-    }
-    return false;
-  }
-  bool AtEnd() {
-    SkipSpace();
-    return at_ == text_.size();
-  }
-
- private:
-  std::string_view text_;
-  size_t at_ = 0;
-};
-
-}  // namespace
-
 bool ScanFlatBody(const Api::State& state, std::string_view body,
                   std::initializer_list<std::string_view> string_keys, std::string_view list_key,
                   FlatBody* out) {
@@ -239,7 +190,7 @@ bool ScanFlatBody(const Api::State& state, std::string_view body,
   out->strings.fill(std::nullopt);
   out->has_list = false;
   out->list.clear();
-  FlatScanner scan(body);
+  JsonCursor scan(body);
   if (!scan.Take('{') || scan.Peek('}')) return false;  // {} has no required field anyway
   do {
     std::string_view key;
