@@ -5,8 +5,6 @@
 #include <bit>
 #include <functional>
 #include <nlohmann/json.hpp>
-#include <system_error>
-#include <thread>
 
 #include "ledger/run_both.h"
 
