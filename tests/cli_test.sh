@@ -154,7 +154,17 @@ expect_rc 0 "statement"
 expect_in "$out" "anchored to the signed checkpoint" "statement names its checkpoint"
 run statements explain --party artist:muldjord --line 1
 expect_rc 0 "explain a line"
-expect_in "$out" "accord ledger prove --event" "says how to prove each event"
+expect_in "$out" "accord ledger prove --event ID --checkpoint " "says how to prove each event"
+# Against the run's checkpoint, which a later checkpoint does not change.
+first_event=$(printf '%s\n' "$out" | awk '/^  [0-9]+ / {print $2; exit}')
+run_size=$(printf '%s\n' "$out" | sed -n 's/.*--checkpoint \([0-9]*\).*/\1/p')
+run ledger checkpoint
+run ledger prove --event "$first_event" --checkpoint "$run_size" --out "$work/line-proof.json"
+expect_rc 0 "prove a line's event against the run's checkpoint"
+expect_in "$(cat "$work/line-proof.json")" "\"tree_size\": $run_size" "the proof is against that checkpoint"
+run ledger prove --event "$first_event" --checkpoint 999999
+expect_rc 1 "no checkpoint of that size"
+expect_in "$err" "no checkpoint of 999999 events" "error names the size"
 run statements explain --party artist:muldjord --line 99
 expect_rc 1 "no such line"
 expect_in "$err" "--line" "error names the flag"

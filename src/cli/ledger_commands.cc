@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -107,8 +108,11 @@ void AddLedger(CLI::App& app, Globals& g) {
       "prove",
       "An inclusion proof for an event, or a consistency proof between two checkpoints' sizes");
   static std::string event_id, proof_out;
-  static uint64_t old_size = 0, new_size = 0;
+  static uint64_t old_size = 0, new_size = 0, at_size = 0;
   prove->add_option("--event", event_id, "Event id");
+  prove->add_option("--checkpoint", at_size,
+                    "With --event: prove against the checkpoint of this tree size (a royalty "
+                    "run's own) instead of the latest that covers the event");
   prove->add_option("--out", proof_out, "Write the proof file here (default: stdout)");
   prove->add_option("--from-size", old_size, "Consistency proof: the older tree size");
   prove->add_option("--to-size", new_size, "Consistency proof: the newer tree size");
@@ -120,7 +124,8 @@ void AddLedger(CLI::App& app, Globals& g) {
     const std::string text =
         (event_id.empty()
              ? ledger::ConsistencyBundleToJson(Check(book->ProveConsistency(old_size, new_size)))
-             : ledger::ProofBundleToJson(Check(book->Prove(event_id)))) +
+             : ledger::ProofBundleToJson(Check(book->Prove(
+                   event_id, at_size == 0 ? std::nullopt : std::optional<uint64_t>(at_size))))) +
         "\n";
     WriteOutput(proof_out, text);
   });

@@ -134,7 +134,10 @@ void AddStatements(CLI::App& app, Globals& g) {
         text += "  ... (" + std::to_string(events.count - events.shown.size()) +
                 " more; --limit shows more)\n";
       }
-      text += "prove any of them: accord ledger prove --event ID\n";
+      text +=
+          "prove any of them against the run's checkpoint: accord ledger prove --event ID "
+          "--checkpoint " +
+          std::to_string(run["checkpoint"].value("tree_size", uint64_t{0})) + "\n";
     }
     Print(g, out, text);
   });

@@ -470,20 +470,32 @@ Result<SignedCheckpoint> Ledger::Checkpoint(Timestamp now) {
   return signed_head;
 }
 
-Result<ProofBundle> Ledger::Prove(const std::string& event_id) const {
+Result<ProofBundle> Ledger::Prove(const std::string& event_id,
+                                  std::optional<uint64_t> checkpoint_size) const {
   const std::optional<uint64_t> sequence = ids_.Find(event_id);
   if (!sequence) return NotFoundError("no event with id " + event_id + " in the ledger");
   const uint64_t leaf_index = *sequence - 1;
   for (auto head = checkpoints_.rbegin(); head != checkpoints_.rend(); ++head) {
-    if (head->checkpoint.tree_size <= leaf_index) continue;
+    const uint64_t size = head->checkpoint.tree_size;
+    if (checkpoint_size && size != *checkpoint_size) continue;
+    if (size <= leaf_index) {
+      if (!checkpoint_size) continue;
+      return FailedPreconditionError(
+          "event " + event_id + " (leaf " + std::to_string(leaf_index) +
+          ") was recorded after the checkpoint of " + std::to_string(size) +
+          " events, so that checkpoint cannot prove it; ask for a later checkpoint");
+    }
     ProofBundle bundle;
     ACCORD_ASSIGN_OR_RETURN(bundle.event, ReadEvent(*sequence));
     bundle.leaf_index = leaf_index;
-    ACCORD_ASSIGN_OR_RETURN(bundle.inclusion_path,
-                            tree_.InclusionProof(leaf_index, head->checkpoint.tree_size));
+    ACCORD_ASSIGN_OR_RETURN(bundle.inclusion_path, tree_.InclusionProof(leaf_index, size));
     bundle.checkpoint = *head;
     bundle.public_key_hex = public_key_hex_;
     return bundle;
+  }
+  if (checkpoint_size) {
+    return NotFoundError("no checkpoint of " + std::to_string(*checkpoint_size) +
+                         " events has been signed");
   }
   return FailedPreconditionError("event " + event_id +
                                  " is not covered by a checkpoint yet; run `accord ledger "

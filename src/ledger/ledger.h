@@ -126,9 +126,13 @@ class Ledger {
   Result<SignedCheckpoint> Checkpoint(Timestamp now);
   const std::vector<SignedCheckpoint>& checkpoints() const { return checkpoints_; }
 
-  // An inclusion proof for the event against the latest checkpoint that covers it.
-  // NotFound for an unknown id; FailedPrecondition when no checkpoint covers it yet.
-  Result<ProofBundle> Prove(const std::string& event_id) const;
+  // An inclusion proof for the event against the latest checkpoint that covers it, or, with
+  // `checkpoint_size`, against the latest checkpoint of exactly that tree size (a royalty run's
+  // own, so that its statement's events are proven against the head the run was computed
+  // from). NotFound for an unknown id or when no checkpoint has that size; FailedPrecondition
+  // when no checkpoint covers the event yet, or the one asked for was signed before it.
+  Result<ProofBundle> Prove(const std::string& event_id,
+                            std::optional<uint64_t> checkpoint_size = std::nullopt) const;
   // A consistency proof between the checkpoints of two sizes (the latest checkpoint of each).
   // NotFound when no checkpoint has one of the sizes.
   Result<ConsistencyBundle> ProveConsistency(uint64_t old_size, uint64_t new_size) const;

@@ -450,6 +450,38 @@ TEST_F(LedgerTest, ProofVerifiesWithThePublicKeyAndFailsWhenTampered) {
   EXPECT_EQ(ledger->Prove("nope").status().code(), StatusCode::kNotFound);
 }
 
+TEST_F(LedgerTest, ProofAgainstAChosenCheckpoint) {
+  auto ledger = Open();
+  Append(*ledger, {Play("e1"), Play("e2")});
+  ASSERT_TRUE(ledger->Checkpoint(*Timestamp::Parse("2026-06-02")).ok());
+  Append(*ledger, {Play("e3"), Play("e4"), Play("e5")});
+  ASSERT_TRUE(ledger->Checkpoint(*Timestamp::Parse("2026-06-03")).ok());
+
+  // Without a size: the latest checkpoint. With one: that checkpoint, whose root differs.
+  Result<ProofBundle> latest = ledger->Prove("e2");
+  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+  EXPECT_EQ(latest->checkpoint.checkpoint.tree_size, 5u);
+  Result<ProofBundle> older = ledger->Prove("e2", 2);
+  ASSERT_TRUE(older.ok()) << older.status().ToString();
+  EXPECT_EQ(older->checkpoint.checkpoint.tree_size, 2u);
+  EXPECT_NE(older->checkpoint.checkpoint.root, latest->checkpoint.checkpoint.root);
+  EXPECT_EQ(older->leaf_index, 1u);
+  EXPECT_TRUE(VerifyProofBundle(*older, ledger->public_key_hex()).ok());
+  EXPECT_TRUE(VerifyProofBundle(*latest, ledger->public_key_hex()).ok());
+  // The older checkpoint's path does not prove the leaf against the newer root.
+  ProofBundle mixed = *older;
+  mixed.checkpoint = latest->checkpoint;
+  EXPECT_FALSE(VerifyProofBundle(mixed, ledger->public_key_hex()).ok());
+
+  // e3 came after the checkpoint of 2; no checkpoint has 4 events.
+  Result<ProofBundle> too_early = ledger->Prove("e3", 2);
+  EXPECT_EQ(too_early.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(too_early.status().message().find("after the checkpoint of 2"), std::string::npos)
+      << too_early.status().ToString();
+  EXPECT_EQ(ledger->Prove("e3", 4).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(ledger->Prove("nope", 2).status().code(), StatusCode::kNotFound);
+}
+
 TEST_F(LedgerTest, ConsistencyBetweenCheckpointsVerifiesAndFailsWhenTampered) {
   auto ledger = Open();
   Append(*ledger, {Play("e1"), Play("e2")});

@@ -31,7 +31,7 @@ struct Subject {
   std::string artist;     // an artist whose consents it may read
   std::string recording;  // a recording in its catalog
   std::string work;       // a work in its catalog
-  std::string agreement;  // an agreement it is licensor of
+  std::string agreement;  // an agreement it signed, or one that licenses its music
   std::string takedown;   // a takedown of one of its recordings
   std::string event;      // an event using its music (or, for a listener, its own)
   std::string listener;
@@ -44,7 +44,7 @@ const Subject kOpenwave = {"dist:openwave",   "artist:muldjord",  "QZDMO2600001"
                            "T-900.000.001-1", "AG-OPENWAVE-2026", "TD-OWN",
                            "demo-dj-0001",    "l-7f3a",           "artist:muldjord"};
 // Muldjord's own: the artist's subject, and the listener's (l-7f3a played his song). He is
-// licensor of no agreement: his distributor is.
+// licensor of no agreement, but his distributor's licenses his music, so he may read it.
 const Subject kMuldjord = {"artist:muldjord", "artist:muldjord",  "QZDMO2600001",
                            "T-900.000.001-1", "AG-OPENWAVE-2026", "TD-OWN",
                            "demo-dj-0001",    "l-7f3a",           "artist:muldjord"};
@@ -205,7 +205,7 @@ const std::vector<Row>& Rows() {
        [](const Subject& s) {
          return Request{"GET", "/api/works/" + s.work};
        }},
-      {"listAgreements", "YY YH HH NN NN",
+      {"listAgreements", "YY YH YH NN NN",
        [](const Subject& s) {
          return Request{"GET", "/api/agreements?limit=1000", "", s.agreement};
        }},
@@ -220,7 +220,7 @@ const std::vector<Row>& Rows() {
                              {"start", "2031-01-01"}}
                             .dump()};
        }},
-      {"getAgreement", "YY YN NN NN NN",
+      {"getAgreement", "YY YN YN NN NN",
        [](const Subject& s) {
          return Request{"GET", "/api/agreements/" + s.agreement};
        }},

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <random>
 #include <set>
@@ -615,6 +616,127 @@ TEST_F(ApiTest, StatementLineEventsCarryProofsThatVerify) {
                      "lines/999/events")
                 .status,
             400);
+}
+
+// After the run, the ledger grows and a newer checkpoint is signed: the events behind a line
+// are still proven against the run's own checkpoint, and the inclusion route proves against
+// any signed checkpoint asked for by its size.
+TEST_F(ApiTest, LineEventsAreProvenAgainstTheRunsOwnCheckpoint) {
+  const json statement =
+      Body(server_->As(kArtist, "GET", "/api/royalties/runs/2026-07/statements/artist:muldjord"));
+  const uint64_t anchor = statement["checkpoint"]["tree_size"].get<uint64_t>();
+  const json august = {{"id", "api-test-growth-0801"},
+                       {"time", "2026-08-01T10:00:00Z"},
+                       {"listener", "l-growth"},
+                       {"territory", "DE"},
+                       {"scope", "dj"},
+                       {"feature", "dj"},
+                       {"recordings", {{{"isrc", "QZDMO2600001"}, {"weight_ppm", 1000000}}}},
+                       {"duration_ms", 200000}};
+  ASSERT_EQ(server_->As(kAdmin, "POST", "/api/usage", august).status, 201);
+  const HttpResponse signed_head =
+      server_->As(kAdmin, "POST", "/api/ledger/checkpoints", json::object());
+  ASSERT_EQ(signed_head.status, 201) << signed_head.body;
+  const uint64_t newer = Body(signed_head)["tree_size"].get<uint64_t>();
+  ASSERT_GT(newer, anchor);
+
+  const std::string key = Body(server_->As(kArtist, "GET", "/api/ledger/public-key"))["public_key"];
+  const json events = Body(server_->As(
+      kArtist, "GET", "/api/royalties/runs/2026-07/statements/artist:muldjord/lines/1/events"));
+  ASSERT_GT(events["items"].size(), 0u);
+  std::string event_id;
+  for (const json& item : events["items"]) {
+    EXPECT_EQ(item["proof"]["checkpoint"]["tree_size"], anchor) << item.dump();
+    auto bundle = ledger::ProofBundleFromJson(item["proof"].dump(), "test");
+    ASSERT_TRUE(bundle.ok()) << bundle.status().ToString();
+    EXPECT_TRUE(ledger::VerifyProofBundle(*bundle, key).ok());
+    event_id = item["event_id"].get<std::string>();
+  }
+
+  // The inclusion route: the latest covering checkpoint by default, or the one asked for.
+  const std::string route = "/api/ledger/proofs/inclusion?event=" + event_id;
+  EXPECT_EQ(Body(server_->As(kArtist, "GET", route))["checkpoint"]["tree_size"], newer);
+  EXPECT_EQ(
+      Body(server_->As(kArtist, "GET",
+                       route + "&checkpoint=" + std::to_string(anchor)))["checkpoint"]["tree_size"],
+      anchor);
+  const HttpResponse unsigned_size =
+      server_->As(kArtist, "GET", route + "&checkpoint=" + std::to_string(newer + 7));
+  EXPECT_EQ(unsigned_size.status, 404);
+  EXPECT_EQ(Body(unsigned_size)["error"]["field"], "checkpoint");
+  const HttpResponse bad_size = server_->As(kArtist, "GET", route + "&checkpoint=ten");
+  EXPECT_EQ(bad_size.status, 400);
+  EXPECT_EQ(Body(bad_size)["error"]["field"], "checkpoint");
+  // The August event came after the run's checkpoint, which therefore cannot prove it.
+  const HttpResponse too_early =
+      server_->As(kAdmin, "GET",
+                  "/api/ledger/proofs/inclusion?event=api-test-growth-0801&checkpoint=" +
+                      std::to_string(anchor));
+  EXPECT_EQ(too_early.status, 409) << too_early.body;
+  EXPECT_THAT(too_early.body, HasSubstr("after the checkpoint"));
+}
+
+// Who sees which agreement: the licensor's side in full; a label whose distributor signed, and
+// an artist whose music it licenses, see it without its terms; nobody else sees it.
+TEST_F(ApiTest, AgreementsShowToThePartiesWhoseMusicTheyLicense) {
+  const std::string northern_lights =
+      server_->IssueToken(auth::Role::kRightsHolder, "label:northern-lights");
+  const std::string kofi = server_->IssueToken(auth::Role::kArtist, "artist:kofi-mensah");
+  const std::string echo = server_->IssueToken(auth::Role::kArtist, "artist:echo-unit");
+  auto ids = [&](const std::string& token) {
+    const HttpResponse listed = server_->Call("GET", "/api/agreements?limit=1000", "", token);
+    EXPECT_EQ(listed.status, 200) << listed.body;
+    std::map<std::string, json> out;
+    const json body = Body(listed);
+    for (const json& item : body["items"]) out[item["id"].get<std::string>()] = item;
+
+    return out;
+  };
+  auto keys = [](const std::map<std::string, json>& items) {
+    std::vector<std::string> out;
+    for (const auto& [id, item] : items) out.push_back(id);
+    return out;
+  };
+
+  // OpenWave signed it: in full, terms included.
+  const auto openwave = ids(server_->token(auth::Role::kRightsHolder));
+  ASSERT_TRUE(openwave.contains("AG-OPENWAVE-2026"));
+  EXPECT_EQ(openwave.at("AG-OPENWAVE-2026")["access"], "full");
+  EXPECT_TRUE(openwave.at("AG-OPENWAVE-2026").contains("terms"));
+
+  // Northern Lights: OpenWave acts for it. Atlas's agreements license Paper Skies, which it
+  // co-owns, but on Atlas Nordic's behalf, not its own: not its business.
+  const auto label = ids(northern_lights);
+  EXPECT_EQ(keys(label), std::vector<std::string>{"AG-OPENWAVE-2026"});
+  EXPECT_EQ(label.at("AG-OPENWAVE-2026")["access"], "covered");
+  EXPECT_FALSE(label.at("AG-OPENWAVE-2026").contains("terms"));
+  EXPECT_EQ(label.at("AG-OPENWAVE-2026")["recordings"], "all_controlled");
+
+  // Muldjord, through his distributor.
+  const auto muldjord = ids(server_->token(kArtist));
+  EXPECT_EQ(keys(muldjord), std::vector<std::string>{"AG-OPENWAVE-2026"});
+  EXPECT_FALSE(muldjord.at("AG-OPENWAVE-2026").contains("terms"));
+
+  // Kofi Mensah is the artist of Paper Skies: he sees every licence of it, whoever signed and
+  // for whichever of its owners or its publisher (Harbor).
+  const auto artist = ids(kofi);
+  EXPECT_EQ(keys(artist), (std::vector<std::string>{"AG-ATLAS-2025", "AG-ATLAS-REMIX-DACH",
+                                                    "AG-HARBOR-2026", "AG-OPENWAVE-2026"}));
+  EXPECT_EQ(artist.at("AG-ATLAS-REMIX-DACH")["recordings"], json::array({"QZDMO2600003"}));
+  for (const auto& [id, item] : artist) {
+    EXPECT_EQ(item["access"], "covered") << id;
+    EXPECT_FALSE(item.contains("terms")) << id;
+  }
+
+  // One agreement at a time: the same view; a stranger's is refused.
+  const HttpResponse one = server_->Call("GET", "/api/agreements/AG-OPENWAVE-2026", "", kofi);
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(Body(one), artist.at("AG-OPENWAVE-2026"));
+  EXPECT_EQ(keys(ids(echo)), (std::vector<std::string>{"AG-ATLAS-2025"}));
+  const HttpResponse foreign = server_->Call("GET", "/api/agreements/AG-OPENWAVE-2026", "", echo);
+  EXPECT_EQ(foreign.status, 403);
+  EXPECT_EQ(Body(foreign)["error"]["field"], "id");
+  EXPECT_EQ(Body(server_->As(kAdmin, "GET", "/api/agreements/AG-OPENWAVE-2026"))["access"], "full");
 }
 
 TEST_F(ApiTest, EarningsAndCoverage) {

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "server/api_internal.h"
 
@@ -220,10 +221,25 @@ HttpResponse ProveInclusion(Api::State& state, Call& call) {
   if (event_id == nullptr || event_id->empty()) {
     Fail(400, "invalid_argument", "event: required (an event id)", "event");
   }
+  // Optional: the tree size of the checkpoint to prove against (a royalty run's own).
+  std::optional<uint64_t> checkpoint;
+  if (const std::string* size = call.request.Param("checkpoint")) {
+    checkpoint = ParseUnsigned(*size, "checkpoint", "a tree size");
+  }
   ledger::ProofBundle bundle;
   {
     std::shared_lock lock(state.ledger_mu);
-    bundle = Check(state.ledger->Prove(*event_id), "event");
+    if (checkpoint &&
+        std::none_of(state.ledger->checkpoints().begin(), state.ledger->checkpoints().end(),
+                     [&](const ledger::SignedCheckpoint& signed_head) {
+                       return signed_head.checkpoint.tree_size == *checkpoint;
+                     })) {
+      Fail(
+          404, "not_found",
+          "checkpoint: no checkpoint of " + std::to_string(*checkpoint) + " events has been signed",
+          "checkpoint");
+    }
+    bundle = Check(state.ledger->Prove(*event_id, checkpoint), "event");
   }
   const Principal& principal = call.principal;
   if (!principal.admin() && principal.role() != auth::Role::kAuditor) {

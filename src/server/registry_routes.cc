@@ -331,18 +331,105 @@ HttpResponse CreateWork(Api::State& state, Call& call) {
 
 // --- agreements, takedowns -------------------------------------------------------------------
 
+// Who sees an agreement, and how much of it. In full: admin, and the licensor or a party
+// acting for it (the reach of Principal). As a covered party: a caller whose music the
+// agreement licenses. An agreement licenses a recording on behalf of one of its holders (a
+// master owner, or a publisher of its work) that the licensor acts for (rules 1 and 2 of
+// docs/policy.md); the caller is covered when that holder is in its reach (a label whose
+// distributor signed), or when it is credited on the recording (an artist, or a writer of the
+// work, sees every agreement that licenses its music, whoever signed it). A covered party does
+// not see the economic terms, which are between the licensor and the platform (what reaches
+// it is in its statements), nor other parties' recordings in an explicit list.
+class AgreementVisibility {
+ public:
+  AgreementVisibility(const Api::State& state, const Principal& principal)
+      : state_(state), principal_(principal) {
+    if (principal.admin()) return;
+    const rights::Registry& registry = state.registry->registry();
+    for (const catalog::Recording& recording : registry.recordings) {
+      std::vector<std::string> holders;
+      for (const catalog::Share& owner : recording.master_owners) holders.push_back(owner.party);
+      bool credited = false;
+      for (const std::string& artist : recording.main_artists) credited |= InReach(artist);
+      for (const std::string& artist : recording.featured_artists) credited |= InReach(artist);
+      if (recording.work) {
+        auto it = state.index.works.find(recording.work->str());
+        if (it != state.index.works.end()) {
+          const catalog::Work& work = registry.works[it->second];
+          for (const catalog::Share& share : work.publishers) holders.push_back(share.party);
+          for (const catalog::Share& share : work.writers) credited |= InReach(share.party);
+        }
+      }
+      // Whose licence makes this recording the caller's business: any holder's when the
+      // caller is credited on it, otherwise only the holders in its reach.
+      if (!credited) std::erase_if(holders, [&](const std::string& h) { return !InReach(h); });
+      if (holders.empty()) continue;
+      all_holders_.insert(holders.begin(), holders.end());
+      holders_.emplace(recording.isrc.str(), std::move(holders));
+    }
+  }
+
+  // Null when the caller may not see `agreement`; otherwise its JSON, cut down for a covered
+  // party.
+  std::optional<json> View(const rights::Agreement& agreement) {
+    if (principal_.admin() || InReach(agreement.licensor)) {
+      json out = service::AgreementJson(agreement);
+      out["access"] = "full";
+      return out;
+    }
+    const std::unordered_set<std::string>& signs_for = LicensorReach(agreement.licensor);
+    auto licensed = [&](const std::vector<std::string>& holders) {
+      return std::any_of(holders.begin(), holders.end(),
+                         [&](const std::string& holder) { return signs_for.contains(holder); });
+    };
+    rights::Agreement shown = agreement;
+    shown.terms.reset();
+    if (agreement.all_controlled) {
+      // It licenses everything the licensor controls: some recording of the caller's business
+      // has a holder the licensor acts for exactly when the two sets of holders meet.
+      if (!licensed(std::vector<std::string>(all_holders_.begin(), all_holders_.end()))) {
+        return std::nullopt;
+      }
+    } else {
+      shown.recordings.clear();
+      for (const Isrc& isrc : agreement.recordings) {
+        auto it = holders_.find(isrc.str());
+        if (it != holders_.end() && licensed(it->second)) shown.recordings.push_back(isrc);
+      }
+      if (shown.recordings.empty()) return std::nullopt;
+    }
+    json out = service::AgreementJson(shown);
+    out["access"] = "covered";
+    return out;
+  }
+
+ private:
+  bool InReach(const std::string& party) const { return principal_.reach.contains(party); }
+  const std::unordered_set<std::string>& LicensorReach(const std::string& licensor) {
+    auto it = licensor_reach_.find(licensor);
+    if (it == licensor_reach_.end())
+      it = licensor_reach_.emplace(licensor, state_.Reach(licensor)).first;
+    return it->second;
+  }
+
+  const Api::State& state_;
+  const Principal& principal_;
+  // Recordings of the caller's business (ISRC) → the holders on whose behalf a licence of
+  // them concerns the caller; and the union of those holders.
+  std::unordered_map<std::string, std::vector<std::string>> holders_;
+  std::unordered_set<std::string> all_holders_;
+  std::unordered_map<std::string, std::unordered_set<std::string>> licensor_reach_;
+};
+
 HttpResponse ListAgreements(Api::State& state, Call& call) {
   const Page page = ParsePage(state, call);
   std::shared_lock lock(state.registry_mu);
-  std::vector<const rights::Agreement*> visible;
+  AgreementVisibility visibility(state, call.principal);
+  std::vector<json> visible;
   for (const rights::Agreement& agreement : state.registry->registry().agreements) {
-    if (call.principal.admin() || call.principal.reach.contains(agreement.licensor)) {
-      visible.push_back(&agreement);
-    }
+    if (std::optional<json> view = visibility.View(agreement)) visible.push_back(std::move(*view));
   }
-  return JsonResponse(200, PageOf(visible, page, [](const rights::Agreement* a) {
-                        return service::AgreementJson(*a);
-                      }));
+  return JsonResponse(200, PageOf(visible, page, [](const json& view) { return view; }));
 }
 
 HttpResponse GetAgreement(Api::State& state, Call& call) {
@@ -352,8 +439,14 @@ HttpResponse GetAgreement(Api::State& state, Call& call) {
     Fail(404, "not_found", "no agreement " + call.param(0), "id");
   }
   const rights::Agreement& agreement = state.registry->registry().agreements[it->second];
-  RequirePartyInReach(call, agreement.licensor, "licensor");
-  return JsonResponse(200, service::AgreementJson(agreement));
+  std::optional<json> view = AgreementVisibility(state, call.principal).View(agreement);
+  if (!view) {
+    Fail(403, "permission_denied",
+         "id: agreement " + agreement.id + " is not signed by " + call.principal.party() +
+             " or a party it acts for, and licenses none of its music",
+         "id");
+  }
+  return JsonResponse(200, *view);
 }
 
 HttpResponse CreateAgreement(Api::State& state, Call& call) {

@@ -166,13 +166,16 @@ HttpResponse LineEvents(Api::State& state, Call& call) {
   json items = json::array();
   uint64_t count = 0;
   if (line.value("kind", "") != "guarantee") {
+    const uint64_t anchor_size = run["checkpoint"].value("tree_size", uint64_t{0});
     std::shared_lock lock(state.ledger_mu);
     const royalties::LineEvents events =
         Check(royalties::EventsBehindLine(*state.ledger, run, line, page.offset + page.limit));
     count = events.count;
     for (size_t i = page.offset; i < events.shown.size(); ++i) {
       const auto& [sequence, id] = events.shown[i];
-      const ledger::ProofBundle proof = Check(state.ledger->Prove(id));
+      // Against the run's own checkpoint, so the browser checks each path against the very
+      // root the statement was computed from, without a consistency proof to a later head.
+      const ledger::ProofBundle proof = Check(state.ledger->Prove(id, anchor_size));
       items.push_back({{"sequence", sequence},
                        {"event_id", id},
                        {"proof", json::parse(ledger::ProofBundleToJson(proof))}});

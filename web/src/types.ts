@@ -87,6 +87,8 @@ export interface Agreement {
   /** "all_controlled": everything the licensor controls; else the ISRCs it lists. */
   recordings: string[] | 'all_controlled';
   terms?: Record<string, unknown> | null;
+  /** "full": signed by the caller or a party it acts for; "covered": it licenses the caller's music, terms left out. */
+  access?: 'full' | 'covered';
 }
 
 export interface UsageEvent {

@@ -5,7 +5,8 @@ import { seg } from '../api';
 import { daysBetween, lineChart } from '../charts';
 import { type Context, SCOPES, scopeName } from '../context';
 import { errorBox, formatTime, h, loadInto, section, table, uid } from '../dom';
-import type { Choice, Consents, Decision, Recording, ScopeConsent, UsageEvent, UsageStats } from '../types';
+import type { Agreement, Choice, Consents, Decision, Recording, ScopeConsent, UsageEvent, UsageStats } from '../types';
+import { agreementsTable } from './rights_holder';
 import { statementsSection } from './statements';
 
 /** Fired on `document` after the artist changed a consent, so open answers can be re-checked. */
@@ -354,6 +355,16 @@ function usageSection(ctx: Context, party: string): HTMLElement {
   return root;
 }
 
+function licensesSection(ctx: Context): HTMLElement {
+  const { root, body } = section(
+    'Licenses of your music',
+    'licenses',
+    'The agreements under which the platform may use your recordings: who signed them (you, your label or your distributor), for which AI uses, where and when. The consent switches above decide on top of them.',
+  );
+  loadInto(body, async () => agreementsTable(await ctx.api.all<Agreement>('/api/agreements')), 'loading agreements');
+  return root;
+}
+
 export function artistPage(ctx: Context): HTMLElement {
   const party = ctx.me.party;
   if (!party) {
@@ -367,6 +378,7 @@ export function artistPage(ctx: Context): HTMLElement {
     consentsSection(ctx, party),
     checkSection(ctx),
     usageSection(ctx, party),
+    licensesSection(ctx),
     statementsSection(
       ctx,
       'What your music earned, line by line. “Verify” checks in this browser, with the ledger’s public key, that every use behind every line is in the signed, tamper-evident ledger.',

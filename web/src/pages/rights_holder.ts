@@ -38,7 +38,9 @@ export function agreementsTable(agreements: Agreement[]): HTMLElement {
         h('span', { class: 'nowrap' }, agreement.end ? `until ${formatDate(agreement.end)}` : 'open-ended'),
       ],
       agreement.recordings === 'all_controlled' ? 'everything the licensor controls' : agreement.recordings.join(', '),
-      termsText(agreement.terms),
+      agreement.access === 'covered'
+        ? h('span', { class: 'muted' }, `Not shown to you: they are between ${agreement.licensor} and the platform.`)
+        : termsText(agreement.terms),
     ]),
     'Agreements',
   );
@@ -121,7 +123,7 @@ function earningsView(items: Earning[]): HTMLElement {
 
 export function rightsHolderPage(ctx: Context): HTMLElement {
   const party = ctx.me.party;
-  const agreements = section('Agreements', 'agreements', 'The licenses you signed with the platform: which AI uses, where, when and at what price.');
+  const agreements = section('Agreements', 'agreements', 'The licenses you signed with the platform (which AI uses, where, when and at what price), and those others signed that license your music, such as your distributor’s.');
   loadInto(agreements.body, async () => agreementsTable(await ctx.api.all<Agreement>('/api/agreements')), 'loading agreements');
 
   const coverage = section(
