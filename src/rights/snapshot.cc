@@ -5,10 +5,38 @@
 #include <limits>
 #include <numeric>
 #include <string>
+#include <string_view>
 #include <utility>
+
+#include "core/memory.h"
 
 namespace accord::rights {
 namespace {
+
+// An ISRC in Isrc::Parse's normal form (2 capital letters, 3 capital letters or digits, 7
+// digits) as an integer, one to one: 26² × 36³ × 10⁷ codes fit in 49 bits. False for any other
+// text, which no Isrc but the empty one holds.
+bool PackIsrc(std::string_view code, uint64_t* key) {
+  if (code.size() != 12) return false;
+  uint64_t packed = 0;
+  for (size_t i = 0; i < code.size(); ++i) {
+    const char c = code[i];
+    const bool letter = c >= 'A' && c <= 'Z';
+    const bool digit = c >= '0' && c <= '9';
+    if (i < 2) {
+      if (!letter) return false;
+      packed = packed * 26 + static_cast<uint64_t>(c - 'A');
+    } else if (i < 5) {
+      if (!letter && !digit) return false;
+      packed = packed * 36 + static_cast<uint64_t>(digit ? c - '0' : 10 + (c - 'A'));
+    } else {
+      if (!digit) return false;
+      packed = packed * 10 + static_cast<uint64_t>(c - '0');
+    }
+  }
+  *key = packed;
+  return true;
+}
 
 // Closes one adjacency list of a CSR pair: offsets gets the new end.
 template <typename T>
@@ -85,14 +113,10 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::Build(const Registry& registry
   // Recording indexes are needed for list-based agreements, so recordings come first.
   const size_t recording_count = registry.recordings.size();
   s->isrcs_.reserve(recording_count);
-  s->recording_index_.reserve(recording_count);
   for (const catalog::Recording& recording : registry.recordings) {
-    auto [it, inserted] =
-        s->recording_index_.emplace(recording.isrc.str(), static_cast<uint32_t>(s->isrcs_.size()));
-    if (!inserted)
-      return InvalidArgumentError("recording " + recording.isrc.str() + " appears twice");
     s->isrcs_.push_back(recording.isrc);
   }
+  ACCORD_RETURN_IF_ERROR(s->IndexRecordings());
   for (size_t a = 0; a < agreement_count; ++a) {
     const Agreement& agreement = registry.agreements[a];
     AgreementRow row;
@@ -103,12 +127,12 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::Build(const Registry& registry
     row.list_begin = static_cast<uint32_t>(s->agreement_recordings_.size());
     if (!agreement.all_controlled) {
       for (const Isrc& isrc : agreement.recordings) {
-        auto it = s->recording_index_.find(isrc.str());
-        if (it == s->recording_index_.end()) {
+        const std::optional<uint32_t> recording = s->FindRecording(isrc);
+        if (!recording) {
           return InvalidArgumentError("agreement " + agreement.id + ": unknown recording " +
                                       isrc.str());
         }
-        s->agreement_recordings_.push_back(it->second);
+        s->agreement_recordings_.push_back(*recording);
       }
       std::sort(s->agreement_recordings_.begin() + row.list_begin, s->agreement_recordings_.end());
     }
@@ -249,12 +273,12 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::Build(const Registry& registry
   std::vector<std::pair<uint32_t, TimedEntry>> takedowns;
   takedowns.reserve(registry.takedowns.size());
   for (const Takedown& takedown : registry.takedowns) {
-    auto it = s->recording_index_.find(takedown.recording.str());
-    if (it == s->recording_index_.end()) {
+    const std::optional<uint32_t> recording = s->FindRecording(takedown.recording);
+    if (!recording) {
       return InvalidArgumentError("takedown " + takedown.id + ": unknown recording " +
                                   takedown.recording.str());
     }
-    takedowns.emplace_back(it->second, TimedEntry{takedown.effective.unix_millis(),
+    takedowns.emplace_back(*recording, TimedEntry{takedown.effective.unix_millis(),
                                                   static_cast<uint32_t>(s->takedown_ids_.size()), 0,
                                                   takedown.action == TakedownAction::kBlock});
     s->takedown_ids_.push_back(takedown.id);
@@ -282,10 +306,72 @@ Result<std::shared_ptr<const Snapshot>> Snapshot::Build(const Registry& registry
   return std::shared_ptr<const Snapshot>(std::move(s));
 }
 
+Status Snapshot::IndexRecordings() {
+  size_t capacity = 16;
+  recording_shift_ = 60;
+  while (capacity < 2 * isrcs_.size()) {
+    capacity *= 2;
+    --recording_shift_;
+  }
+  // A big catalog's table is read at random: huge pages spare most lookups a TLB miss. The
+  // advice goes between allocating and the first write (resize), or it comes too late; a table
+  // smaller than a huge page gets none.
+  recording_slots_.reserve(capacity);
+  AdviseHugePages(recording_slots_.data(), capacity * sizeof(RecordingSlot));
+  recording_slots_.resize(capacity);
+  for (uint32_t recording = 0; recording < isrcs_.size(); ++recording) {
+    const std::string& code = isrcs_[recording].str();
+    auto repeated = [&code] {
+      return InvalidArgumentError("recording " + code + " appears twice");
+    };
+    if (code.empty()) {
+      if (recording_without_isrc_) return repeated();
+      recording_without_isrc_ = recording;
+      continue;
+    }
+    uint64_t key = 0;
+    if (!PackIsrc(code, &key)) {  // Isrc::Parse makes every non-empty Isrc; it packs
+      return InternalError("recording " + code + ": ISRC not in normal form");
+    }
+    ++key;
+    size_t slot = RecordingSlotOf(key);
+    for (; recording_slots_[slot].key != 0; slot = (slot + 1) & (capacity - 1)) {
+      if (recording_slots_[slot].key == key) return repeated();
+    }
+    recording_slots_[slot] = RecordingSlot{key, recording};
+  }
+  return OkStatus();
+}
+
 std::optional<uint32_t> Snapshot::FindRecording(const Isrc& isrc) const {
-  auto it = recording_index_.find(isrc.str());
-  if (it == recording_index_.end()) return std::nullopt;
-  return it->second;
+  std::optional<uint32_t> recording;
+  if (FindRecordingCode(isrc.str(), &recording)) return recording;
+  // Every Isrc but the empty one is in normal form (only Isrc::Parse makes them).
+  return isrc.empty() ? recording_without_isrc_ : std::nullopt;
+}
+
+bool Snapshot::FindRecordingCode(std::string_view text, std::optional<uint32_t>* recording) const {
+  uint64_t key = 0;
+  if (!PackIsrc(text, &key)) return false;
+  ++key;
+  // The table is at most half full, so the walk meets an empty slot.
+  const size_t mask = recording_slots_.size() - 1;
+  for (size_t slot = RecordingSlotOf(key);; slot = (slot + 1) & mask) {
+    const RecordingSlot& entry = recording_slots_[slot];
+    if (entry.key == key) {
+      *recording = entry.recording;
+      return true;
+    }
+    if (entry.key == 0) {
+      *recording = std::nullopt;
+      return true;
+    }
+  }
+}
+
+void Snapshot::PrefetchRecording(std::string_view text) const {
+  uint64_t key = 0;
+  if (PackIsrc(text, &key)) __builtin_prefetch(&recording_slots_[RecordingSlotOf(key + 1)]);
 }
 
 bool Snapshot::AgreementMatches(uint32_t agreement, Scope scope, Territory territory,
@@ -543,7 +629,7 @@ size_t Snapshot::MemoryBytes() const {
   bytes += VectorBytes(holder_agreements_) + VectorBytes(consents_) + StringsBytes(consent_ids_);
   bytes += VectorBytes(agreements_) + VectorBytes(agreement_territories_) +
            VectorBytes(agreement_recordings_) + StringsBytes(agreement_ids_);
-  bytes += VectorBytes(isrcs_) + map_bytes(recording_index_) + VectorBytes(recordings_);
+  bytes += VectorBytes(isrcs_) + VectorBytes(recording_slots_) + VectorBytes(recordings_);
   bytes += VectorBytes(owners_) + VectorBytes(artists_);
   bytes += VectorBytes(takedowns_) + VectorBytes(takedown_counts_) + StringsBytes(takedown_ids_);
   bytes += VectorBytes(publisher_offsets_) + VectorBytes(publishers_);

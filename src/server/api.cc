@@ -345,93 +345,9 @@ void RegistryIndex::Build(const rights::Registry& registry) {
   for (size_t i = 0; i < registry.agreements.size(); ++i) agreements[registry.agreements[i].id] = i;
 }
 
-namespace {
-
-// An ISRC in Isrc::Parse's form (2 letters, 3 letters or digits, 7 digits) as an integer, one
-// to one: 26² × 36³ × 10⁷ codes fit in 49 bits. False for any other text.
-bool PackIsrc(std::string_view code, uint64_t* key) {
-  if (code.size() != 12) return false;
-  uint64_t packed = 0;
-  for (size_t i = 0; i < code.size(); ++i) {
-    const char c = code[i];
-    const bool letter = c >= 'A' && c <= 'Z';
-    const bool digit = c >= '0' && c <= '9';
-    if (i < 2) {
-      if (!letter) return false;
-      packed = packed * 26 + static_cast<uint64_t>(c - 'A');
-    } else if (i < 5) {
-      if (!letter && !digit) return false;
-      packed = packed * 36 + static_cast<uint64_t>(digit ? c - '0' : 10 + (c - 'A'));
-    } else {
-      if (!digit) return false;
-      packed = packed * 10 + static_cast<uint64_t>(c - '0');
-    }
-  }
-  *key = packed;
-  return true;
-}
-
-}  // namespace
-
-RecordingTable::RecordingTable(std::shared_ptr<const rights::Snapshot> snapshot)
-    : snapshot_(std::move(snapshot)) {
-  const uint32_t count = snapshot_->recording_count();
-  size_t capacity = 16;
-  shift_ = 60;
-  while (capacity < 2 * static_cast<size_t>(count)) {
-    capacity *= 2;
-    --shift_;
-  }
-  slots_.resize(capacity);
-  for (uint32_t recording = 0; recording < count; ++recording) {
-    uint64_t key = 0;
-    if (!PackIsrc(snapshot_->recording_isrc(recording).str(), &key)) {
-      all_packed_ = false;
-      continue;
-    }
-    ++key;
-    size_t slot = SlotOf(key);
-    while (slots_[slot].key != 0 && slots_[slot].key != key) slot = (slot + 1) & (capacity - 1);
-    // The snapshot refuses a repeated ISRC; were one there, the first would be kept, as there.
-    if (slots_[slot].key == 0) slots_[slot] = {key, recording};
-  }
-}
-
-size_t RecordingTable::SlotOf(uint64_t key) const {
-  return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_);
-}
-
-std::optional<uint32_t> RecordingTable::Find(const Isrc& isrc) const {
-  std::optional<uint32_t> recording;
-  if (!FindCode(isrc.str(), &recording)) return snapshot_->FindRecording(isrc);
-  return recording;
-}
-
-bool RecordingTable::FindCode(std::string_view text, std::optional<uint32_t>* recording) const {
-  uint64_t key = 0;
-  if (!all_packed_ || !PackIsrc(text, &key)) return false;
-  ++key;
-  for (size_t slot = SlotOf(key);; slot = (slot + 1) & (slots_.size() - 1)) {
-    if (slots_[slot].key == key) {
-      *recording = slots_[slot].recording;
-      return true;
-    }
-    if (slots_[slot].key == 0) {
-      *recording = std::nullopt;
-      return true;
-    }
-  }
-}
-
-void RecordingTable::Prefetch(std::string_view text) const {
-  uint64_t key = 0;
-  if (PackIsrc(text, &key)) __builtin_prefetch(&slots_[SlotOf(key + 1)]);
-}
-
 void Api::State::Refresh() {
   index.Build(registry->registry());
   snapshot = Check(registry->snapshot());
-  recording_table = std::make_shared<const RecordingTable>(snapshot);
 }
 
 std::unordered_set<std::string> Api::State::Reach(const std::string& party) const {
@@ -654,7 +570,6 @@ Result<std::unique_ptr<Api>> Api::Open(const ApiOptions& options) {
   state->options = options;
   ACCORD_ASSIGN_OR_RETURN(state->registry, service::RegistryService::Open(options.data_dir));
   ACCORD_ASSIGN_OR_RETURN(state->snapshot, state->registry->snapshot());
-  state->recording_table = std::make_shared<const RecordingTable>(state->snapshot);
   state->index.Build(state->registry->registry());
   ACCORD_ASSIGN_OR_RETURN(state->ledger, ledger::Ledger::Open(options.data_dir));
   ACCORD_ASSIGN_OR_RETURN(state->tokens, store::SqliteTokenStore::Open(options.data_dir));

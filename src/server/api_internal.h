@@ -83,37 +83,6 @@ T Check(Result<T> result, std::string field = "") {
   return std::move(result).value();
 }
 
-// The snapshot's recordings by ISRC, for batches: a flat open-addressing table of the codes
-// packed into integers, so a lookup is one probe into one array where Snapshot::FindRecording
-// hashes a string and follows pointers to nodes spread over the heap (a third of a batch's
-// time went there). Built from the snapshot's own list of ISRCs, and a code it cannot pack is
-// looked up with FindRecording, so Find answers exactly what snapshot().FindRecording answers.
-// Immutable once built; safe to share between threads.
-class RecordingTable {
- public:
-  explicit RecordingTable(std::shared_ptr<const rights::Snapshot> snapshot);
-  const rights::Snapshot& snapshot() const { return *snapshot_; }
-  std::optional<uint32_t> Find(const Isrc& isrc) const;
-  // For text already in Isrc::Parse's normal form, which Parse returns unchanged: sets
-  // `recording` to Find(Isrc::Parse(text)) and returns true, without parsing. False for any other
-  // text, which the caller parses.
-  bool FindCode(std::string_view text, std::optional<uint32_t>* recording) const;
-  // A hint that FindCode(text) follows soon: starts loading its slot into the cache, so that a
-  // batch waits for several slots at once rather than one after the other.
-  void Prefetch(std::string_view text) const;
-
- private:
-  struct Slot {
-    uint64_t key = 0;  // the packed code + 1; 0 marks an empty slot
-    uint32_t recording = 0;
-  };
-  size_t SlotOf(uint64_t key) const;
-  std::shared_ptr<const rights::Snapshot> snapshot_;
-  std::vector<Slot> slots_;  // a power of two, at most half full
-  int shift_ = 64;
-  bool all_packed_ = true;  // false: some ISRC of the snapshot is not in Isrc::Parse's form
-};
-
 class Api::State {
  public:
   ApiOptions options;
@@ -123,7 +92,6 @@ class Api::State {
   std::shared_mutex registry_mu;
   std::unique_ptr<service::RegistryService> registry;
   std::shared_ptr<const rights::Snapshot> snapshot;
-  std::shared_ptr<const RecordingTable> recording_table;  // of `snapshot`, replaced with it
   RegistryIndex index;
 
   // The ledger is single-threaded (ledger.h): intake and checkpoints take ledger_mu

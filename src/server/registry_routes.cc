@@ -535,15 +535,14 @@ HttpResponse Decide(Api::State& state, Call& call) {
     context = ReadDecisionContext(body);
     isrc = RequireString(body, "recording");
   }
-  std::shared_ptr<const RecordingTable> recordings;
+  std::shared_ptr<const rights::Snapshot> snapshot;
   {
     std::shared_lock lock(state.registry_mu);
     if (!call.principal.admin()) RequireRecordingAccess(state, call, isrc, "recording");
-    recordings = state.recording_table;
+    snapshot = state.snapshot;
   }
-  const rights::Snapshot* snapshot = &recordings->snapshot();
   const Isrc parsed = Check(Isrc::Parse(isrc), "recording");
-  const std::optional<uint32_t> index = recordings->Find(parsed);
+  const std::optional<uint32_t> index = snapshot->FindRecording(parsed);
   if (!index) Fail(404, "not_found", "recording: no recording " + isrc, "recording");
   const service::DecisionQuery query{context->scope, parsed, context->territory, context->at};
   return TextResponse(200, "application/json",
@@ -557,7 +556,7 @@ HttpResponse Decide(Api::State& state, Call& call) {
 // catalog; below an eighth, with room for Filter's per-party work, each is decided alone. Both
 // give Decide().allowed (rights/equivalence_test.cc), so the answer does not depend on which.
 constexpr size_t kFilterWhenBatchTimes = 8;
-// How many items ahead a batch asks for its recordings' table slots (RecordingTable::Prefetch):
+// How many items ahead a batch asks for its recordings' table slots (PrefetchRecording):
 // enough to overlap several memory loads, few enough that they are still cached when used.
 constexpr size_t kPrefetchAhead = 8;
 
@@ -617,8 +616,7 @@ HttpResponse DecideBatch(Api::State& state, Call& call) {
   // Every recording is checked (access, syntax, existence) before any is decided; the first
   // problem fails the batch, naming the item. The field is only spelled out for an answer.
   std::shared_lock lock(state.registry_mu);
-  const std::shared_ptr<const RecordingTable> recordings = state.recording_table;
-  const rights::Snapshot* snapshot = &recordings->snapshot();
+  const std::shared_ptr<const rights::Snapshot> snapshot = state.snapshot;
   std::vector<uint32_t> indexes(count);
   std::string isrc;
   for (size_t i = 0; i < count; ++i) {
@@ -629,16 +627,16 @@ HttpResponse DecideBatch(Api::State& state, Call& call) {
       isrc = item.get_ref<const std::string&>();
     } else {
       isrc = flat.list[i];
-      if (i + kPrefetchAhead < count) recordings->Prefetch(flat.list[i + kPrefetchAhead]);
+      if (i + kPrefetchAhead < count) snapshot->PrefetchRecording(flat.list[i + kPrefetchAhead]);
     }
     if (!call.principal.admin() && !RecordingAccessible(state, call, isrc)) {
       RequireRecordingAccess(state, call, isrc, field());  // fails, saying why
     }
     std::optional<uint32_t> index;
-    if (!recordings->FindCode(isrc, &index)) {  // not in normal form: parse it, maybe failing
+    if (!snapshot->FindRecordingCode(isrc, &index)) {  // not in normal form: parse, maybe failing
       Result<Isrc> parsed = Isrc::Parse(isrc);
       if (!parsed.ok()) Fail(parsed.status(), field());
-      index = recordings->Find(*parsed);
+      index = snapshot->FindRecording(*parsed);
     }
     if (!index) Fail(404, "not_found", field() + ": no recording " + isrc, field());
     indexes[i] = *index;
