@@ -13,6 +13,7 @@
 #include <random>
 #include <set>
 
+#include "ledger/fault_file_system.h"
 #include "rights/policy_test_world.h"
 
 namespace accord::ledger {
@@ -218,6 +219,67 @@ TEST_F(LedgerTest, LargeBatchGivesTheAnswersAndTreeOfOneEventAtATime) {
 
 // Recovery cuts what looks like a torn tail, and another process's append in flight looks like
 // one: a second Ledger on the same directory is refused rather than allowed to recover it.
+// When the fsync of a batch fails, nothing of the batch may show: not in the events found, not
+// in a proof, not in the size or root; no later append may succeed (the log refuses until
+// reopened, and never retries the fsync); and after a crash and reopen a retry records each
+// event exactly once. Both sizes of batch: one worked through on one thread, one on two.
+TEST_F(LedgerTest, FailedFsyncShowsNothingOfTheBatchAndRefusesAppendsUntilReopened) {
+  for (const size_t batch : {size_t{3}, size_t{1500}}) {
+    SCOPED_TRACE(batch);
+    FaultFileSystem fs;
+    const std::string dir = "/fault/" + std::to_string(batch);
+    auto opened = Ledger::Open(dir, &fs);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    std::unique_ptr<Ledger> ledger = std::move(opened).value();
+    auto batch_of = [&](const std::string& prefix) {
+      std::vector<UsageEvent> events;
+      for (size_t i = 0; i < batch; ++i) {
+        UsageEvent event = Play(prefix + std::to_string(i));
+        event.listener = prefix + "-listener";
+        events.push_back(event);
+      }
+      return events;
+    };
+    ASSERT_EQ(Append(*ledger, batch_of("kept-")).size(), batch);
+    ASSERT_TRUE(ledger->Checkpoint(*Timestamp::Parse("2026-06-02")).ok());
+    const LedgerStats before = ledger->stats();
+
+    fs.FailSyncNumber(1);
+    const std::vector<UsageEvent> lost = batch_of("lost-");
+    Result<std::vector<IntakeResult>> failed = ledger->Append(lost, *policy_);
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(ledger->stats().events, before.events);
+    EXPECT_EQ(ledger->stats().root, before.root);
+    EventQuery by_listener;
+    by_listener.listener = "lost--listener";
+    EXPECT_TRUE(ledger->FindEvents(by_listener).empty());
+    EventQuery everything;
+    EXPECT_EQ(ledger->FindEvents(everything).size(), batch);
+    EXPECT_EQ(ledger->Prove("lost-0").status().code(), StatusCode::kNotFound);
+    EXPECT_TRUE(ledger->Prove("kept-0").ok());
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      Result<std::vector<IntakeResult>> refused = ledger->Append(lost, *policy_);
+      EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+      EXPECT_NE(refused.status().message().find("reopen"), std::string::npos)
+          << refused.status().ToString();
+    }
+
+    ledger.reset();
+    fs.SimulateCrash(FaultFileSystem::CrashMode::kKeepAll, 1);
+    opened = Ledger::Open(dir, &fs);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    ledger = std::move(opened).value();
+    EXPECT_EQ(ledger->stats().events, before.events);  // the failed writes read back as zeros
+    const std::vector<IntakeResult> retried = Append(*ledger, lost);
+    ASSERT_EQ(retried.size(), batch);
+    for (const IntakeResult& result : retried) {
+      EXPECT_EQ(result.outcome, IntakeOutcome::kRecorded) << result.event_id;
+    }
+    EXPECT_EQ(ledger->FindEvents(by_listener).size(), batch);
+    EXPECT_EQ(ledger->stats().events, 2 * batch);
+  }
+}
+
 TEST_F(LedgerTest, ASecondOpenIsRefusedWhileTheLedgerIsOpen) {
   auto ledger = Open();
   Append(*ledger, {Play("e1")});
