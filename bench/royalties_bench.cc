@@ -4,10 +4,16 @@
 //
 //   build/bench/royalties_bench [--events N] [--recordings R] [--listeners L] [--runs K]
 //                               [--model pro_rata|user_centric|artist_centric] [--export DIR]
+//                               [--ledger DIR]
 //
 // --export DIR writes the pool's events (events.csv) and accord's pro-rata amount per line
 // (accord_lines.csv) for bench/royalties_vs_duckdb.sh, which has DuckDB compute the same
 // split from the same events and compares, line by line.
+// --ledger DIR (a directory that does not exist yet) also stores the month in a real ledger
+// there (Ledger::Append in batches of 10,000: the policy refuses the uses it does not allow, so
+// fewer events are stored than generated), signs a checkpoint, and times per model the whole
+// run as `accord royalties run` does it: RunFromLedger, which finds the period's events in the
+// ledger's indexes, reads and parses them from the segments, and runs the engine.
 // Prints the machine, then per model the median of K runs: seconds, events/s, and a linear
 // extrapolation to the 100M-event month. The events are generated in memory (the
 // ledger's read path is measured by ledger_bench); uses are drawn with a power law over
@@ -22,6 +28,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <random>
@@ -31,7 +38,9 @@
 #include <vector>
 
 #include "bench/bench_util.h"
+#include "ledger/ledger.h"
 #include "royalties/engine.h"
+#include "royalties/ledger_run.h"
 #include "royalties/statement.h"
 #include "world/world.h"
 
@@ -58,14 +67,104 @@ uint64_t PowerLaw(std::mt19937_64& rng, uint64_t n) {
   return std::min<uint64_t>(n - 1, static_cast<uint64_t>(x));
 }
 
+// The month's pool for `model`: worldwide, recommend and dj.
+royalties::RevenuePool MonthPool(royalties::AllocationModel model) {
+  royalties::RevenuePool pool;
+  pool.id = "month";
+  pool.amount = *Money::Parse("1234567.89", *Currency::FromCode("EUR"));
+  pool.territories = TerritorySet::Worldwide();
+  pool.scopes.Insert(rights::Scope::kRecommend);
+  pool.scopes.Insert(rights::Scope::kDj);
+  pool.model = model;
+  return pool;
+}
+
+// --ledger: stores the generated month in a new ledger at `dir`, signs a checkpoint, and times
+// RunFromLedger per model.
+int ThroughTheLedger(const royalties::RunInputs& inputs, const std::string& dir, int runs,
+                     const std::string& only_model) {
+  std::error_code error;
+  if (std::filesystem::exists(dir, error)) {
+    std::fprintf(stderr, "--ledger %s: exists already; give a directory to create\n", dir.c_str());
+    return 1;
+  }
+  Result<std::unique_ptr<ledger::Ledger>> opened = ledger::Ledger::Open(dir);
+  if (!opened.ok()) {
+    std::fprintf(stderr, "--ledger %s: %s\n", dir.c_str(), opened.status().ToString().c_str());
+    return 1;
+  }
+  ledger::Ledger& book = **opened;
+  const auto intake_start = Clock::now();
+  uint64_t recorded = 0;
+  constexpr size_t kBatch = 10'000;
+  std::vector<ledger::UsageEvent> batch;
+  for (size_t first = 0; first < inputs.events.size(); first += kBatch) {
+    batch.clear();
+    for (size_t i = first; i < std::min(first + kBatch, inputs.events.size()); ++i) {
+      batch.push_back(inputs.events[i].event);
+    }
+    Result<std::vector<ledger::IntakeResult>> results = book.Append(batch, *inputs.policy);
+    if (!results.ok()) {
+      std::fprintf(stderr, "intake: %s\n", results.status().ToString().c_str());
+      return 1;
+    }
+    for (const ledger::IntakeResult& result : *results) {
+      recorded += result.outcome == ledger::IntakeOutcome::kRecorded;
+    }
+  }
+  const double intake_seconds = SecondsSince(intake_start);
+  Result<ledger::SignedCheckpoint> head = book.Checkpoint(Timestamp::Now());
+  if (!head.ok()) {
+    std::fprintf(stderr, "checkpoint: %s\n", head.status().ToString().c_str());
+    return 1;
+  }
+  std::printf(
+      "ledger %s: %llu of %zu generated events allowed and recorded in %.1f s (%.0f events/s, "
+      "batches of 10,000), checkpoint of %llu\n",
+      dir.c_str(), static_cast<unsigned long long>(recorded), inputs.events.size(), intake_seconds,
+      static_cast<double>(inputs.events.size()) / intake_seconds,
+      static_cast<unsigned long long>(head->checkpoint.tree_size));
+
+  for (royalties::AllocationModel model :
+       {royalties::AllocationModel::kProRata, royalties::AllocationModel::kUserCentric,
+        royalties::AllocationModel::kArtistCentric}) {
+    if (!only_model.empty() && only_model != royalties::AllocationModelName(model)) continue;
+    royalties::RunSettings settings = inputs.settings;
+    settings.pools = {MonthPool(model)};
+    std::vector<double> seconds;
+    uint64_t digest = 0;
+    for (int run = 0; run < runs; ++run) {
+      const auto start = Clock::now();
+      Result<royalties::RunResult> result =
+          royalties::RunFromLedger(book, *inputs.registry, *inputs.policy, inputs.period, settings);
+      seconds.push_back(SecondsSince(start));
+      if (!result.ok()) {
+        std::fprintf(stderr, "run: %s\n", result.status().ToString().c_str());
+        return 1;
+      }
+      if (run == 0) digest = Fnv1a64(royalties::RunToJson(*result));
+    }
+    const double median = Quantile(seconds, 0.5);
+    std::printf(
+        "%-15s from the ledger, median of %d: %.2f s = %.0f events/s (read, parse and run); "
+        "extrapolated to 100M events: %.0f s (target for pro_rata: <= 10 s); digest %016llx\n",
+        std::string(royalties::AllocationModelName(model)).c_str(), runs, median,
+        static_cast<double>(recorded) / median, median * 1e8 / static_cast<double>(recorded),
+        static_cast<unsigned long long>(digest));
+  }
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   uint64_t events = 1'000'000, recordings = 100'000, listeners = 100'000;
   int runs = 3;
   std::string export_dir;
   std::string only_model;  // all three when empty
+  std::string ledger_dir;  // none when empty
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--export") == 0) export_dir = argv[i + 1];
     if (std::strcmp(argv[i], "--model") == 0) only_model = argv[i + 1];
+    if (std::strcmp(argv[i], "--ledger") == 0) ledger_dir = argv[i + 1];
     const uint64_t value = std::strtoull(argv[i + 1], nullptr, 10);
     if (std::strcmp(argv[i], "--events") == 0) events = value;
     if (std::strcmp(argv[i], "--recordings") == 0) recordings = value;
@@ -118,18 +217,13 @@ int Main(int argc, char** argv) {
               static_cast<unsigned long long>(events), static_cast<unsigned long long>(listeners),
               registry->recordings.size());
 
+  if (!ledger_dir.empty()) return ThroughTheLedger(inputs, ledger_dir, runs, only_model);
+
   for (royalties::AllocationModel model :
        {royalties::AllocationModel::kProRata, royalties::AllocationModel::kUserCentric,
         royalties::AllocationModel::kArtistCentric}) {
     if (!only_model.empty() && only_model != royalties::AllocationModelName(model)) continue;
-    royalties::RevenuePool pool;
-    pool.id = "month";
-    pool.amount = *Money::Parse("1234567.89", *Currency::FromCode("EUR"));
-    pool.territories = TerritorySet::Worldwide();
-    pool.scopes.Insert(rights::Scope::kRecommend);
-    pool.scopes.Insert(rights::Scope::kDj);
-    pool.model = model;
-    inputs.settings.pools = {pool};
+    inputs.settings.pools = {MonthPool(model)};
     std::vector<double> seconds;
     size_t statements = 0;
     uint64_t digest = 0;
