@@ -378,7 +378,7 @@ class AgreementVisibility {
       return out;
     }
     const std::unordered_set<std::string>& signs_for = LicensorReach(agreement.licensor);
-    auto licensed = [&](const std::vector<std::string>& holders) {
+    auto licensed = [&](const auto& holders) {
       return std::any_of(holders.begin(), holders.end(),
                          [&](const std::string& holder) { return signs_for.contains(holder); });
     };
@@ -387,9 +387,7 @@ class AgreementVisibility {
     if (agreement.all_controlled) {
       // It licenses everything the licensor controls: some recording of the caller's business
       // has a holder the licensor acts for exactly when the two sets of holders meet.
-      if (!licensed(std::vector<std::string>(all_holders_.begin(), all_holders_.end()))) {
-        return std::nullopt;
-      }
+      if (!licensed(all_holders_)) return std::nullopt;
     } else {
       shown.recordings.clear();
       for (const Isrc& isrc : agreement.recordings) {
