@@ -343,9 +343,20 @@ HttpResponse CreateWork(Api::State& state, Call& call) {
 class AgreementVisibility {
  public:
   AgreementVisibility(const Api::State& state, const Principal& principal)
-      : state_(state), principal_(principal) {
-    if (principal.admin()) return;
-    const rights::Registry& registry = state.registry->registry();
+      : state_(state), principal_(principal) {}
+
+  // Null when the caller may not see `agreement`; otherwise its JSON, cut down for a covered
+  // party.
+  std::optional<json> View(const rights::Agreement& agreement);
+
+ private:
+  // Finds the recordings of the caller's business and their holders: a pass over the catalog,
+  // made only when an agreement is not the caller's own (a rights holder reading its own
+  // agreements never pays for it).
+  void FindHolders() {
+    if (holders_found_) return;
+    holders_found_ = true;
+    const rights::Registry& registry = state_.registry->registry();
     for (const catalog::Recording& recording : registry.recordings) {
       std::vector<std::string> holders;
       for (const catalog::Share& owner : recording.master_owners) holders.push_back(owner.party);
@@ -353,8 +364,8 @@ class AgreementVisibility {
       for (const std::string& artist : recording.main_artists) credited |= InReach(artist);
       for (const std::string& artist : recording.featured_artists) credited |= InReach(artist);
       if (recording.work) {
-        auto it = state.index.works.find(recording.work->str());
-        if (it != state.index.works.end()) {
+        auto it = state_.index.works.find(recording.work->str());
+        if (it != state_.index.works.end()) {
           const catalog::Work& work = registry.works[it->second];
           for (const catalog::Share& share : work.publishers) holders.push_back(share.party);
           for (const catalog::Share& share : work.writers) credited |= InReach(share.party);
@@ -369,39 +380,6 @@ class AgreementVisibility {
     }
   }
 
-  // Null when the caller may not see `agreement`; otherwise its JSON, cut down for a covered
-  // party.
-  std::optional<json> View(const rights::Agreement& agreement) {
-    if (principal_.admin() || InReach(agreement.licensor)) {
-      json out = service::AgreementJson(agreement);
-      out["access"] = "full";
-      return out;
-    }
-    const std::unordered_set<std::string>& signs_for = LicensorReach(agreement.licensor);
-    auto licensed = [&](const auto& holders) {
-      return std::any_of(holders.begin(), holders.end(),
-                         [&](const std::string& holder) { return signs_for.contains(holder); });
-    };
-    rights::Agreement shown = agreement;
-    shown.terms.reset();
-    if (agreement.all_controlled) {
-      // It licenses everything the licensor controls: some recording of the caller's business
-      // has a holder the licensor acts for exactly when the two sets of holders meet.
-      if (!licensed(all_holders_)) return std::nullopt;
-    } else {
-      shown.recordings.clear();
-      for (const Isrc& isrc : agreement.recordings) {
-        auto it = holders_.find(isrc.str());
-        if (it != holders_.end() && licensed(it->second)) shown.recordings.push_back(isrc);
-      }
-      if (shown.recordings.empty()) return std::nullopt;
-    }
-    json out = service::AgreementJson(shown);
-    out["access"] = "covered";
-    return out;
-  }
-
- private:
   bool InReach(const std::string& party) const { return principal_.reach.contains(party); }
   const std::unordered_set<std::string>& LicensorReach(const std::string& licensor) {
     auto it = licensor_reach_.find(licensor);
@@ -413,11 +391,43 @@ class AgreementVisibility {
   const Api::State& state_;
   const Principal& principal_;
   // Recordings of the caller's business (ISRC) → the holders on whose behalf a licence of
-  // them concerns the caller; and the union of those holders.
+  // them concerns the caller; and the union of those holders. Filled by FindHolders.
+  bool holders_found_ = false;
   std::unordered_map<std::string, std::vector<std::string>> holders_;
   std::unordered_set<std::string> all_holders_;
   std::unordered_map<std::string, std::unordered_set<std::string>> licensor_reach_;
 };
+
+std::optional<json> AgreementVisibility::View(const rights::Agreement& agreement) {
+  if (principal_.admin() || InReach(agreement.licensor)) {
+    json out = service::AgreementJson(agreement);
+    out["access"] = "full";
+    return out;
+  }
+  FindHolders();
+  const std::unordered_set<std::string>& signs_for = LicensorReach(agreement.licensor);
+  auto licensed = [&](const auto& holders) {
+    return std::any_of(holders.begin(), holders.end(),
+                       [&](const std::string& holder) { return signs_for.contains(holder); });
+  };
+  rights::Agreement shown = agreement;
+  shown.terms.reset();
+  if (agreement.all_controlled) {
+    // It licenses everything the licensor controls: some recording of the caller's business
+    // has a holder the licensor acts for exactly when the two sets of holders meet.
+    if (!licensed(all_holders_)) return std::nullopt;
+  } else {
+    shown.recordings.clear();
+    for (const Isrc& isrc : agreement.recordings) {
+      auto it = holders_.find(isrc.str());
+      if (it != holders_.end() && licensed(it->second)) shown.recordings.push_back(isrc);
+    }
+    if (shown.recordings.empty()) return std::nullopt;
+  }
+  json out = service::AgreementJson(shown);
+  out["access"] = "covered";
+  return out;
+}
 
 HttpResponse ListAgreements(Api::State& state, Call& call) {
   const Page page = ParsePage(state, call);
