@@ -125,42 +125,6 @@ class Interner {
   uint64_t mask_ = 0;
 };
 
-// Packed ISRC → registry index; a later recording with the same ISRC replaces an earlier one.
-class RecordingIndex {
- public:
-  explicit RecordingIndex(size_t count) {
-    size_t capacity = 64;
-    while (capacity < count * 2) capacity *= 2;
-    slots_.assign(capacity, Slot{0, kNone});
-    shift_ = 64 - static_cast<int>(std::countr_zero(capacity));
-  }
-  void Insert(uint64_t key, uint32_t recording) {
-    for (size_t i = Home(key);; i = (i + 1) & (slots_.size() - 1)) {
-      if (slots_[i].recording == kNone || slots_[i].key == key) {
-        slots_[i] = {key, recording};
-        return;
-      }
-    }
-  }
-  uint32_t Find(uint64_t key) const {
-    for (size_t i = Home(key);; i = (i + 1) & (slots_.size() - 1)) {
-      if (slots_[i].recording == kNone) return kNone;
-      if (slots_[i].key == key) return slots_[i].recording;
-    }
-  }
-
- private:
-  struct Slot {
-    uint64_t key;
-    uint32_t recording;
-  };
-  size_t Home(uint64_t key) const {
-    return static_cast<size_t>((key * 0x9e3779b97f4a7c15ULL) >> shift_);
-  }
-  std::vector<Slot> slots_;
-  int shift_ = 58;
-};
-
 // Runs work(0) .. work(workers - 1) at once, work(0) on this thread. Callers divide their work
 // by worker number so that the result never depends on the number of workers or on timing;
 // when a thread cannot be started, its share runs here afterwards.
@@ -315,8 +279,7 @@ struct PartyBook {
 
 class Run {
  public:
-  explicit Run(const RunInputs& inputs)
-      : in_(inputs), recording_index_(inputs.registry->recordings.size()) {
+  explicit Run(const RunInputs& inputs) : in_(inputs) {
     for (const catalog::Work& work : inputs.registry->works) works_[work.iswc.str()] = &work;
     for (const catalog::Party& party : inputs.registry->parties) parties_[party.id] = &party;
     std::array<Scope, rights::kScopeCount> by_name = rights::kAllScopes;
@@ -394,7 +357,15 @@ class Run {
                              recordings[r].isrc.str() + "\", which is not 12 letters and digits");
       }
       isrc_keys_[r] = *key;
-      recording_index_.Insert(*key, r);
+      // Recordings are found by ISRC through the policy snapshot's table, whose numbering must
+      // then be the registry's: it is when the snapshot was built from this registry, as
+      // RunInputs requires; checked here, since a mismatch would pay the wrong recordings.
+      if (in_.policy->FindRecording(recordings[r].isrc) != r) {
+        return InvalidArgumentError(
+            "the policy snapshot was not built from the run's registry: "
+            "it does not number recording " +
+            recordings[r].isrc.str() + " as the registry does");
+      }
     }
     return OkStatus();
   }
@@ -468,14 +439,13 @@ class Run {
                     event.scope,
                     event.requested};
       for (const ledger::UsedRecording& used : event.recordings) {
-        const std::optional<uint64_t> key = PackIsrc(used.isrc.str());
-        const uint32_t recording = key ? recording_index_.Find(*key) : kNone;
-        if (recording == kNone) {
+        const std::optional<uint32_t> recording = in_.policy->FindRecording(used.isrc);
+        if (!recording) {
           return InvalidArgumentError("ledger event " + event.id + " (sequence " +
                                       std::to_string(recorded.sequence) + ") uses " +
                                       used.isrc.str() + ", which the catalog does not hold");
         }
-        part.uses.push_back({static_cast<uint32_t>(e), recording, used.weight_ppm});
+        part.uses.push_back({static_cast<uint32_t>(e), *recording, used.weight_ppm});
       }
     }
     return OkStatus();
@@ -921,9 +891,9 @@ class Run {
     for (const auto& [id, agreement] : priced_) {
       if (!agreement->all_controlled) {
         for (const Isrc& isrc : agreement->recordings) {
-          const std::optional<uint64_t> key = PackIsrc(isrc.str());
-          const uint32_t recording = key ? recording_index_.Find(*key) : kNone;
-          if (recording != kNone) may_cover[recording] = true;
+          if (const std::optional<uint32_t> recording = in_.policy->FindRecording(isrc)) {
+            may_cover[*recording] = true;
+          }
         }
         continue;
       }
@@ -932,17 +902,12 @@ class Run {
         if (id_of_party != kNone) controller[id_of_party] = true;
       }
     }
-    std::vector<uint32_t> snapshot_index(plan_of_.size(), kNone);
     for (uint32_t r = 0; r < plan_of_.size(); ++r) {
       if (plan_of_[r] == kNone) continue;
       const RecordingPlan& plan = plans_[plan_of_[r]];
       for (uint32_t h = plan.masters_begin; h < plan.composition_end; ++h) {
         if (controller[holders_[h].party]) may_cover[r] = true;
       }
-      if (!may_cover[r]) continue;
-      const std::optional<uint32_t> index =
-          in_.policy->FindRecording(in_.registry->recordings[r].isrc);
-      if (index) snapshot_index[r] = *index;  // the snapshot is built from the same registry
     }
     // A priced agreement can be in the basis of a use only if its licensor reaches a master
     // owner or publisher of the recording (Snapshot's holder agreements), and it enters or
@@ -979,7 +944,7 @@ class Run {
       const RecordingPlan& plan = plans_[p];
       const uint32_t r = plan.recording;
       const size_t begin = moments.size();
-      if (snapshot_index[r] != kNone) {
+      if (may_cover[r]) {
         for (uint32_t h = plan.masters_begin; h < plan.composition_end; ++h) {
           const auto& from = party_moments[holders_[h].party];
           moments.insert(moments.end(), from.begin(), from.end());
@@ -999,7 +964,7 @@ class Run {
       for (uint32_t u = event.first_use; u < events_[e + 1].first_use; ++u) {
         const uint32_t line = uses_[u].line;
         const uint32_t recording = lines_[line].recording;
-        if (snapshot_index[recording] == kNone) continue;
+        if (!may_cover[recording]) continue;
         const uint32_t plan = plan_of_[recording];
         const auto first = moments.begin() + moments_begin[plan];
         const auto last = moments.begin() + moments_begin[plan + 1];
@@ -1009,8 +974,7 @@ class Run {
         while (g != kNone && groups[g].stretch != stretch) g = groups[g].next;
         if (g == kNone) {
           g = static_cast<uint32_t>(groups.size());
-          groups.push_back(
-              {line, snapshot_index[recording], stretch, first_group[line], event.time_ms, 0, 0});
+          groups.push_back({line, stretch, first_group[line], event.time_ms, 0, 0});
           first_group[line] = g;
         }
         groups[g].weight += static_cast<Weight>(uses_[u].weight_ppm);
@@ -1043,9 +1007,8 @@ class Run {
       for (size_t g = chunk * kFeeChunk; g < end; ++g) {
         const FeeGroup& group = fee_groups_[g];
         const Line& line = lines_[group.line];
-        const rights::Decision decision =
-            in_.policy->Decide(line.scope, group.snapshot_recording, line.territory,
-                               Timestamp::FromUnixMillis(group.time_ms));
+        const rights::Decision decision = in_.policy->Decide(
+            line.scope, line.recording, line.territory, Timestamp::FromUnixMillis(group.time_ms));
         for (const std::string& id : decision.agreements) {
           auto it = priced_position_.find(id);
           if (it != priced_position_.end()) {
@@ -1345,7 +1308,6 @@ class Run {
   // The uses of one line in one stretch.
   struct FeeGroup {
     uint32_t line;
-    uint32_t snapshot_recording;
     uint32_t stretch;
     uint32_t next;    // the line's next group while they are gathered
     int64_t time_ms;  // of one of its uses: any time in the stretch decides alike
@@ -1361,7 +1323,6 @@ class Run {
   const RunInputs& in_;
   int workers_ = 1;
   std::vector<uint64_t> isrc_keys_;  // by registry index
-  RecordingIndex recording_index_;
   std::unordered_map<std::string_view, const catalog::Work*> works_;
   std::unordered_map<std::string_view, const catalog::Party*> parties_;
   std::array<uint8_t, rights::kScopeCount> scope_name_rank_{};
