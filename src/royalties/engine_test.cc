@@ -149,6 +149,20 @@ TEST_F(EngineTest, ProRataSplitsByWeightedUsesThenByMasterSplits) {
   EXPECT_EQ(Totals(), (Totals_{{"label:x", 9250}, {"label:y", 750}}));
 }
 
+// Recordings are found through the policy snapshot's table, so a snapshot that numbers them
+// otherwise than the run's registry (built from another registry) is refused, not trusted.
+TEST_F(EngineTest, APolicyBuiltFromAnotherRegistryIsRefused) {
+  Play("l1", {kR1});
+  Pool("100.00", AllocationModel::kProRata);
+  std::swap(registry_.recordings[0], registry_.recordings[1]);  // after the snapshot was built
+  Result<RunResult> swapped = Run();
+  EXPECT_EQ(swapped.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(swapped.status().message().find("not built from the run's registry"), std::string::npos)
+      << swapped.status().ToString();
+  Rebuild();
+  EXPECT_TRUE(Run().ok());
+}
+
 TEST_F(EngineTest, ProRataLeftoverUnitsGoByLargestRemainderThenKey) {
   // 0.10 EUR = 10 over three equal lines: 3.33 each → floors 3, 3, 3; the odd unit goes to the
   // smallest line key, R1. R2's 3 → label:x 70% = 2.1, label:y 30% = 0.9: floors 2 and 0, the
