@@ -10,7 +10,8 @@
 //    synchronous=FULL) storing the same canonical payloads with the same batches, and the raw
 //    log (LogWriter::AppendBatch) to separate intake overhead from storage;
 //  - recovery: Ledger::Open of a ledger of --recovery-events events (median of R, each run
-//    printed too), and LogReader::Verify alone;
+//    printed too), and LogReader::Verify alone; then Ledger::SaveState and Ledger::Open from
+//    the state file, warm and cold, and with a tenth as many events again after it;
 //  - proof generation: Ledger::Prove for random ids, and MerkleTree::InclusionProof alone.
 // Each figure is printed beside its target from the issue. Benchmarks print; they never assert.
 //
@@ -480,6 +481,33 @@ int Main(int argc, char** argv) {
         static_cast<unsigned long long>(building->events), building->EventsPerSecond(),
         double(DirectoryBytes(recovery_dir)) / (1 << 20));
   }
+  // Ledger::Prove for random ids of the recovery ledger.
+  std::mt19937_64 rng(99);
+  auto measure_proofs = [&](ledger::Ledger& book, const char* how) -> Status {
+    ACCORD_RETURN_IF_ERROR(book.Checkpoint(Timestamp::Now()).status());
+    std::vector<double> prove_us;
+    const auto prove_start = Clock::now();
+    while (prove_us.size() < kProofSamples && SecondsSince(prove_start) < kProveBudgetSeconds) {
+      const std::string id = recovery_prefix + std::to_string(rng() % recovery_events);
+      const auto proof_start = Clock::now();
+      Result<ledger::ProofBundle> proof = book.Prove(id);
+      prove_us.push_back(
+          std::chrono::duration<double, std::micro>(Clock::now() - proof_start).count());
+      ACCORD_RETURN_IF_ERROR(proof.status());
+      DoNotOptimize(proof->inclusion_path.size());
+    }
+    std::printf(
+        "\nproofs on the %llu-event ledger (%s): Ledger::Prove p50 %.0f us, p99 %.0f us over "
+        "%zu random ids (target <= 50 us)%s\n",
+        static_cast<unsigned long long>(book.stats().events), how, Quantile(prove_us, 0.5),
+        Quantile(prove_us, 0.99), prove_us.size(),
+        prove_us.size() < kProofSamples ? "; stopped at the time budget" : "");
+    std::printf(
+        "  Prove = id lookup + one positioned read of the record (checked against its leaf) + "
+        "the audit path\n");
+    return OkStatus();
+  };
+
   std::vector<double> open_s, verify_s;
   const std::string log_dir = recovery_dir + "/ledger/log";
   for (int run = 0; run < runs; ++run) {
@@ -488,6 +516,11 @@ int Main(int argc, char** argv) {
     open_s.push_back(SecondsSince(start));
     if (!opened.ok()) return Fail("recovery", opened.status());
     DoNotOptimize((*opened)->stats().events);
+    if (run + 1 == runs) {
+      if (Status proven = measure_proofs(**opened, "rebuilt from the log"); !proven.ok()) {
+        return Fail("prove", proven);
+      }
+    }
   }
   for (int run = 0; run < runs; ++run) {
     ledger::LogReader reader(ledger::PosixFileSystem(), log_dir);
@@ -531,32 +564,70 @@ int Main(int argc, char** argv) {
       "extrapolated to 10M %.2f s\n",
       Median(verify_s), n / Median(verify_s), Median(verify_s) * 1e7 / n);
 
-  // Proofs.
+  // Recovery from a state file (Ledger::SaveState, docs/decisions/0013-ledger-state-file.md):
+  // the indexes and the tree read back, the log's records framed and CRC-checked only.
+  double save_s = 0;
+  {
+    Result<std::unique_ptr<ledger::Ledger>> opened = ledger::Ledger::Open(recovery_dir);
+    if (!opened.ok()) return Fail("open before saving the state", opened.status());
+    start = Clock::now();
+    Status saved = (*opened)->SaveState();
+    save_s = SecondsSince(start);
+    if (!saved.ok()) return Fail("saving the state", saved);
+  }
+  const uint64_t state_bytes = DirectoryBytes(recovery_dir) - DirectoryBytes(log_dir);
+  std::vector<double> state_open_s;
+  auto open_from_state = [&](uint64_t expected_state) -> Status {
+    start = Clock::now();
+    ACCORD_ASSIGN_OR_RETURN(std::unique_ptr<ledger::Ledger> opened,
+                            ledger::Ledger::Open(recovery_dir));
+    state_open_s.push_back(SecondsSince(start));
+    if (opened->stats().state_events != expected_state) {
+      return InternalError("Open did not use the state file: " + opened->stats().state_unused);
+    }
+    return OkStatus();
+  };
+  for (int run = 0; run < runs; ++run) {
+    Status state_open = open_from_state(recovery_events);
+    if (!state_open.ok()) return Fail("recovery from the state file", state_open);
+  }
+  const double state_median = Median(state_open_s);
+  DropSegmentsFromPageCache(log_dir);
+  DropSegmentsFromPageCache(recovery_dir + "/ledger");
+  state_open_s.clear();
+  if (Status cold = open_from_state(recovery_events); !cold.ok()) {
+    return Fail("recovery from the state file (cold)", cold);
+  }
+  const double state_cold_s = state_open_s.back();
+  std::printf(
+      "\nrecovery from a state file (Ledger::SaveState: %.3f s to write %.1f MiB, %.0f bytes "
+      "an event): Ledger::Open median of %d %.3f s = %.0f events/s; after POSIX_FADV_DONTNEED "
+      "on segments and state file %.3f s\n",
+      save_s, double(state_bytes) / (1 << 20), double(state_bytes) / n, runs, state_median,
+      n / state_median, state_cold_s);
+  // After a crash: the state file of the whole ledger, then a tenth as many events again that
+  // it does not cover (indexed and hashed from the log).
+  {
+    Result<IntakeFigures> tail = LedgerIntake(recovery_dir, source, snapshot, "t-", 10'000,
+                                              std::max<uint64_t>(recovery_events / 10, 1));
+    if (!tail.ok()) return Fail("appending after the state file", tail.status());
+    state_open_s.clear();
+    for (int run = 0; run < runs; ++run) {
+      Status state_open = open_from_state(recovery_events);
+      if (!state_open.ok()) return Fail("recovery from the state file and a tail", state_open);
+    }
+    std::printf(
+        "  with %llu more events after the state file (as after a crash): median of %d %.3f s\n",
+        static_cast<unsigned long long>(tail->events), runs, Median(state_open_s));
+  }
+
+  // Proofs, on the ledger as the state file and the log after it give it.
   Result<std::unique_ptr<ledger::Ledger>> opened = ledger::Ledger::Open(recovery_dir);
   if (!opened.ok()) return Fail("open for proofs", opened.status());
-  ledger::Ledger& recovered = **opened;
-  Result<ledger::SignedCheckpoint> checkpoint = recovered.Checkpoint(Timestamp::Now());
-  if (!checkpoint.ok()) return Fail("checkpoint", checkpoint.status());
-  std::mt19937_64 rng(99);
-  std::vector<double> prove_us;
-  const auto prove_start = Clock::now();
-  while (prove_us.size() < kProofSamples && SecondsSince(prove_start) < kProveBudgetSeconds) {
-    const std::string id = recovery_prefix + std::to_string(rng() % recovery_events);
-    start = Clock::now();
-    Result<ledger::ProofBundle> proof = recovered.Prove(id);
-    prove_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
-    if (!proof.ok()) return Fail("prove", proof.status());
-    DoNotOptimize(proof->inclusion_path.size());
+  if (Status proven = measure_proofs(**opened, "opened from the state file and the log after it");
+      !proven.ok()) {
+    return Fail("prove", proven);
   }
-  std::printf(
-      "\nproofs on the %llu-event ledger: Ledger::Prove p50 %.0f us, p99 %.0f us over %zu "
-      "random ids (target <= 50 us)%s\n",
-      static_cast<unsigned long long>(recovery_events), Quantile(prove_us, 0.5),
-      Quantile(prove_us, 0.99), prove_us.size(),
-      prove_us.size() < kProofSamples ? "; stopped at the time budget" : "");
-  std::printf(
-      "  Prove = id lookup + one positioned read of the record (checked against its leaf) + "
-      "the audit path\n");
 
   // The tree alone: the same leaves, rebuilt from the log.
   ledger::MerkleTree tree;
@@ -580,7 +651,7 @@ int Main(int argc, char** argv) {
       "  MerkleTree::InclusionProof alone (tree of %llu leaves rebuilt from the log; root %s "
       "the signed checkpoint's): p50 %.2f us, p99 %.2f us over %zu random leaves\n",
       static_cast<unsigned long long>(tree.size()),
-      tree.Root() == checkpoint->checkpoint.root ? "matches" : "DOES NOT match",
+      tree.Root() == (*opened)->checkpoints().back().checkpoint.root ? "matches" : "DOES NOT match",
       Quantile(inclusion_us, 0.5), Quantile(inclusion_us, 0.99), inclusion_us.size());
 
   opened->reset();

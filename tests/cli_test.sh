@@ -117,6 +117,16 @@ expect_in "$err" "artist:nobody" "error names the party"
 run ledger events --recording NOT-AN-ISRC
 expect_rc 1 "bad ISRC"
 expect_in "$err" "--recording" "error names the flag"
+run ledger stats
+expect_in "$out" "opened from: the log alone" "no state file yet"
+run ledger save-state --json
+expect_rc 0 "ledger save-state"
+saved=$(sed -n 's/.*"state_file_events": \([0-9]*\).*/\1/p' <<<"$out")
+run ledger stats --json
+expect_in "$out" "\"events\": $saved," "the state file covers every event"
+expect_in "$out" "\"state_file_events\": $saved" "the next open reads the state file"
+run ledger stats
+expect_in "$out" "opened from: a state file of" "the next open reads the state file"
 
 pools_file="$(dirname "$demo")/pools.json"
 run royalties run --period 2026-07 --pools "$pools_file"

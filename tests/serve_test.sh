@@ -124,6 +124,11 @@ dupes=$(uniq -d "$work/stored" | wc -l)
 [ "$dupes" = 0 ] || fail "$dupes events stored twice"
 "$accord_bin" --data "$data" ledger verify >/dev/null || fail "ledger verify after SIGTERM"
 echo "acknowledged before SIGTERM: $acked events; all present once; ledger verifies"
+# The stop saved the ledger's state file: the next open reads it instead of rebuilding.
+stats=$("$accord_bin" --data "$data" --json ledger stats)
+events=$(sed -n 's/^ *"events": \([0-9]*\).*/\1/p' <<<"$stats")
+[ -n "$events" ] && [[ "$stats" == *"\"state_file_events\": $events"* ]] ||
+  fail "the ledger should open from the state file the stop saved: $stats"
 
 if [ "$failures" -gt 0 ]; then
   echo "$failures failure(s)"

@@ -78,6 +78,8 @@ void AddLedger(CLI::App& app, Globals& g) {
                 {"public_key", book->public_key_hex()},
                 {"checkpoints", book->checkpoints().size()}};
     if (s.latest_checkpoint) out["latest_checkpoint"] = CheckpointJson(*s.latest_checkpoint);
+    out["state_file_events"] = s.state_events;
+    if (!s.state_unused.empty()) out["state_file_unused"] = s.state_unused;
     if (!s.recovery.truncated_segment.empty()) {
       out["recovered_torn_tail"] = {{"segment", s.recovery.truncated_segment},
                                     {"offset", s.recovery.truncated_at_offset},
@@ -86,12 +88,29 @@ void AddLedger(CLI::App& app, Globals& g) {
     std::string text =
         "events: " + std::to_string(s.events) + "\nsegments: " + std::to_string(s.segments) +
         "\nroot: " + ledger::HashToHex(s.root) + "\npublic key: " + book->public_key_hex() +
-        "\ncheckpoints: " + std::to_string(book->checkpoints().size()) + "\n";
+        "\ncheckpoints: " + std::to_string(book->checkpoints().size()) + "\n" +
+        (s.state_events > 0 ? "opened from: a state file of " + std::to_string(s.state_events) +
+                                  " events and the log after it\n"
+                            : "opened from: the log alone (no state file; accord ledger "
+                              "save-state writes one)\n");
+    if (!s.state_unused.empty()) text += "state file not used: " + s.state_unused + "\n";
     if (s.latest_checkpoint) {
       text += "latest checkpoint: " + std::to_string(s.latest_checkpoint->checkpoint.tree_size) +
               " events at " + s.latest_checkpoint->checkpoint.time.ToString() + "\n";
     }
     Print(g, out, text);
+  });
+
+  auto* save_state = ledger_cmd->add_subcommand(
+      "save-state",
+      "Save the indexes and Merkle tree so that the next open reads them instead of rebuilding "
+      "them from every record (accord serve does it on shutdown)");
+  save_state->callback([&g] {
+    auto book = OpenLedger(g);
+    Check(book->SaveState());
+    const uint64_t events = book->stats().state_events;
+    Print(g, json{{"state_file_events", events}},
+          "state file: " + std::to_string(events) + " events\n");
   });
 
   auto* checkpoint = ledger_cmd->add_subcommand("checkpoint", "Sign the current tree head");

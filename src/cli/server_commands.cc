@@ -62,6 +62,13 @@ void AddServe(CLI::App& app, Globals& g) {
     // Stop() has let every request in flight finish; intake answered only after its fsync,
     // so nothing acknowledged can be lost. Closing the API closes the store and the ledger.
     http.reset();
+    // The ledger's indexes and tree, so that the next start reads them instead of rebuilding
+    // them from every record (docs/decisions/0013-ledger-state-file.md).
+    if (Status saved = api->SaveLedgerState(); !saved.ok()) {
+      std::cerr << "accord: warning: the ledger's state file was not written (the next start "
+                   "rebuilds from the log): "
+                << saved.ToString() << std::endl;
+    }
     api.reset();
     std::cout << "accord: stopped" << std::endl;
   });

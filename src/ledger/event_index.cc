@@ -115,6 +115,101 @@ std::vector<uint64_t> EventIndex::Find(const EventQuery& query) const {
   return found;
 }
 
+namespace {
+
+// Reads `count` numbers into `values` (resized).
+template <typename T>
+Status GetArray(StateReader* in, std::string_view what, std::vector<T>* values) {
+  ACCORD_ASSIGN_OR_RETURN(const uint64_t count, in->GetCount(sizeof(T), what));
+  values->resize(count);
+  return in->GetBytes(values->data(), count * sizeof(T));
+}
+
+template <typename T>
+void PutArray(StateWriter* out, const std::vector<T>& values) {
+  out->Put64(values.size());
+  out->PutBytes(values.data(), values.size() * sizeof(T));
+}
+
+}  // namespace
+
+void EventIndex::SaveTo(StateWriter* out) const {
+  PutArray(out, time_ms_);
+  out->Put64(by_day_.size());
+  for (const auto& [day, runs] : by_day_) {
+    out->Put64(static_cast<uint64_t>(day));
+    PutArray(out, runs);
+  }
+  recording_index_.SaveTo(out);
+  out->Put64(recording_events_.size());
+  for (const std::vector<uint64_t>& events : recording_events_) PutArray(out, events);
+  listener_latest_.SaveTo(out);
+  PutArray(out, previous_of_listener_);
+}
+
+Result<EventIndex> EventIndex::LoadFrom(StateReader* in) {
+  EventIndex index;
+  ACCORD_RETURN_IF_ERROR(GetArray(in, "event times", &index.time_ms_));
+  const uint64_t events = index.time_ms_.size();
+  auto damaged = [&](const std::string& problem) {
+    return in->Damaged("event index of " + std::to_string(events) + " events: " + problem);
+  };
+  ACCORD_ASSIGN_OR_RETURN(const uint64_t days, in->GetCount(2 * sizeof(uint64_t), "days"));
+  uint64_t in_runs = 0;
+  for (uint64_t at = 0; at < days; ++at) {
+    ACCORD_ASSIGN_OR_RETURN(const uint64_t day, in->Get64());
+    std::vector<Run> runs;
+    ACCORD_RETURN_IF_ERROR(GetArray(in, "day runs", &runs));
+    for (const Run& run : runs) {
+      if (run.first == 0 || run.first > run.last || run.last > events) {
+        return damaged("a run " + std::to_string(run.first) + ".." + std::to_string(run.last));
+      }
+      in_runs += run.last - run.first + 1;
+    }
+    index.by_day_.emplace(static_cast<int64_t>(day), std::move(runs));
+  }
+  if (in_runs != events || index.by_day_.size() != days) {
+    return damaged("the days' runs hold " + std::to_string(in_runs) + " events");
+  }
+  ACCORD_ASSIGN_OR_RETURN(index.recording_index_, FlatStringMap::LoadFrom(in, "recordings"));
+  ACCORD_ASSIGN_OR_RETURN(const uint64_t recordings,
+                          in->GetCount(sizeof(uint64_t), "recording lists"));
+  if (recordings != index.recording_index_.size() ||
+      (recordings > 0 && !index.recording_index_.ValuesWithin(0, recordings - 1))) {
+    return damaged(std::to_string(recordings) + " recording lists for " +
+                   std::to_string(index.recording_index_.size()) + " recordings");
+  }
+  index.recording_events_.resize(recordings);
+  for (std::vector<uint64_t>& list : index.recording_events_) {
+    ACCORD_RETURN_IF_ERROR(GetArray(in, "recording events", &list));
+    for (size_t at = 0; at < list.size(); ++at) {
+      if (list[at] == 0 || list[at] > events || (at > 0 && list[at] <= list[at - 1])) {
+        return damaged("a recording's events are not ascending sequences");
+      }
+    }
+  }
+  ACCORD_ASSIGN_OR_RETURN(index.listener_latest_, FlatStringMap::LoadFrom(in, "listeners"));
+  if (!index.listener_latest_.ValuesWithin(1, events)) {
+    return damaged("a listener's latest event is not one of them");
+  }
+  ACCORD_RETURN_IF_ERROR(GetArray(in, "listener chains", &index.previous_of_listener_));
+  if (index.previous_of_listener_.size() != events) {
+    return damaged(std::to_string(index.previous_of_listener_.size()) + " listener links");
+  }
+  for (uint64_t at = 0; at < events; ++at) {
+    // Each link goes back, so a listener's chain always ends.
+    if (index.previous_of_listener_[at] > at) return damaged("a listener link goes forward");
+  }
+  if (!index.by_day_.empty()) {
+    // Add's cache: the day of the last event, whose runs are where the next event may extend.
+    index.last_day_ = DayOf(index.time_ms_.back());
+    auto found = index.by_day_.find(index.last_day_);
+    if (found == index.by_day_.end()) return damaged("the last event's day has no runs");
+    index.last_day_runs_ = &found->second;
+  }
+  return index;
+}
+
 std::vector<std::pair<uint64_t, uint64_t>> ConsecutiveRuns(const std::vector<uint64_t>& sequences) {
   std::vector<std::pair<uint64_t, uint64_t>> runs;
   for (uint64_t sequence : sequences) {

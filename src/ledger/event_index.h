@@ -30,6 +30,7 @@
 #include "core/time.h"
 #include "ledger/event.h"
 #include "ledger/flat_string_map.h"
+#include "ledger/state_file.h"
 
 namespace accord::ledger {
 
@@ -65,6 +66,13 @@ class EventIndex {
   }
 
   uint64_t size() const { return time_ms_.size(); }
+
+  // Writes the index as it is in memory, for LoadFrom (the ledger's state file, state_file.h).
+  void SaveTo(StateWriter* out) const;
+  // Reads an index SaveTo wrote. DataLoss when it does not hold together: every sequence it
+  // holds is checked to be in 1..size() (ascending where it must be), so that a damaged file
+  // cannot make a query read out of bounds or loop.
+  static Result<EventIndex> LoadFrom(StateReader* in);
 
  private:
   // Consecutive sequences first..last, all on one UTC day.

@@ -93,6 +93,11 @@ uint64_t FlatStringMap::StoreKey(std::string_view key) {
   // A new chunk also when the key would end exactly at the chunk's end, so that every stored
   // offset, empty keys' included, is below kChunkBytes and fits its field.
   if (chunks_.empty() || chunk_used_ + key.size() >= kChunkBytes) {
+    // The unused end of a full chunk is zeroed, so that a saved map is the same bytes for the
+    // same keys.
+    if (!chunks_.empty()) {
+      std::memset(chunks_.back().get() + chunk_used_, 0, kChunkBytes - chunk_used_);
+    }
     chunks_.emplace_back(static_cast<char*>(LargeAllocate(kChunkBytes, false)));
     chunk_used_ = 0;
   }
@@ -164,6 +169,81 @@ void FlatStringMap::Grow(size_t slot_count) {
     while (slots_[index].key != 0) index = (index + 1) & mask;
     slots_[index] = slot;
   }
+}
+
+namespace {
+constexpr uint64_t kSavedMapTag = 0x50414d54414c4641;  // "AFLATMAP" read as little-endian text
+}  // namespace
+
+void FlatStringMap::SaveTo(StateWriter* out) const {
+  out->Put64(kSavedMapTag);
+  out->Put64(seed_);
+  out->Put64(size_);
+  out->Put64(chunk_used_);
+  out->Put64(chunks_.size());
+  for (size_t chunk = 0; chunk < chunks_.size(); ++chunk) {
+    out->PutBytes(chunks_[chunk].get(), chunk + 1 == chunks_.size() ? chunk_used_ : kChunkBytes);
+  }
+  out->Put64(slot_count_);
+  out->PutBytes(slots_.get(), slot_count_ * sizeof(Slot));
+}
+
+Result<FlatStringMap> FlatStringMap::LoadFrom(StateReader* in, std::string_view what) {
+  auto damaged = [&](const std::string& problem) {
+    return in->Damaged(std::string(what) + ": " + problem);
+  };
+  ACCORD_ASSIGN_OR_RETURN(const uint64_t tag, in->Get64());
+  if (tag != kSavedMapTag) return damaged("not a saved map");
+  FlatStringMap map;
+  ACCORD_ASSIGN_OR_RETURN(map.seed_, in->Get64());
+  ACCORD_ASSIGN_OR_RETURN(const uint64_t size, in->Get64());
+  ACCORD_ASSIGN_OR_RETURN(const uint64_t chunk_used, in->Get64());
+  ACCORD_ASSIGN_OR_RETURN(const uint64_t chunk_count, in->GetCount(1, "key chunks"));
+  if (chunk_used >= kChunkBytes || (chunk_count == 0 && chunk_used != 0)) {
+    return damaged("the last key chunk holds " + std::to_string(chunk_used) + " bytes");
+  }
+  if (chunk_count > 0 && (chunk_count - 1) > in->remaining() / kChunkBytes) {
+    return damaged(std::to_string(chunk_count) + " key chunks do not fit in the file");
+  }
+  for (uint64_t chunk = 0; chunk < chunk_count; ++chunk) {
+    map.chunks_.emplace_back(static_cast<char*>(LargeAllocate(kChunkBytes, false)));
+    const size_t bytes = chunk + 1 == chunk_count ? chunk_used : kChunkBytes;
+    ACCORD_RETURN_IF_ERROR(in->GetBytes(map.chunks_.back().get(), bytes));
+  }
+  map.chunk_used_ = chunk_used;
+  ACCORD_ASSIGN_OR_RETURN(const uint64_t slot_count, in->GetCount(sizeof(Slot), "slots"));
+  // At most 5/8 full, as Insert keeps it: a lookup always reaches an empty slot.
+  if (slot_count < kInitialSlots || !std::has_single_bit(slot_count) || size * 8 > slot_count * 5) {
+    return damaged(std::to_string(size) + " keys in " + std::to_string(slot_count) + " slots");
+  }
+  map.slots_.reset(static_cast<Slot*>(LargeAllocate(slot_count * sizeof(Slot), false)));
+  map.slot_count_ = slot_count;
+  ACCORD_RETURN_IF_ERROR(in->GetBytes(map.slots_.get(), slot_count * sizeof(Slot)));
+  uint64_t used = 0;
+  for (size_t index = 0; index < slot_count; ++index) {
+    const uint64_t ref = map.slots_[index].key;
+    if (ref == 0) continue;
+    ++used;
+    const uint64_t chunk = ref >> kChunkShift;  // index + 1
+    const uint64_t end = ((ref >> kOffsetShift) & kOffsetMask) + (ref & kLengthMask);
+    if (chunk == 0 || chunk > chunk_count ||
+        end > (chunk == chunk_count ? chunk_used : uint64_t{kChunkBytes})) {
+      return damaged("slot " + std::to_string(index) + " refers outside the key bytes");
+    }
+  }
+  if (used != size) {
+    return damaged(std::to_string(used) + " slots in use, " + std::to_string(size) + " keys");
+  }
+  map.size_ = size;
+  return map;
+}
+
+bool FlatStringMap::ValuesWithin(uint64_t low, uint64_t high) const {
+  for (size_t index = 0; index < slot_count_; ++index) {
+    const Slot& slot = slots_[index];
+    if (slot.key != 0 && (slot.value < low || slot.value > high)) return false;
+  }
+  return true;
 }
 
 }  // namespace accord::ledger

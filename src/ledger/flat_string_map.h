@@ -33,6 +33,9 @@
 #include <utility>
 #include <vector>
 
+#include "core/status.h"
+#include "ledger/state_file.h"
+
 namespace accord::ledger {
 
 class FlatStringMap {
@@ -71,6 +74,17 @@ class FlatStringMap {
   void Reserve(size_t keys);
 
   size_t size() const { return size_; }
+
+  // Writes the map as it is in memory (seed, slots, key bytes) for LoadFrom; the ledger's state
+  // file (state_file.h).
+  void SaveTo(StateWriter* out) const;
+  // Reads a map SaveTo wrote. DataLoss naming `what` when the bytes do not describe a map: every
+  // slot is checked (a key reference outside the key bytes, a count that does not match), so a
+  // damaged file cannot make a lookup read out of bounds or probe forever.
+  static Result<FlatStringMap> LoadFrom(StateReader* in, std::string_view what);
+  // Whether every stored value lies in [low, high]: loaders check values against what they
+  // refer to.
+  bool ValuesWithin(uint64_t low, uint64_t high) const;
 
  private:
   struct Slot {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cstdlib>
 #include <functional>
 #include <nlohmann/json.hpp>
 
@@ -28,6 +29,39 @@ uint64_t SegmentBytes(FileSystem* fs, const std::string& log_dir) {
     if (size.ok()) bytes += *size;
   }
   return bytes;
+}
+
+// State files: "state-" then the event count in 20 digits, ".bin".
+constexpr std::string_view kStatePrefix = "state-";
+constexpr std::string_view kStateSuffix = ".bin";
+constexpr uint64_t kStateMagic = 0x4554415453474c41;  // "ALGSTATE" as little-endian text
+constexpr uint64_t kStateVersion = 1;
+constexpr uint64_t kByteOrderMark = 0x0102030405060708;  // reads otherwise on the other order
+
+std::string StateFileName(uint64_t events) {
+  std::string digits = std::to_string(events);
+  return std::string(kStatePrefix) + std::string(20 - digits.size(), '0') + digits +
+         std::string(kStateSuffix);
+}
+
+// The state files in `dir`, newest (most events) first.
+std::vector<std::pair<uint64_t, std::string>> StateFiles(FileSystem* fs, const std::string& dir) {
+  std::vector<std::pair<uint64_t, std::string>> files;
+  Result<std::vector<std::string>> names = fs->ListDir(dir);
+  if (!names.ok()) return files;
+  for (const std::string& name : *names) {
+    if (name.size() != kStatePrefix.size() + 20 + kStateSuffix.size() ||
+        !name.starts_with(kStatePrefix) || !name.ends_with(kStateSuffix)) {
+      continue;
+    }
+    const std::string_view digits = std::string_view(name).substr(kStatePrefix.size(), 20);
+    if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      continue;
+    }
+    files.emplace_back(std::strtoull(std::string(digits).c_str(), nullptr, 10), name);
+  }
+  std::sort(files.rbegin(), files.rend());
+  return files;
 }
 
 std::string Describe(const rights::Reason& reason, const UsageEvent& event, const Isrc& isrc) {
@@ -94,7 +128,31 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& data_dir, FileSy
                                  std::span<const RecoveredRecord> records) -> Status {
     return self->IndexRecords(records, log_bytes);
   };
-  ACCORD_ASSIGN_OR_RETURN(ledger->log_, LogWriter::Open(fs, dir + "/log", options));
+  // The newest state file first; one that does not read back, or that the log does not
+  // continue, is passed over (it is only a cache of what the log holds).
+  for (const auto& [events, name] : StateFiles(fs, dir)) {
+    const std::string path = JoinPath(dir, name);
+    bool rejected = false;
+    options.trusted_prefix = {};
+    Status loaded = ledger->LoadState(path, &options.trusted_prefix);
+    if (loaded.ok()) {
+      options.trusted_prefix.rejected = &rejected;
+      Result<std::unique_ptr<LogWriter>> log = LogWriter::Open(fs, dir + "/log", options);
+      if (log.ok()) {
+        ledger->log_ = std::move(*log);
+        ledger->state_events_ = events;
+        break;
+      }
+      if (!rejected) return log.status();
+      loaded = log.status();
+    }
+    ledger->state_unused_ = name + ": " + loaded.message();
+    ledger->ResetIndexes();
+  }
+  if (ledger->log_ == nullptr) {
+    options.trusted_prefix = {};
+    ACCORD_ASSIGN_OR_RETURN(ledger->log_, LogWriter::Open(fs, dir + "/log", options));
+  }
   if (ledger->tree_.size() != ledger->log_->last_sequence() ||
       ledger->events_.size() != ledger->log_->last_sequence()) {
     return DataLossError("ledger: recovery visited " + std::to_string(ledger->events_.size()) +
@@ -162,6 +220,64 @@ Status Ledger::IndexRecords(std::span<const RecoveredRecord> records, uint64_t l
     }
   }
   return OkStatus();
+}
+
+void Ledger::ResetIndexes() {
+  tree_ = MerkleTree();
+  ids_ = FlatStringMap();
+  events_ = EventIndex();
+}
+
+Status Ledger::LoadState(const std::string& path, LogOptions::TrustedPrefix* trusted) {
+  ACCORD_ASSIGN_OR_RETURN(StateReader in, StateReader::Open(fs_, path));
+  ACCORD_ASSIGN_OR_RETURN(const uint64_t magic, in.Get64());
+  ACCORD_ASSIGN_OR_RETURN(const uint64_t version, in.Get64());
+  ACCORD_ASSIGN_OR_RETURN(const uint64_t byte_order, in.Get64());
+  if (magic != kStateMagic || version != kStateVersion || byte_order != kByteOrderMark) {
+    return in.Damaged("not a ledger state file of version " + std::to_string(kStateVersion) +
+                      " written on a machine of this byte order");
+  }
+  ACCORD_ASSIGN_OR_RETURN(const uint64_t events, in.Get64());
+  ChainHash chain_hash;
+  ACCORD_RETURN_IF_ERROR(in.GetBytes(chain_hash.data(), chain_hash.size()));
+  ACCORD_ASSIGN_OR_RETURN(tree_, MerkleTree::LoadFrom(&in));
+  ACCORD_ASSIGN_OR_RETURN(ids_, FlatStringMap::LoadFrom(&in, "event ids"));
+  ACCORD_ASSIGN_OR_RETURN(events_, EventIndex::LoadFrom(&in));
+  ACCORD_RETURN_IF_ERROR(in.Finish());
+  if (events == 0 || tree_.size() != events || ids_.size() != events || events_.size() != events ||
+      !ids_.ValuesWithin(1, events)) {
+    return in.Damaged("the parts do not agree on " + std::to_string(events) + " events");
+  }
+  trusted->sequence = events;
+  trusted->chain_hash = chain_hash;
+  return OkStatus();
+}
+
+Status Ledger::SaveState() {
+  const uint64_t events = tree_.size();
+  if (events == 0 || events == state_events_) return OkStatus();
+  const std::string name = StateFileName(events);
+  const std::string path = JoinPath(dir_, name);
+  // A file of this name is what a save cut short by a crash left: Open passed it over.
+  if (fs_->FileSize(path).ok()) ACCORD_RETURN_IF_ERROR(fs_->Remove(path));
+  ACCORD_ASSIGN_OR_RETURN(StateWriter out, StateWriter::Create(fs_, path));
+  out.Put64(kStateMagic);
+  out.Put64(kStateVersion);
+  out.Put64(kByteOrderMark);
+  out.Put64(events);
+  const ChainHash chain_hash = log_->last_hash();
+  out.PutBytes(chain_hash.data(), chain_hash.size());
+  tree_.SaveTo(&out);
+  ids_.SaveTo(&out);
+  events_.SaveTo(&out);
+  ACCORD_RETURN_IF_ERROR(out.Finish());
+  ACCORD_RETURN_IF_ERROR(fs_->SyncDir(dir_));
+  state_events_ = events;
+  // Only once the new file is durable do the older ones go.
+  for (const auto& [older_events, older] : StateFiles(fs_, dir_)) {
+    if (older != name) ACCORD_RETURN_IF_ERROR(fs_->Remove(JoinPath(dir_, older)));
+  }
+  return fs_->SyncDir(dir_);
 }
 
 Status Ledger::LoadCheckpoints() {
@@ -554,6 +670,8 @@ LedgerStats Ledger::stats() const {
   stats.last_chain_hash = log_->last_hash();
   stats.recovery = log_->recovery();
   stats.segments = log_->recovery().segment_count;
+  stats.state_events = state_events_;
+  stats.state_unused = state_unused_;
   if (!checkpoints_.empty()) stats.latest_checkpoint = checkpoints_.back();
   return stats;
 }

@@ -7,6 +7,8 @@
 //   DATA/ledger/log/segment-*.log     the records (docs/formats/ledger_log.md)
 //   DATA/ledger/checkpoints.jsonl     one signed checkpoint per line, appended and fsynced
 //   DATA/ledger/signing.key           the Ed25519 key (created on first use, mode 0600)
+//   DATA/ledger/state-<N>.bin         the indexes and tree after N events (SaveState), read
+//                                     by Open instead of rebuilding them (state_file.h)
 //
 // Intake is idempotent: an event id seen before with the same content answers "duplicate"
 // with the original sequence; with other content it answers "conflict" naming the fields that
@@ -22,7 +24,7 @@
 // will serialise intake in front of it). Append works on a batch of 512 events or more with a
 // second, internal thread (docs/decisions/0010-ledger-intake-rate.md); the answers, sequences
 // and tree are exactly those of one event at a time. Recovery on Open reads the whole log:
-// O(events).
+// O(events), but hashes and indexes only the records after the last state file.
 #ifndef ACCORD_LEDGER_LEDGER_H_
 #define ACCORD_LEDGER_LEDGER_H_
 
@@ -97,6 +99,10 @@ struct LedgerStats {
   ChainHash last_chain_hash{};
   std::optional<SignedCheckpoint> latest_checkpoint;
   RecoveryReport recovery;
+  // The events the current state file covers (0: none), and why a state file found at Open was
+  // not used (empty when none was passed over).
+  uint64_t state_events = 0;
+  std::string state_unused;
 };
 
 struct VerifyReport {
@@ -108,7 +114,11 @@ struct VerifyReport {
 class Ledger {
  public:
   // Opens DATA/ledger, recovering the log (a torn tail is cut; other damage is DataLoss naming
-  // segment and offset) and rebuilding the id index and the Merkle tree from it. `fs` must
+  // segment and offset) and rebuilding the id index, the event index and the Merkle tree from
+  // it: from the newest state file that reads back whole and that the log continues (record N
+  // has the chain hash it names), and from the records after it; from the whole log when there
+  // is no such file (the reason is in stats().state_unused). Every record's framing and CRC are
+  // checked either way; the records a state file covers are not hashed again. `fs` must
   // outlive the ledger. One process at a time: the ledger holds DATA/ledger/LOCK while it is
   // open, and Open fails with FailedPrecondition (naming the holder's process id) while another
   // Ledger, in this process or another, has it open.
@@ -155,6 +165,14 @@ class Ledger {
   // The time of event `sequence` (1..stats().events), from the index.
   Timestamp EventTime(uint64_t sequence) const { return events_.TimeOf(sequence); }
 
+  // Saves the id index, the event index and the Merkle tree to DATA/ledger/state-<N>.bin
+  // (N = stats().events; fsynced), then removes older state files, so that the next Open reads
+  // them instead of rebuilding them from the log (at 10M events: docs/benchmarks.md). Costs a
+  // write of about 210 bytes per event; `accord serve` calls it on shutdown. Does nothing when
+  // the current state file covers every event. An I/O error leaves the older file in place; a
+  // file cut short by a crash is not used by Open.
+  Status SaveState();
+
   // Rereads every segment, recomputing every chain hash and the Merkle root, and checks every
   // stored checkpoint's signature and root against it. DataLoss names the first mismatch.
   Result<VerifyReport> Verify() const;
@@ -169,6 +187,11 @@ class Ledger {
   // (the tree is built on the log's hashing thread: see Open); the first error in order.
   // `log_bytes`, the size of the log, sizes the indexes.
   Status IndexRecords(std::span<const RecoveredRecord> records, uint64_t log_bytes);
+  // Reads the state file `path` into tree_, ids_ and events_, and fills `trusted` with what the
+  // log must continue. DataLoss when the file does not read back whole.
+  Status LoadState(const std::string& path, LogOptions::TrustedPrefix* trusted);
+  // Empties tree_, ids_ and events_ (after a state file that could not be used).
+  void ResetIndexes();
 
   FileSystem* fs_;
   std::string dir_;  // DATA/ledger
@@ -182,6 +205,8 @@ class Ledger {
   FlatStringMap ids_;  // event id → sequence (its leaf hash is in tree_)
   EventIndex events_;  // period, recording, listener
   std::vector<SignedCheckpoint> checkpoints_;
+  uint64_t state_events_ = 0;  // covered by the current state file; 0: none
+  std::string state_unused_;   // why Open passed a state file over
   // Append encodes a batch here, each half of a large batch into its own buffer; kept between
   // calls so that their pages stay mapped.
   std::string intake_buffers_[2];

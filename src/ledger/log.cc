@@ -516,13 +516,20 @@ ScanPiece PieceReader::Next() {
 // The SHA-256 work of a piece, and its digests; touches nothing but the piece (and what the
 // digester touches), so that it can run on a second thread while the piece before it is
 // checked and visited.
-void HashPiece(ScanPiece* piece, const PayloadDigester* digester) {
+// Records before `trusted` (a trusted prefix, LogOptions::trusted_prefix) are not hashed, and
+// only records after it are digested.
+void HashPiece(ScanPiece* piece, const PayloadDigester* digester, std::uint64_t trusted) {
   const std::size_t count = piece->records.size();
   piece->chain_hashes.resize(count);
   if (digester != nullptr) piece->digests.resize(count);
   Sha256 hasher;
   ChainHash previous;
-  for (std::size_t index = 0; index < count; ++index) {
+  std::size_t index = 0;
+  if (trusted > piece->first_sequence) {
+    index =
+        static_cast<std::size_t>(std::min<std::uint64_t>(trusted - piece->first_sequence, count));
+  }
+  for (; index < count; ++index) {
     const ScanPiece::Record& record = piece->records[index];
     const char* bytes = piece->data.data() + record.at;
     const std::string_view payload(bytes + kRecordHeaderSize, record.payload_size);
@@ -532,13 +539,16 @@ void HashPiece(ScanPiece* piece, const PayloadDigester* digester) {
       piece->hash_failed_at = index;
       return;
     }
-    if (digester != nullptr) piece->digests[index] = (*digester)(payload);
+    if (digester != nullptr && piece->first_sequence + index > trusted) {
+      piece->digests[index] = (*digester)(payload);
+    }
   }
 }
 
 // Where ScanLog puts what it finds, and what it calls.
 struct ScanSink {
   std::uint64_t from_sequence = 0;
+  LogOptions::TrustedPrefix trusted;       // sequence 0: none
   const RecoveryVisitor* visit = nullptr;  // may be null
   std::vector<std::uint64_t>* segment_first_sequence = nullptr;
   std::vector<std::uint32_t>* record_offsets = nullptr;
@@ -560,6 +570,19 @@ Status ConsumePiece(const ScanPiece& piece, const ScanSink& sink, ScanResult* sc
   bool broken = false;
   const ChainHash* previous = &scan->last_hash;
   for (; good < count; ++good) {
+    const std::uint64_t sequence = piece.first_sequence + good;
+    if (sequence < sink.trusted.sequence) continue;  // framing checked; the chain is trusted
+    if (sequence == sink.trusted.sequence) {
+      if (good == piece.hash_failed_at) break;
+      if (piece.chain_hashes[good] != sink.trusted.chain_hash) {
+        if (sink.trusted.rejected != nullptr) *sink.trusted.rejected = true;
+        return FailedPreconditionError(
+            AtOffset(piece.path, piece.data_offset + piece.records[good].at) + "record " +
+            std::to_string(sequence) + " is not the one the saved state was taken after");
+      }
+      previous = &piece.chain_hashes[good];
+      continue;
+    }
     const char* bytes = piece.data.data() + piece.records[good].at;
     if (std::memcmp(bytes + kRecordPrevHashOffset, previous->data(), previous->size()) != 0) {
       broken = true;
@@ -629,18 +652,19 @@ Status ConsumePiece(const ScanPiece& piece, const ScanSink& sink, ScanResult* sc
 // records, the second thread reads, frames and hashes piece k + 1.
 Result<ScanResult> ScanLog(FileSystem* fs, const std::string& dir, std::uint64_t from_sequence,
                            const RecoveryVisitor* visit, const PayloadDigester* digester,
-                           const ScanOptions& options,
+                           const ScanOptions& options, const LogOptions::TrustedPrefix& trusted,
                            std::vector<std::uint64_t>* segment_first_sequence = nullptr,
                            std::vector<std::uint32_t>* record_offsets = nullptr) {
   ScanResult scan;
   ACCORD_ASSIGN_OR_RETURN(scan.segment_count, CountSegments(fs, dir));
   if (scan.segment_count == 0) return scan;
   if (visit == nullptr || digester == nullptr || !*digester) digester = nullptr;
-  const ScanSink sink{from_sequence, visit, segment_first_sequence, record_offsets};
+  const ScanSink sink{std::max(from_sequence, trusted.sequence + 1), trusted, visit,
+                      segment_first_sequence, record_offsets};
   PieceReader reader(fs, dir, scan.segment_count, options.read_bytes);
   std::vector<RecoveredRecord> run;
   ScanPiece current = reader.Next();
-  HashPiece(&current, digester);
+  HashPiece(&current, digester, trusted.sequence);
   while (true) {
     std::optional<ScanPiece> next;
     Status consumed;
@@ -650,7 +674,7 @@ Result<ScanResult> ScanLog(FileSystem* fs, const std::string& dir, std::uint64_t
         [&] {
           if (current.IsFinal()) return;
           next = reader.Next();
-          HashPiece(&*next, digester);
+          HashPiece(&*next, digester, trusted.sequence);
         });
     ACCORD_RETURN_IF_ERROR(consumed);
     if (!next) break;
@@ -723,8 +747,15 @@ Status LogWriter::Recover() {
       const ScanResult scan,
       ScanLog(fs_, dir_, options_.recovery_visitor ? 1 : std::numeric_limits<std::uint64_t>::max(),
               options_.recovery_visitor ? &options_.recovery_visitor : nullptr,
-              &options_.recovery_digester, options_.scan, &positions_.segment_first_sequence,
-              &positions_.record_offsets));
+              &options_.recovery_digester, options_.scan, options_.trusted_prefix,
+              &positions_.segment_first_sequence, &positions_.record_offsets));
+  if (scan.record_count < options_.trusted_prefix.sequence) {
+    // Before anything is cut: the log as it is, without the saved state, decides what to keep.
+    if (options_.trusted_prefix.rejected != nullptr) *options_.trusted_prefix.rejected = true;
+    return FailedPreconditionError(dir_ + ": the log holds " + std::to_string(scan.record_count) +
+                                   " records, the saved state " +
+                                   std::to_string(options_.trusted_prefix.sequence));
+  }
   next_sequence_ = scan.next_sequence;
   last_hash_ = scan.last_hash;
   if (scan.segment_count == 0) {
@@ -1018,13 +1049,13 @@ Status LogReader::ForEach(std::uint64_t from_sequence, const RecordVisitor& visi
     }
     return OkStatus();
   };
-  return ScanLog(fs_, dir_, from_sequence, &each, nullptr, scan_).status();
+  return ScanLog(fs_, dir_, from_sequence, &each, nullptr, scan_, {}).status();
 }
 
 Result<LogSummary> LogReader::Verify() const {
   ACCORD_ASSIGN_OR_RETURN(
       const ScanResult scan,
-      ScanLog(fs_, dir_, std::numeric_limits<std::uint64_t>::max(), nullptr, nullptr, scan_));
+      ScanLog(fs_, dir_, std::numeric_limits<std::uint64_t>::max(), nullptr, nullptr, scan_, {}));
   LogSummary summary;
   summary.segment_count = scan.segment_count;
   summary.record_count = scan.record_count;

@@ -133,6 +133,19 @@ struct LogOptions {
   // to its Merkle tree here) is therefore only to be trusted once Open has succeeded; on
   // success it has seen exactly the records recovery kept.
   PayloadDigester recovery_digester;
+  // Recovery after the ledger's state file (state_file.h): the caller already holds what the
+  // visitor and the digester would build from records 1..sequence. Those records are still read
+  // and their framing checked (length, CRC, type, sequence: damage is DataLoss as always), but
+  // they are not hashed, linked, visited or digested; only record `sequence` is hashed, and its
+  // chain hash (computed from the previous hash stored in it) must be `chain_hash`. When it is
+  // not, or the log holds fewer records, Open sets *rejected (when given), fails with
+  // FailedPrecondition and changes nothing on disk; the caller then opens again without it.
+  struct TrustedPrefix {
+    std::uint64_t sequence = 0;  // 0: none
+    ChainHash chain_hash{};
+    bool* rejected = nullptr;
+  };
+  TrustedPrefix trusted_prefix;
   ScanOptions scan;
 };
 

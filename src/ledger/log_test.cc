@@ -707,6 +707,88 @@ TEST_F(LogTest, RefusedLogStaysRefusedAndUntouched) {
   EXPECT_EQ(damaged, Contents(1));
 }
 
+// ---- Recovery after a state file (LogOptions::trusted_prefix) ------------------------------
+
+TEST_F(LogTest, TrustedPrefixIsFramedButNeitherHashedNorVisited) {
+  options_.max_segment_bytes = 300;  // several segments
+  ASSERT_TRUE(Open().ok());
+  WriteEach(MakePayloads(0, 30));
+  Close();
+  ASSERT_GT(SegmentCount(), 3u);
+  Result<std::vector<ReadRecord>> all = ReadFrom(1);
+  ASSERT_TRUE(all.ok());
+  for (const ScanOptions& scan : {ScanOptions{}, ScanOptions{.read_bytes = 64, .threads = 2},
+                                  ScanOptions{.read_bytes = 211, .threads = 1}}) {
+    for (std::uint64_t trusted : {1, 7, 29, 30}) {
+      SCOPED_TRACE("trusted " + std::to_string(trusted) + ", pieces of " +
+                   std::to_string(scan.read_bytes));
+      std::vector<std::uint64_t> visited;
+      int digested = 0;
+      bool rejected = false;
+      options_.scan = scan;
+      options_.recovery_visitor = [&](std::span<const RecoveredRecord> records) {
+        for (const RecoveredRecord& record : records) visited.push_back(record.sequence);
+        return OkStatus();
+      };
+      options_.recovery_digester = [&](std::string_view) {
+        ++digested;
+        return PayloadDigest{};
+      };
+      options_.trusted_prefix = {trusted, (*all)[trusted - 1].chain_hash, &rejected};
+      ASSERT_TRUE(Open().ok());
+      EXPECT_FALSE(rejected);
+      std::vector<std::uint64_t> expected;
+      for (std::uint64_t sequence = trusted + 1; sequence <= 30; ++sequence) {
+        expected.push_back(sequence);
+      }
+      EXPECT_EQ(visited, expected);
+      EXPECT_EQ(digested, static_cast<int>(30 - trusted));
+      EXPECT_EQ(writer_->last_sequence(), 30u);
+      EXPECT_EQ(writer_->last_hash(), all->back().chain_hash);
+      // Positions are kept for every record, the trusted ones included.
+      Result<std::string> third = writer_->ReadRecord(3);
+      ASSERT_TRUE(third.ok()) << third.status().ToString();
+      EXPECT_EQ(*third, (*all)[2].payload);
+      Close();
+    }
+  }
+}
+
+TEST_F(LogTest, TrustedPrefixTheLogDoesNotContinueIsRejectedAndNothingIsCut) {
+  ASSERT_TRUE(Open().ok());
+  WriteEach(MakePayloads(0, 12));
+  Close();
+  Result<std::vector<ReadRecord>> all = ReadFrom(1);
+  ASSERT_TRUE(all.ok());
+  // A torn tail that an ordinary open would cut.
+  SetContents(1, Contents(1) + std::string("\x30\x00\x00\x00torn", 8));
+  const std::string before = Contents(1);
+  options_.recovery_visitor = [](std::span<const RecoveredRecord>) { return OkStatus(); };
+  struct Case {
+    std::uint64_t sequence;
+    ChainHash hash;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {5, (*all)[5].chain_hash, "record 5 is not the one the saved state was taken after"},
+      {13, (*all)[11].chain_hash, "the log holds 12 records, the saved state 13"}};
+  for (const Case& bad : cases) {
+    bool rejected = false;
+    options_.trusted_prefix = {bad.sequence, bad.hash, &rejected};
+    const Status status = Open();
+    EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition) << status.ToString();
+    EXPECT_THAT(status.message(), HasSubstr(bad.message));
+    EXPECT_TRUE(rejected);
+    EXPECT_EQ(Contents(1), before);
+  }
+  // Damage among the trusted records is still found, and is DataLoss, not a rejection.
+  FlipByte(1, kSegmentHeaderBytes + 2 * (kRecordHeaderBytes + 20) + kRecordHeaderBytes + 3);
+  bool rejected = false;
+  options_.trusted_prefix = {10, (*all)[9].chain_hash, &rejected};
+  ExpectDataLossAt(1, kSegmentHeaderBytes + 2 * (kRecordHeaderBytes + 20));
+  EXPECT_FALSE(rejected);
+}
+
 // ---- Reading by position ------------------------------------------------------------------
 
 // ---- Reading in pieces, hashing on a second thread -------------------------------------------

@@ -137,6 +137,54 @@ void MerkleTree::HashColumn::push_back(const Hash& hash) {
   ++size_;
 }
 
+void MerkleTree::HashColumn::SaveTo(StateWriter* out) const {
+  out->Put64(size_);
+  for (const std::vector<Hash>& chunk : chunks_) {
+    out->PutBytes(chunk.data(), chunk.size() * sizeof(Hash));
+  }
+}
+
+Status MerkleTree::HashColumn::LoadFrom(StateReader* in, uint64_t count) {
+  while (size_ < count) {
+    const uint64_t take = std::min<uint64_t>(count - size_, kChunkMask + 1);
+    chunks_.emplace_back();
+    chunks_.back().reserve(kChunkMask + 1);
+    chunks_.back().resize(take);
+    ACCORD_RETURN_IF_ERROR(in->GetBytes(chunks_.back().data(), take * sizeof(Hash)));
+    size_ += take;
+  }
+  return OkStatus();
+}
+
+void MerkleTree::SaveTo(StateWriter* out) const {
+  out->Put64(level_.size());
+  for (const HashColumn& column : level_) column.SaveTo(out);
+}
+
+Result<MerkleTree> MerkleTree::LoadFrom(StateReader* in) {
+  ACCORD_ASSIGN_OR_RETURN(const uint64_t levels, in->GetCount(sizeof(uint64_t), "tree levels"));
+  MerkleTree tree;
+  tree.level_.clear();
+  uint64_t leaves = 0;
+  for (uint64_t level = 0; level < levels; ++level) {
+    ACCORD_ASSIGN_OR_RETURN(const uint64_t count, in->GetCount(sizeof(Hash), "tree nodes"));
+    if (level == 0) leaves = count;
+    // Level h holds a node for every complete subtree of 2^h leaves, and exists once it has one.
+    const uint64_t expected = level < 64 ? leaves >> level : 0;
+    if (count != expected || (level > 0 && count == 0)) {
+      return in->Damaged("tree level " + std::to_string(level) + " holds " + std::to_string(count) +
+                         " nodes for " + std::to_string(leaves) + " leaves");
+    }
+    tree.level_.emplace_back();
+    ACCORD_RETURN_IF_ERROR(tree.level_.back().LoadFrom(in, count));
+  }
+  if (levels == 0 || (leaves >> levels) != 0) {
+    return in->Damaged("a tree of " + std::to_string(leaves) + " leaves in " +
+                       std::to_string(levels) + " levels");
+  }
+  return tree;
+}
+
 void MerkleTree::Append(const Hash& leaf_hash) {
   level_[0].push_back(leaf_hash);
   // Each level whose node count just became even completes a node one level up; stop at the

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "ledger/state_file.h"
 
 namespace accord::ledger {
 
@@ -99,6 +100,12 @@ class MerkleTree {
   // old_size > new_size or new_size > size().
   Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size, uint64_t new_size) const;
 
+  // Writes every node, level by level, for LoadFrom (the ledger's state file, state_file.h).
+  void SaveTo(StateWriter* out) const;
+  // Reads a tree SaveTo wrote. DataLoss when a level's size is not the one its leaf count
+  // implies. The hashes themselves are not recomputed: the state file's checksum covers them.
+  static Result<MerkleTree> LoadFrom(StateReader* in);
+
  private:
   // MTH of leaves [begin, end), where [begin, end) lies inside one aligned block of a power of
   // two >= end - begin (every range the RFC recursion visits does). end <= size(), end > begin.
@@ -117,6 +124,9 @@ class MerkleTree {
     }
     const Hash& back() const { return (*this)[size_ - 1]; }
     void push_back(const Hash& hash);
+    void SaveTo(StateWriter* out) const;
+    // Appends `count` hashes read from `in` to an empty column.
+    Status LoadFrom(StateReader* in, uint64_t count);
 
    private:
     static constexpr int kChunkBits = 16;

@@ -564,6 +564,11 @@ const std::vector<RouteInfo>& Api::Routes() {
 Api::Api(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Api::~Api() = default;
 
+Status Api::SaveLedgerState() {
+  std::unique_lock lock(state_->ledger_mu);
+  return state_->ledger->SaveState();
+}
+
 Result<std::unique_ptr<Api>> Api::Open(const ApiOptions& options) {
   if (sodium_init() < 0) return InternalError("libsodium failed to initialise");
   auto state = std::make_unique<State>();

@@ -84,6 +84,11 @@ class Api {
   // command to run when the data directory has no listening data or model).
   Status TasteStatus() const;
 
+  // Saves the ledger's state file (ledger::Ledger::SaveState), so that the next start reads the
+  // ledger's indexes instead of rebuilding them; `accord serve` calls it once the server has
+  // stopped. Only a cache: an error loses nothing, the next start rebuilds from the log.
+  Status SaveLedgerState();
+
   // Never throws: a handler's unexpected exception becomes 500 internal with the request id.
   HttpResponse Handle(const HttpRequest& request);
 
