@@ -3,9 +3,6 @@
 #include <sys/mman.h>
 
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
-#include <new>
 
 namespace accord {
 
@@ -21,20 +18,6 @@ void AdviseHugePages(void* data, std::size_t bytes) {
   static_cast<void>(data);
   static_cast<void>(bytes);
 #endif
-}
-
-void* AllocateLarge(std::size_t bytes, bool zero) {
-  void* memory = nullptr;
-  if (bytes >= kHugePageBytes) {
-    const std::size_t rounded = (bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
-    memory = std::aligned_alloc(kHugePageBytes, rounded);
-    if (memory != nullptr) AdviseHugePages(memory, rounded);
-  } else {
-    memory = std::malloc(bytes == 0 ? 1 : bytes);
-  }
-  if (memory == nullptr) throw std::bad_alloc();
-  if (zero) std::memset(memory, 0, bytes);
-  return memory;
 }
 
 }  // namespace accord

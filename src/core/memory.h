@@ -4,7 +4,6 @@
 #define ACCORD_CORE_MEMORY_H_
 
 #include <cstddef>
-#include <cstdlib>
 
 namespace accord {
 
@@ -17,29 +16,6 @@ inline constexpr std::size_t kHugePageBytes = std::size_t{2} << 20;
 // row. Advice only: where the kernel refuses it (THP off, not Linux) nothing changes but speed,
 // so no error is reported.
 void AdviseHugePages(void* data, std::size_t bytes);
-
-// `bytes` of memory (zeroed when `zero`) for a large table: aligned to 2 MiB and advised for
-// transparent huge pages when at least that large, plain malloc otherwise. Release it with
-// std::free. Throws std::bad_alloc like new.
-void* AllocateLarge(std::size_t bytes, bool zero);
-
-// A standard allocator over AllocateLarge, for containers of tables read at random (the
-// ledger's Merkle tree columns): an allocation of 2 MiB or more takes whole huge pages.
-template <typename T>
-struct LargeAllocator {
-  using value_type = T;
-  LargeAllocator() = default;
-  template <typename U>
-  LargeAllocator(const LargeAllocator<U>&) {}  // NOLINT: converting, as allocators must
-  T* allocate(std::size_t count) {
-    return static_cast<T*>(AllocateLarge(count * sizeof(T), false));
-  }
-  void deallocate(T* memory, std::size_t) { std::free(memory); }
-  template <typename U>
-  bool operator==(const LargeAllocator<U>&) const {
-    return true;
-  }
-};
 
 }  // namespace accord
 

@@ -35,6 +35,22 @@ uint64_t Mix(uint64_t x) {
   return x;
 }
 
+// `bytes` of memory (zeroed when `zero`), aligned to 2 MiB and advised for transparent huge
+// pages when that large. Throws std::bad_alloc like new.
+void* LargeAllocate(size_t bytes, bool zero) {
+  void* memory = nullptr;
+  if (bytes >= kHugePageBytes) {
+    const size_t rounded = (bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
+    memory = std::aligned_alloc(kHugePageBytes, rounded);
+    if (memory != nullptr) AdviseHugePages(memory, rounded);
+  } else {
+    memory = std::malloc(bytes);
+  }
+  if (memory == nullptr) throw std::bad_alloc();
+  if (zero) std::memset(memory, 0, bytes);
+  return memory;
+}
+
 uint64_t RandomSeed() {
   std::random_device device;
   return (uint64_t{device()} << 32) ^ device();
@@ -45,7 +61,7 @@ uint64_t RandomSeed() {
 void FlatStringMap::Free::operator()(void* memory) const { std::free(memory); }
 
 FlatStringMap::FlatStringMap()
-    : slots_(static_cast<Slot*>(AllocateLarge(kInitialSlots * sizeof(Slot), true))),
+    : slots_(static_cast<Slot*>(LargeAllocate(kInitialSlots * sizeof(Slot), true))),
       slot_count_(kInitialSlots),
       seed_(RandomSeed()) {
   static_assert(std::is_trivially_copyable_v<Slot>);
@@ -82,7 +98,7 @@ uint64_t FlatStringMap::StoreKey(std::string_view key) {
     if (!chunks_.empty()) {
       std::memset(chunks_.back().get() + chunk_used_, 0, kChunkBytes - chunk_used_);
     }
-    chunks_.emplace_back(static_cast<char*>(AllocateLarge(kChunkBytes, false)));
+    chunks_.emplace_back(static_cast<char*>(LargeAllocate(kChunkBytes, false)));
     chunk_used_ = 0;
   }
   const uint64_t ref = (uint64_t{chunks_.size()} << kChunkShift) |
@@ -143,7 +159,7 @@ void FlatStringMap::Grow(size_t slot_count) {
   std::unique_ptr<Slot[], Free> old = std::move(slots_);
   const size_t old_count = slot_count_;
   slot_count_ = slot_count;
-  slots_.reset(static_cast<Slot*>(AllocateLarge(slot_count_ * sizeof(Slot), true)));
+  slots_.reset(static_cast<Slot*>(LargeAllocate(slot_count_ * sizeof(Slot), true)));
   const size_t mask = slot_count_ - 1;
   // The stored hashes place every key again without reading its bytes.
   for (size_t old_index = 0; old_index < old_count; ++old_index) {
@@ -190,7 +206,7 @@ Result<FlatStringMap> FlatStringMap::LoadFrom(StateReader* in, std::string_view 
     return damaged(std::to_string(chunk_count) + " key chunks do not fit in the file");
   }
   for (uint64_t chunk = 0; chunk < chunk_count; ++chunk) {
-    map.chunks_.emplace_back(static_cast<char*>(AllocateLarge(kChunkBytes, false)));
+    map.chunks_.emplace_back(static_cast<char*>(LargeAllocate(kChunkBytes, false)));
     const size_t bytes = chunk + 1 == chunk_count ? chunk_used : kChunkBytes;
     ACCORD_RETURN_IF_ERROR(in->GetBytes(map.chunks_.back().get(), bytes));
   }
@@ -200,7 +216,7 @@ Result<FlatStringMap> FlatStringMap::LoadFrom(StateReader* in, std::string_view 
   if (slot_count < kInitialSlots || !std::has_single_bit(slot_count) || size * 8 > slot_count * 5) {
     return damaged(std::to_string(size) + " keys in " + std::to_string(slot_count) + " slots");
   }
-  map.slots_.reset(static_cast<Slot*>(AllocateLarge(slot_count * sizeof(Slot), false)));
+  map.slots_.reset(static_cast<Slot*>(LargeAllocate(slot_count * sizeof(Slot), false)));
   map.slot_count_ = slot_count;
   ACCORD_RETURN_IF_ERROR(in->GetBytes(map.slots_.get(), slot_count * sizeof(Slot)));
   uint64_t used = 0;

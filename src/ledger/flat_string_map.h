@@ -100,7 +100,7 @@ class FlatStringMap {
   // Doubles the table until it has at least `slot_count` slots (a power of two).
   void Grow(size_t slot_count);
 
-  // Memory from AllocateLarge (core/memory.h), released with free().
+  // Memory from LargeAllocate (flat_string_map.cc), released with free().
   struct Free {
     void operator()(void* memory) const;
   };

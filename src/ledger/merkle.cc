@@ -139,7 +139,7 @@ void MerkleTree::HashColumn::push_back(const Hash& hash) {
 
 void MerkleTree::HashColumn::SaveTo(StateWriter* out) const {
   out->Put64(size_);
-  for (const Chunk& chunk : chunks_) {
+  for (const std::vector<Hash>& chunk : chunks_) {
     out->PutBytes(chunk.data(), chunk.size() * sizeof(Hash));
   }
 }

@@ -26,7 +26,6 @@
 #include <string_view>
 #include <vector>
 
-#include "core/memory.h"
 #include "core/status.h"
 #include "ledger/state_file.h"
 
@@ -132,10 +131,7 @@ class MerkleTree {
    private:
     static constexpr int kChunkBits = 16;
     static constexpr uint64_t kChunkMask = (uint64_t{1} << kChunkBits) - 1;
-    // A full chunk is 2 MiB, one huge page: a proof reads a node of each level at random, and
-    // with 4 KiB pages each of those reads was a TLB miss and a page walk.
-    using Chunk = std::vector<Hash, LargeAllocator<Hash>>;
-    std::vector<Chunk> chunks_;
+    std::vector<std::vector<Hash>> chunks_;
     uint64_t size_ = 0;
   };
 
