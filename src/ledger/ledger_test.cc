@@ -437,34 +437,43 @@ TEST_F(LedgerTest, OpenNamesTheFirstRecordItCannotIndexHoweverDeepInTheLog) {
   EXPECT_EQ(opened.status().message(), "ledger record 1998: event id e5 recorded twice");
 }
 
+// Also with a state file (decision 0013) covering the damaged record: its records are not
+// hashed at open, but they are still framed and CRC-checked.
 TEST_F(LedgerTest, DamageAfterRecordsAlreadyHashedFailsOpenNamingTheOffset) {
-  {
-    auto ledger = Open();
-    std::vector<UsageEvent> events;
-    for (int n = 0; n < 8000; ++n) events.push_back(Play("e" + std::to_string(n)));
-    Append(*ledger, events);
+  for (bool with_state_file : {false, true}) {
+    SCOPED_TRACE(with_state_file ? "with a state file" : "from the log alone");
+    fs::remove_all(dir_);
+    {
+      auto ledger = Open();
+      std::vector<UsageEvent> events;
+      for (int n = 0; n < 8000; ++n) events.push_back(Play("e" + std::to_string(n)));
+      Append(*ledger, events);
+      if (with_state_file) {
+        ASSERT_TRUE(ledger->SaveState().ok());
+      }
+    }
+    // A flipped byte in the middle of the log, in the second 1 MiB piece: the hashing thread has
+    // hashed the records after it (and added their leaves to the tree) by the time the record's
+    // checksum fails, which must not matter.
+    const std::string path = dir_ + "/ledger/log/segment-00000001.log";
+    ASSERT_GT(fs::file_size(path), size_t{1} << 21);
+    std::string bytes;
+    {
+      std::ifstream in(path, std::ios::binary);
+      bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    const size_t flipped = (size_t{3} << 19) + 1;
+    bytes[flipped] = static_cast<char>(bytes[flipped] ^ 0x10);
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+    Result<std::unique_ptr<Ledger>> opened = Ledger::Open(dir_);
+    EXPECT_EQ(opened.status().code(), StatusCode::kDataLoss);
+    EXPECT_NE(opened.status().message().find("segment-00000001.log offset "), std::string::npos)
+        << opened.status().ToString();
+    EXPECT_NE(opened.status().message().find("record checksum mismatch"), std::string::npos)
+        << opened.status().ToString();
+    // Nothing was cut: the damage is not a torn tail.
+    EXPECT_EQ(fs::file_size(path), bytes.size());
   }
-  // A flipped byte in the middle of the log, in the second 1 MiB piece: the hashing thread has
-  // hashed the records after it (and added their leaves to the tree) by the time the record's
-  // checksum fails, which must not matter.
-  const std::string path = dir_ + "/ledger/log/segment-00000001.log";
-  ASSERT_GT(fs::file_size(path), size_t{1} << 21);
-  std::string bytes;
-  {
-    std::ifstream in(path, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  const size_t flipped = (size_t{3} << 19) + 1;
-  bytes[flipped] = static_cast<char>(bytes[flipped] ^ 0x10);
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-  Result<std::unique_ptr<Ledger>> opened = Ledger::Open(dir_);
-  EXPECT_EQ(opened.status().code(), StatusCode::kDataLoss);
-  EXPECT_NE(opened.status().message().find("segment-00000001.log offset "), std::string::npos)
-      << opened.status().ToString();
-  EXPECT_NE(opened.status().message().find("record checksum mismatch"), std::string::npos)
-      << opened.status().ToString();
-  // Nothing was cut: the damage is not a torn tail.
-  EXPECT_EQ(fs::file_size(path), bytes.size());
 }
 
 TEST_F(LedgerTest, TornTailIsCutAndIndexHoldsOnlyKeptRecords) {

@@ -256,9 +256,8 @@ TEST_F(StateFileTest, AStateFileTheLogDoesNotContinueIsPassedOver) {
         << ledger->stats().state_unused;
     EXPECT_EQ(Observe(*ledger), from_log);
   }
-  // A state file of more events than the log holds (the log of 3,002 events, a state of
-  // 3,000 from the other ledger renamed to claim 4,000... is refused by its own count; so
-  // take the real thing: a state saved at 3,002 events, then the log restored to 3,000).
+  // A state file of more events than the log holds: saved at 3,002 events, then the log put
+  // back as it was at 3,000 (as a restore from an older backup of the log alone would).
   fs::remove_all(dir_);
   {
     auto ledger = Open();
@@ -283,26 +282,8 @@ TEST_F(StateFileTest, AStateFileTheLogDoesNotContinueIsPassedOver) {
   EXPECT_EQ(ledger->stats().root, from_log.root);
 }
 
-TEST_F(StateFileTest, DamageInRecordsTheStateFileCoversStillFailsOpen) {
-  {
-    auto ledger = Open();
-    Append(*ledger, 0, 8000);
-    ASSERT_TRUE(ledger->SaveState().ok());
-  }
-  const std::string path = dir_ + "/ledger/log/segment-00000001.log";
-  std::string bytes = ReadBytes(path);
-  ASSERT_GT(bytes.size(), size_t{1} << 21);
-  const size_t flipped = (size_t{3} << 19) + 1;
-  bytes[flipped] = static_cast<char>(bytes[flipped] ^ 0x10);
-  WriteBytes(path, bytes);
-  Result<std::unique_ptr<Ledger>> opened = Ledger::Open(dir_);
-  EXPECT_EQ(opened.status().code(), StatusCode::kDataLoss);
-  EXPECT_NE(opened.status().message().find("segment-00000001.log offset "), std::string::npos)
-      << opened.status().ToString();
-  EXPECT_NE(opened.status().message().find("record checksum mismatch"), std::string::npos)
-      << opened.status().ToString();
-  EXPECT_EQ(fs::file_size(path), bytes.size());
-}
+// Damage in the records a state file covers is still DataLoss naming segment and offset:
+// LedgerTest.DamageAfterRecordsAlreadyHashedFailsOpenNamingTheOffset runs with a state file too.
 
 // A power cut at every step of a save, with unsynced writes kept, dropped or garbled: the
 // ledger always reopens with every acknowledged event, from a state file or from the log.
