@@ -51,6 +51,42 @@ std::string ParentDir(const std::string& path) {
 // EINTR, and a retry could close a descriptor another thread has just been given.
 int CloseDescriptor(int fd) { return ::close(fd); }
 
+// `length` bytes of the open file `fd` (named `path` in errors) from `offset`, fewer only where
+// the file ends first.
+Result<std::string> PreadRange(int fd, const std::string& path, std::uint64_t offset,
+                               std::size_t length) {
+  std::string content(length, '\0');
+  std::size_t filled = 0;
+  while (filled < length) {
+    const ssize_t got =
+        ::pread(fd, content.data() + filled, length - filled, static_cast<off_t>(offset + filled));
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return PosixError(path, "pread", errno);
+    }
+    if (got == 0) break;
+    filled += static_cast<std::size_t>(got);
+  }
+  content.resize(filled);
+  return content;
+}
+
+class PosixReadableFile final : public ReadableFile {
+ public:
+  PosixReadableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixReadableFile() override { CloseDescriptor(fd_); }
+  PosixReadableFile(const PosixReadableFile&) = delete;
+  PosixReadableFile& operator=(const PosixReadableFile&) = delete;
+
+  Result<std::string> ReadRange(std::uint64_t offset, std::size_t length) const override {
+    return PreadRange(fd_, path_, offset, length);
+  }
+
+ private:
+  const std::string path_;
+  const int fd_;
+};
+
 Status SyncDirectory(const std::string& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return PosixError(dir, "open directory", errno);
@@ -194,23 +230,15 @@ class PosixFileSystemImpl final : public FileSystem {
                                 std::size_t length) override {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return PosixError(path, "open for reading", errno);
-    std::string content(length, '\0');
-    std::size_t filled = 0;
-    while (filled < length) {
-      const ssize_t got = ::pread(fd, content.data() + filled, length - filled,
-                                  static_cast<off_t>(offset + filled));
-      if (got < 0) {
-        if (errno == EINTR) continue;
-        const int error_number = errno;
-        CloseDescriptor(fd);
-        return PosixError(path, "pread", error_number);
-      }
-      if (got == 0) break;
-      filled += static_cast<std::size_t>(got);
-    }
+    Result<std::string> content = PreadRange(fd, path, offset, length);
     CloseDescriptor(fd);
-    content.resize(filled);
     return content;
+  }
+
+  Result<std::unique_ptr<ReadableFile>> OpenReadable(const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return PosixError(path, "open for reading", errno);
+    return std::unique_ptr<ReadableFile>(std::make_unique<PosixReadableFile>(path, fd));
   }
 
   Result<std::vector<std::string>> ListDir(const std::string& dir) override {
@@ -308,6 +336,28 @@ class PosixFileSystemImpl final : public FileSystem {
 };
 
 }  // namespace
+
+namespace {
+
+// FileSystem::OpenReadable's default: every read by path.
+class PathReadableFile final : public ReadableFile {
+ public:
+  PathReadableFile(FileSystem* fs, std::string path) : fs_(fs), path_(std::move(path)) {}
+  Result<std::string> ReadRange(std::uint64_t offset, std::size_t length) const override {
+    return fs_->ReadRange(path_, offset, length);
+  }
+
+ private:
+  FileSystem* const fs_;
+  const std::string path_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ReadableFile>> FileSystem::OpenReadable(const std::string& path) {
+  ACCORD_RETURN_IF_ERROR(FileSize(path).status());
+  return std::unique_ptr<ReadableFile>(std::make_unique<PathReadableFile>(this, path));
+}
 
 FileSystem* PosixFileSystem() {
   static PosixFileSystemImpl* const file_system = new PosixFileSystemImpl();

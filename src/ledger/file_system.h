@@ -55,6 +55,15 @@ class WritableFile {
   virtual Status Close() = 0;
 };
 
+// A file open for positioned reads: a log segment that proofs read record by record, so that a
+// read is one pread rather than an open, a pread and a close.
+class ReadableFile {
+ public:
+  virtual ~ReadableFile() = default;
+  // As FileSystem::ReadRange, on this file.
+  virtual Result<std::string> ReadRange(std::uint64_t offset, std::size_t length) const = 0;
+};
+
 // An exclusive lock on a file, held for as long as this object lives (see FileSystem::LockFile).
 // Destroying it releases the lock; so does the death of the process that holds it.
 class FileLock {
@@ -79,6 +88,11 @@ class FileSystem {
   // reading the segment.
   virtual Result<std::string> ReadRange(const std::string& path, std::uint64_t offset,
                                         std::size_t length) = 0;
+
+  // Opens `path` for positioned reads. NotFound if it does not exist. The default goes through
+  // ReadRange by path for every read (what the fault-injecting test file system uses);
+  // PosixFileSystem keeps the descriptor open.
+  virtual Result<std::unique_ptr<ReadableFile>> OpenReadable(const std::string& path);
 
   // Returns the names (not paths) of the entries of `dir`, sorted bytewise, without "." and
   // "..". NotFound if `dir` does not exist.

@@ -958,7 +958,8 @@ Result<LogWriter::RecordLocation> LogWriter::Locate(std::uint64_t sequence) cons
   // The segment is the last one whose first sequence is <= sequence.
   const auto after = std::upper_bound(firsts.begin(), firsts.end(), sequence);
   RecordLocation where;
-  where.path = JoinPath(dir_, SegmentFileName(static_cast<std::uint64_t>(after - firsts.begin())));
+  where.segment_number = static_cast<std::uint64_t>(after - firsts.begin());
+  where.path = JoinPath(dir_, SegmentFileName(where.segment_number));
   where.offset = positions_.record_offsets[sequence - 1];
   where.segment_last_sequence = after == firsts.end() ? acknowledged_sequence_ : *after - 1;
   return where;
@@ -987,15 +988,27 @@ Result<std::string_view> CheckedPayload(std::string_view data, std::uint64_t seq
 
 }  // namespace
 
+Result<std::shared_ptr<const ReadableFile>> LogWriter::Readable(const RecordLocation& where) const {
+  std::lock_guard lock(readers_mu_);
+  if (readers_.size() < where.segment_number) readers_.resize(where.segment_number);
+  std::shared_ptr<const ReadableFile>& reader = readers_[where.segment_number - 1];
+  if (reader == nullptr) {
+    ACCORD_ASSIGN_OR_RETURN(std::unique_ptr<ReadableFile> opened, fs_->OpenReadable(where.path));
+    reader = std::move(opened);
+  }
+  return reader;
+}
+
 Result<std::string> LogWriter::ReadRecord(std::uint64_t sequence) const {
   ACCORD_ASSIGN_OR_RETURN(const RecordLocation where, Locate(sequence));
   const std::string& path = where.path;
   const std::uint64_t offset = where.offset;
-  ACCORD_ASSIGN_OR_RETURN(std::string data, fs_->ReadRange(path, offset, kFirstReadBytes));
+  ACCORD_ASSIGN_OR_RETURN(const std::shared_ptr<const ReadableFile> file, Readable(where));
+  ACCORD_ASSIGN_OR_RETURN(std::string data, file->ReadRange(offset, kFirstReadBytes));
   if (data.size() >= kRecordHeaderSize) {
     const std::size_t length = GetFixed32(data.data() + kRecordLengthOffset);
     if (length <= kMaxPayloadBytes && kRecordHeaderSize + length > data.size()) {
-      ACCORD_ASSIGN_OR_RETURN(data, fs_->ReadRange(path, offset, kRecordHeaderSize + length));
+      ACCORD_ASSIGN_OR_RETURN(data, file->ReadRange(offset, kRecordHeaderSize + length));
     }
   }
   ACCORD_ASSIGN_OR_RETURN(std::string_view payload, CheckedPayload(data, sequence, path, offset));

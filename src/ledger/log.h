@@ -228,12 +228,15 @@ class LogWriter {
     std::vector<std::uint32_t> record_offsets;
   };
   struct RecordLocation {
+    std::uint64_t segment_number = 0;
     std::string path;                         // of the segment file
     std::uint64_t offset = 0;                 // of the record in it
     std::uint64_t segment_last_sequence = 0;  // the last acknowledged record of that segment
   };
   // Where an acknowledged record is; NotFound otherwise.
   Result<RecordLocation> Locate(std::uint64_t sequence) const;
+  // The segment open for reads, opened on first use and kept (segments only grow once open).
+  Result<std::shared_ptr<const ReadableFile>> Readable(const RecordLocation& where) const;
 
   Status Recover();
   Result<AppendResult> Submit(Waiter* waiter);
@@ -256,6 +259,10 @@ class LogWriter {
   std::uint64_t acknowledged_sequence_ = 0;
   ChainHash acknowledged_hash_{};
   Positions positions_;  // of acknowledged records only
+
+  // Segments open for ReadRecord, by segment number - 1 (null until first read).
+  mutable std::mutex readers_mu_;
+  mutable std::vector<std::shared_ptr<const ReadableFile>> readers_;
 
   // Touched only by the leader of the current group (the front of queue_), or by Open.
   std::unique_ptr<WritableFile> file_;
