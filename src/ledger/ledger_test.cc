@@ -355,6 +355,24 @@ TEST_F(LedgerTest, ReadEventReturnsTheRecordedBytesAndRefusesUnknownPositions) {
   EXPECT_EQ(ledger->ReadEvent(3).status().code(), StatusCode::kNotFound);
 }
 
+// The log keeps a segment open once it has been read (FileSystem::OpenReadable): records
+// appended to it later are read through the same descriptor.
+TEST_F(LedgerTest, ReadEventSeesRecordsAppendedAfterTheSegmentWasFirstRead) {
+  auto ledger = Open();
+  Append(*ledger, {Play("e1")});
+  ASSERT_EQ(*ledger->ReadEvent(1), CanonicalEncoding(Play("e1")));
+  for (int n = 2; n <= 40; ++n) {
+    Append(*ledger, {Play("e" + std::to_string(n))});
+    Result<std::string> read = ledger->ReadEvent(static_cast<uint64_t>(n));
+    ASSERT_TRUE(read.ok()) << read.status().ToString();
+    EXPECT_EQ(*read, CanonicalEncoding(Play("e" + std::to_string(n))));
+  }
+  ASSERT_TRUE(ledger->Checkpoint(*Timestamp::Parse("2026-06-09")).ok());
+  Result<ProofBundle> proof = ledger->Prove("e40");
+  ASSERT_TRUE(proof.ok()) << proof.status().ToString();
+  EXPECT_TRUE(VerifyProofBundle(*proof, ledger->public_key_hex()).ok());
+}
+
 // Recovery reads the log in pieces of 1 MiB, hashes on a second thread and indexes in groups
 // (docs/decisions/0011-ledger-recovery-speed.md); 6,000 events of several days, listeners and
 // recordings span several pieces and many groups.
