@@ -260,18 +260,26 @@ Status Ledger::SaveState() {
   const std::string path = JoinPath(dir_, name);
   // A file of this name is what a save cut short by a crash left: Open passed it over.
   if (fs_->FileSize(path).ok()) ACCORD_RETURN_IF_ERROR(fs_->Remove(path));
-  ACCORD_ASSIGN_OR_RETURN(StateWriter out, StateWriter::Create(fs_, path));
-  out.Put64(kStateMagic);
-  out.Put64(kStateVersion);
-  out.Put64(kByteOrderMark);
-  out.Put64(events);
-  const ChainHash chain_hash = log_->last_hash();
-  out.PutBytes(chain_hash.data(), chain_hash.size());
-  tree_.SaveTo(&out);
-  ids_.SaveTo(&out);
-  events_.SaveTo(&out);
-  ACCORD_RETURN_IF_ERROR(out.Finish());
-  ACCORD_RETURN_IF_ERROR(fs_->SyncDir(dir_));
+  auto write = [&]() -> Status {
+    ACCORD_ASSIGN_OR_RETURN(StateWriter out, StateWriter::Create(fs_, path));
+    out.Put64(kStateMagic);
+    out.Put64(kStateVersion);
+    out.Put64(kByteOrderMark);
+    out.Put64(events);
+    const ChainHash chain_hash = log_->last_hash();
+    out.PutBytes(chain_hash.data(), chain_hash.size());
+    tree_.SaveTo(&out);
+    ids_.SaveTo(&out);
+    events_.SaveTo(&out);
+    ACCORD_RETURN_IF_ERROR(out.Finish());
+    return fs_->SyncDir(dir_);
+  };
+  if (Status written = write(); !written.ok()) {
+    // A file cut short (a full disk, say) would only be passed over; it goes rather than hold
+    // the space, and the older file stays.
+    static_cast<void>(fs_->Remove(path));
+    return written;
+  }
   state_events_ = events;
   // Only once the new file is durable do the older ones go.
   for (const auto& [older_events, older] : StateFiles(fs_, dir_)) {

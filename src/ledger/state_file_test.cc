@@ -315,6 +315,27 @@ TEST_F(StateFileTest, APowerCutDuringASaveLosesNothing) {
   }
 }
 
+// A save that fails (here the disk fills up) removes what it wrote and keeps the older file.
+TEST_F(StateFileTest, AFailedSaveLeavesTheOlderFileAndNoPartOfTheNewOne) {
+  FaultFileSystem faulty;
+  auto ledger = Open(&faulty);
+  ASSERT_NE(ledger, nullptr);
+  Append(*ledger, 0, 600);
+  ASSERT_TRUE(ledger->SaveState().ok());
+  Append(*ledger, 600, 1200);
+  faulty.FailAppendsAfterBytes(50'000);
+  const Status saved = ledger->SaveState();
+  EXPECT_EQ(saved.code(), StatusCode::kInternal) << saved.ToString();
+  EXPECT_EQ(ledger->stats().state_events, 600u);
+  Result<std::vector<std::string>> names = faulty.ListDir(dir_ + "/ledger");
+  ASSERT_TRUE(names.ok());
+  std::vector<std::string> state_files;
+  for (const std::string& name : *names) {
+    if (name.starts_with("state-")) state_files.push_back(name);
+  }
+  EXPECT_EQ(state_files, std::vector<std::string>{"state-00000000000000000600.bin"});
+}
+
 // The file's checksum stops accidental damage; a file whose checksum was made to match (a
 // forgery, or damage the CRC misses) must still never crash Open or a later read: every count
 // and reference is checked. Each 8-byte word that is not zero, and a sample of zero words, is
