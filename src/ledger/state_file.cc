@@ -66,7 +66,7 @@ Result<StateReader> StateReader::Open(FileSystem* fs, std::string path) {
     return DataLossError(path + ": " + std::to_string(size) +
                          " bytes is too short for a state file");
   }
-  return StateReader(fs, std::move(path), size - kTrailerBytes);
+  return StateReader(fs, std::move(path), size, size - kTrailerBytes);
 }
 
 Status StateReader::Damaged(std::string_view problem) const {
@@ -75,8 +75,9 @@ Status StateReader::Damaged(std::string_view problem) const {
 
 Status StateReader::Fill() {
   piece_offset_ = position_;
-  const std::size_t length = static_cast<std::size_t>(
-      std::min<std::uint64_t>(kPieceBytes, body_bytes_ + kTrailerBytes - position_));
+  // Up to the end of the file, trailer included (Finish moves body_bytes_ to read the trailer).
+  const std::size_t length =
+      static_cast<std::size_t>(std::min<std::uint64_t>(kPieceBytes, file_bytes_ - position_));
   ACCORD_ASSIGN_OR_RETURN(piece_, fs_->ReadRange(path_, position_, length));
   if (piece_.size() < length) return Damaged("the file shrank while it was read");
   return OkStatus();

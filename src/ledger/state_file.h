@@ -87,12 +87,13 @@ class StateReader {
   Status Damaged(std::string_view problem) const;
 
  private:
-  StateReader(FileSystem* fs, std::string path, std::uint64_t body_bytes)
-      : fs_(fs), path_(std::move(path)), body_bytes_(body_bytes) {}
+  StateReader(FileSystem* fs, std::string path, std::uint64_t file_bytes, std::uint64_t body_bytes)
+      : fs_(fs), path_(std::move(path)), file_bytes_(file_bytes), body_bytes_(body_bytes) {}
   Status Fill();
 
   FileSystem* fs_;
   std::string path_;
+  std::uint64_t file_bytes_ = 0;
   std::uint64_t body_bytes_ = 0;  // the file without its trailer
   std::uint64_t position_ = 0;    // bytes consumed
   std::string piece_;             // read ahead, from piece_offset_

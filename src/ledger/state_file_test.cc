@@ -43,6 +43,77 @@ struct Observed {
   bool operator==(const Observed&) const = default;
 };
 
+// ---- The framing: StateWriter and StateReader -------------------------------------------
+
+// Bodies of every length around the 1 MiB read piece, so that the trailer lies before, across
+// and after a piece boundary; each reads back whole and checks.
+TEST(StateFramingTest, BodiesOfEveryLengthAroundAReadPieceReadBack) {
+  FaultFileSystem memory;
+  constexpr size_t kPiece = size_t{1} << 20;
+  for (size_t body = kPiece - 40; body <= kPiece + 8; ++body) {
+    SCOPED_TRACE(body);
+    const std::string path = "state-" + std::to_string(body);
+    std::string bytes(body, '\0');
+    for (size_t at = 0; at < body; ++at) bytes[at] = static_cast<char>(at * 131 + body);
+    {
+      Result<StateWriter> out = StateWriter::Create(&memory, path);
+      ASSERT_TRUE(out.ok()) << out.status().ToString();
+      out->PutBytes(bytes.data(), bytes.size());
+      ASSERT_TRUE(out->Finish().ok());
+    }
+    Result<StateReader> in = StateReader::Open(&memory, path);
+    ASSERT_TRUE(in.ok()) << in.status().ToString();
+    std::string read(body, '\0');
+    ASSERT_TRUE(in->GetBytes(read.data(), read.size()).ok());
+    EXPECT_EQ(read, bytes);
+    const Status finished = in->Finish();
+    EXPECT_TRUE(finished.ok()) << finished.ToString();
+    ASSERT_TRUE(memory.Remove(path).ok());
+  }
+}
+
+TEST(StateFramingTest, ReaderRefusesWhatDoesNotAddUp) {
+  FaultFileSystem memory;
+  {
+    Result<StateWriter> out = StateWriter::Create(&memory, "state");
+    ASSERT_TRUE(out.ok());
+    out->Put64(3);
+    out->Put64(7);
+    ASSERT_TRUE(out->Finish().ok());
+  }
+  EXPECT_EQ(StateWriter::Create(&memory, "state").status().code(), StatusCode::kFailedPrecondition);
+  {
+    // A count larger than what is left is refused before anyone allocates for it.
+    Result<StateReader> in = StateReader::Open(&memory, "state");
+    ASSERT_TRUE(in.ok());
+    EXPECT_EQ(*in->GetCount(1, "things"), 3u);
+    EXPECT_EQ(in->GetCount(1, "things").status().code(), StatusCode::kDataLoss);
+  }
+  {
+    Result<StateReader> in = StateReader::Open(&memory, "state");
+    ASSERT_TRUE(in.ok());
+    ASSERT_TRUE(in->Get64().ok());
+    const Status early = in->Finish();  // 8 bytes left unread
+    EXPECT_EQ(early.code(), StatusCode::kDataLoss);
+    EXPECT_NE(early.message().find("8 bytes left unread"), std::string::npos) << early.message();
+    EXPECT_EQ(in->GetCount(8, "more").status().code(), StatusCode::kDataLoss);
+  }
+  Result<std::string> whole = memory.ReadFile("state");
+  ASSERT_TRUE(whole.ok());
+  std::string flipped = *whole;
+  flipped[3] = static_cast<char>(flipped[3] ^ 1);
+  memory.SetFileContent("state", flipped);
+  {
+    Result<StateReader> in = StateReader::Open(&memory, "state");
+    ASSERT_TRUE(in.ok());
+    ASSERT_TRUE(in->Get64().ok());
+    ASSERT_TRUE(in->Get64().ok());
+    EXPECT_EQ(in->Finish().message(), "state: checksum mismatch");
+  }
+  memory.SetFileContent("state", whole->substr(0, 10));
+  EXPECT_EQ(StateReader::Open(&memory, "state").status().code(), StatusCode::kDataLoss);
+}
+
 class StateFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
