@@ -67,7 +67,8 @@ void AddLedger(CLI::App& app, Globals& g) {
     Print(g, out, text);
   });
 
-  auto* stats = ledger_cmd->add_subcommand("stats", "Size, root and latest checkpoint");
+  auto* stats = ledger_cmd->add_subcommand(
+      "stats", "Size, root, latest checkpoint, and whether it opened from a state file");
   stats->callback([&g] {
     auto book = OpenLedger(g);
     ledger::LedgerStats s = book->stats();
