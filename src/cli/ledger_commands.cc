@@ -46,16 +46,16 @@ void AddLedger(CLI::App& app, Globals& g) {
     json out = json::array();
     std::map<std::string, int64_t> counts;
     std::string text;
-    for (const ledger::IntakeResult& r : results) {
+    for (size_t i = 0; i < results.size(); ++i) {
+      const ledger::IntakeResult& r = results[i];
+      const std::string& id = events[i].id;
       const std::string outcome(ledger::IntakeOutcomeName(r.outcome));
       ++counts[outcome];
-      out.push_back({{"id", r.event_id},
-                     {"outcome", outcome},
-                     {"sequence", r.sequence},
-                     {"details", r.details}});
+      out.push_back(
+          {{"id", id}, {"outcome", outcome}, {"sequence", r.sequence}, {"details", r.details}});
       if (r.outcome == ledger::IntakeOutcome::kRefused ||
           r.outcome == ledger::IntakeOutcome::kConflict) {
-        text += outcome + " " + r.event_id + ":";
+        text += outcome + " " + id + ":";
         for (const std::string& d : r.details) text += "\n  " + d;
         text += "\n";
       }

@@ -387,6 +387,8 @@ Result<std::vector<IntakeResult>> Ledger::Append(const std::vector<UsageEvent>& 
     size_t begin = 0;  // of the encoding in intake_buffers_[half]
     size_t size = 0;
     uint64_t id_hash = 0;
+    // The first recording's index in the policy, looked up a few events ahead (below).
+    std::optional<uint32_t> first_recording;
   };
   std::vector<Classified> classified(count);
   const size_t middle = two_threads ? count / 2 : count;
@@ -395,23 +397,31 @@ Result<std::vector<IntakeResult>> Ledger::Append(const std::vector<UsageEvent>& 
     if (encoded.capacity() > kMaxKeptIntakeBufferBytes) encoded = std::string();
     encoded.clear();
     encoded.reserve((last - first) * 320);
-    // Each id lookup is a random access into a large table: the slot of the event a few
-    // places ahead is fetched from memory while this one is worked on.
+    // Each id lookup and each policy decision is a random access into a large table, so
+    // what the events a few places ahead need is fetched from memory while this one is worked
+    // on: the id's slot and the first recording's ISRC slot 2 × kPrefetchDistance ahead, then,
+    // kPrefetchDistance ahead, the recording's index (its slot now in cache) and its row.
     constexpr size_t kPrefetchDistance = 8;
-    for (size_t i = first; i < std::min(last, first + kPrefetchDistance); ++i) {
+    auto fetch_slots = [&](size_t i) {
       classified[i].id_hash = ids_.Hash(events[i].id);
       ids_.Prefetch(classified[i].id_hash);
-    }
+      if (!events[i].recordings.empty()) {
+        policy.PrefetchRecording(events[i].recordings.front().isrc.str());
+      }
+    };
+    auto fetch_row = [&](size_t i) {
+      if (events[i].recordings.empty()) return;
+      classified[i].first_recording = policy.FindRecording(events[i].recordings.front().isrc);
+      if (classified[i].first_recording) policy.PrefetchDecision(*classified[i].first_recording);
+    };
+    for (size_t i = first; i < std::min(last, first + 2 * kPrefetchDistance); ++i) fetch_slots(i);
+    for (size_t i = first; i < std::min(last, first + kPrefetchDistance); ++i) fetch_row(i);
     for (size_t i = first; i < last; ++i) {
       const UsageEvent& event = events[i];
       IntakeResult& result = results[i];
       Classified& entry = classified[i];
-      if (i + kPrefetchDistance < last) {
-        Classified& ahead = classified[i + kPrefetchDistance];
-        ahead.id_hash = ids_.Hash(events[i + kPrefetchDistance].id);
-        ids_.Prefetch(ahead.id_hash);
-      }
-      result.event_id = event.id;
+      if (i + 2 * kPrefetchDistance < last) fetch_slots(i + 2 * kPrefetchDistance);
+      if (i + kPrefetchDistance < last) fetch_row(i + kPrefetchDistance);
       // (The prefix is built only for an error: a string per event is an allocation per event.)
       if (Status valid = ValidateUsageEvent(event); !valid.ok()) {
         return valid.WithPrefix("event " + event.id);
@@ -440,8 +450,10 @@ Result<std::vector<IntakeResult>> Ledger::Append(const std::vector<UsageEvent>& 
       // The policy as of the event's time: every recording used must be allowed. The cheap
       // check runs first; only a refusal pays for the explanation. A refusal may still turn
       // into a repeat of an id recorded earlier in the batch (step 2), which takes precedence.
-      for (const UsedRecording& used : event.recordings) {
-        std::optional<uint32_t> index = policy.FindRecording(used.isrc);
+      for (size_t r = 0; r < event.recordings.size(); ++r) {
+        const UsedRecording& used = event.recordings[r];
+        const std::optional<uint32_t> index =
+            r == 0 ? entry.first_recording : policy.FindRecording(used.isrc);
         if (!index) {
           result.details.push_back(used.isrc.str() + ": unknown recording");
           continue;

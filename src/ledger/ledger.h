@@ -53,8 +53,9 @@ namespace accord::ledger {
 enum class IntakeOutcome { kRecorded, kDuplicate, kConflict, kRefused };
 std::string_view IntakeOutcomeName(IntakeOutcome outcome);  // "recorded", "duplicate", ...
 
+// The answer for one event; Append's results are index-aligned with its events, so the id is
+// the event's (not copied here: a string per event was a tenth of the server's bulk intake).
 struct IntakeResult {
-  std::string event_id;
   IntakeOutcome outcome = IntakeOutcome::kRecorded;
   uint64_t sequence = 0;  // recorded or duplicate: the event's position (1-based)
   // conflict: the differing fields; refused: one line per reason of every refused recording.

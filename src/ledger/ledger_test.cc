@@ -272,8 +272,8 @@ TEST_F(LedgerTest, FailedFsyncShowsNothingOfTheBatchAndRefusesAppendsUntilReopen
     EXPECT_EQ(ledger->stats().events, before.events);  // the failed writes read back as zeros
     const std::vector<IntakeResult> retried = Append(*ledger, lost);
     ASSERT_EQ(retried.size(), batch);
-    for (const IntakeResult& result : retried) {
-      EXPECT_EQ(result.outcome, IntakeOutcome::kRecorded) << result.event_id;
+    for (size_t i = 0; i < retried.size(); ++i) {
+      EXPECT_EQ(retried[i].outcome, IntakeOutcome::kRecorded) << lost[i].id;
     }
     EXPECT_EQ(ledger->FindEvents(by_listener).size(), batch);
     EXPECT_EQ(ledger->stats().events, 2 * batch);
@@ -685,8 +685,9 @@ TEST_F(LedgerTest, SurvivesSigkillDuringIntake) {
     std::vector<UsageEvent> retry;
     for (const std::string& id : acknowledged) retry.push_back(Play(id));
     auto results = Append(*ledger, retry);
-    for (const IntakeResult& r : results) {
-      ASSERT_EQ(r.outcome, IntakeOutcome::kDuplicate) << "trial " << trial << " " << r.event_id;
+    for (size_t i = 0; i < results.size(); ++i) {
+      ASSERT_EQ(results[i].outcome, IntakeOutcome::kDuplicate)
+          << "trial " << trial << " " << retry[i].id;
     }
   }
   EXPECT_GT(acknowledged.size(), 0u);

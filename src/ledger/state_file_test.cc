@@ -154,8 +154,8 @@ class StateFileTest : public ::testing::Test {
     for (int n = first; n < last; ++n) events.push_back(Play(n, prefix));
     auto results = ledger.Append(events, *policy_);
     ASSERT_TRUE(results.ok()) << results.status().ToString();
-    for (const IntakeResult& result : *results) {
-      ASSERT_EQ(result.outcome, IntakeOutcome::kRecorded) << result.event_id;
+    for (size_t i = 0; i < results->size(); ++i) {
+      ASSERT_EQ((*results)[i].outcome, IntakeOutcome::kRecorded) << events[i].id;
     }
   }
 

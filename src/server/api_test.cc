@@ -571,6 +571,59 @@ TEST_F(ApiTest, BulkIntakeFailsWholeOnABadLine) {
   EXPECT_EQ(ok["duplicate"], 1);
 }
 
+// The route reads each request's events into memory kept from the previous request on the
+// same thread (ledger_routes.cc): nothing of an earlier request, whole or failed, may show in
+// a later one, whichever parser read its lines.
+TEST_F(ApiTest, BulkIntakeStartsEachRequestFromNothing) {
+  auto line = [](const std::string& id, const std::string& extra) {
+    return R"({"id":")" + id +
+           R"(","time":"2026-08-03T10:00:00Z","listener":"l-fresh","territory":"DE","scope":"dj","feature":"dj","recordings":[{"isrc":"QZDMO2600001","weight_ppm":1000000}])" +
+           extra + "}\n";
+  };
+  const std::string full = R"(,"duration_ms":5000,"session":"s-1","requested":true)";
+  // The escaped "d" makes the scanner decline the line, so the JSON library reads it.
+  const std::string escaped =
+      R"(,"duration_ms":7,"session":"s-2","requested":true,"feature":"\u0064j")";
+  const json first = Body(server_->Call("POST", "/api/usage/bulk",
+                                        line("api-fresh-1", full) + line("api-fresh-2", full) +
+                                            line("api-fresh-3", "").substr(0, 20) + "\n",
+                                        server_->token(kAdmin)));
+  EXPECT_EQ(first["error"]["code"], "invalid_argument") << first.dump();
+  const json second = Body(server_->Call(
+      "POST", "/api/usage/bulk",
+      line("api-fresh-4", full) + line("api-fresh-5", full) + line("api-fresh-6", full),
+      server_->token(kAdmin)));
+  EXPECT_EQ(second["recorded"], 3) << second.dump();
+  const std::string library_line =
+      R"({"id":"api-fresh-7","time":"2026-08-03T10:00:00Z","listener":"l-fresh","territory":"DE","scope":"dj","recordings":[{"isrc":"QZDMO2600001","weight_ppm":1000000}])" +
+      escaped + "}\n";
+  const json third = Body(server_->Call(
+      "POST", "/api/usage/bulk", library_line + line("api-fresh-8", ""), server_->token(kAdmin)));
+  EXPECT_EQ(third["events"], 2) << third.dump();
+  EXPECT_EQ(third["recorded"], 2) << third.dump();
+  const json last = Body(
+      server_->Call("POST", "/api/usage/bulk", line("api-fresh-9", ""), server_->token(kAdmin)));
+  EXPECT_EQ(last["events"], 1) << last.dump();
+  EXPECT_EQ(last["recorded"], 1) << last.dump();
+  EXPECT_EQ(last["first_sequence"], last["last_sequence"]);
+
+  const json usage = Body(server_->As(kAdmin, "GET", "/api/usage?listener=l-fresh&limit=1000"));
+  std::map<std::string, json> by_id;
+  for (const json& item : usage["items"]) by_id[item["id"]] = item;
+  EXPECT_EQ(by_id.size(), 6u) << usage.dump();  // 4..9; none of the failed request
+  for (const std::string id : {"api-fresh-8", "api-fresh-9"}) {
+    ASSERT_TRUE(by_id.count(id)) << id;
+    EXPECT_EQ(by_id[id].value("session", ""), "") << by_id[id].dump();
+    EXPECT_EQ(by_id[id].value("requested", false), false) << by_id[id].dump();
+    EXPECT_EQ(by_id[id].value("duration_ms", 0), 0) << by_id[id].dump();
+  }
+  ASSERT_TRUE(by_id.count("api-fresh-7"));
+  EXPECT_EQ(by_id["api-fresh-7"]["session"], "s-2");
+  EXPECT_EQ(by_id["api-fresh-7"]["duration_ms"], 7);
+  EXPECT_EQ(by_id["api-fresh-7"]["feature"], "dj");
+  EXPECT_EQ(by_id["api-fresh-6"]["session"], "s-1");
+}
+
 TEST_F(ApiTest, UsageListsAndStatsFollowTheCaller) {
   const json mine = Body(server_->As(kArtist, "GET", "/api/usage?limit=1000"));
   ASSERT_GT(mine["items"].size(), 0u);

@@ -16,9 +16,8 @@
 namespace accord::server {
 namespace {
 
-json IntakeJson(const ledger::IntakeResult& result) {
-  json out = {{"event_id", result.event_id},
-              {"outcome", ledger::IntakeOutcomeName(result.outcome)}};
+json IntakeJson(const std::string& event_id, const ledger::IntakeResult& result) {
+  json out = {{"event_id", event_id}, {"outcome", ledger::IntakeOutcomeName(result.outcome)}};
   if (result.sequence != 0) out["sequence"] = result.sequence;
   if (!result.details.empty()) out["details"] = result.details;
   return out;
@@ -42,16 +41,16 @@ HttpResponse RecordUsage(Api::State& state, Call& call) {
   const ledger::IntakeResult& result = results.at(0);
   switch (result.outcome) {
     case ledger::IntakeOutcome::kRecorded:
-      return JsonResponse(201, IntakeJson(result));
+      return JsonResponse(201, IntakeJson(event.id, result));
     case ledger::IntakeOutcome::kDuplicate:
-      return JsonResponse(200, IntakeJson(result));
+      return JsonResponse(200, IntakeJson(event.id, result));
     case ledger::IntakeOutcome::kConflict: {
       std::string fields;
       for (const std::string& f : result.details) fields += (fields.empty() ? "" : ", ") + f;
-      Fail(409, "conflict",
-           "id: event " + result.event_id +
-               " was recorded with other content (differs in: " + fields + ")",
-           result.details.empty() ? "id" : result.details.front());
+      Fail(
+          409, "conflict",
+          "id: event " + event.id + " was recorded with other content (differs in: " + fields + ")",
+          result.details.empty() ? "id" : result.details.front());
     }
     case ledger::IntakeOutcome::kRefused: {
       std::string reasons;
@@ -70,7 +69,13 @@ HttpResponse RecordUsageBulk(Api::State& state, Call& call) {
   // needed for the lines the scanner leaves to the JSON library.
   constexpr int kScannedEventDepth = 3;
   const bool scan = state.options.limits.max_json_depth >= kScannedEventDepth;
-  std::vector<ledger::UsageEvent> events;
+  // The events are read into this thread's vector from the last request, overwriting them in
+  // place: their strings and recording lists keep their memory, where new ones cost an
+  // allocation and a free each per event (a tenth of bulk intake's time). The scanner and the
+  // library both set every member, and the vector is cut to this request's events before use.
+  thread_local std::vector<ledger::UsageEvent> events_memory;
+  std::vector<ledger::UsageEvent>& events = events_memory;
+  size_t count = 0;
   size_t line_number = 0;
   for (size_t start = 0; start < body.size();) {
     size_t end = body.find('\n', start);
@@ -80,12 +85,13 @@ HttpResponse RecordUsageBulk(Api::State& state, Call& call) {
     ++line_number;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
-    if (events.size() == state.options.limits.max_bulk_events) {
+    if (count == state.options.limits.max_bulk_events) {
       Fail(400, "invalid_argument",
            "request body: more than " + std::to_string(state.options.limits.max_bulk_events) +
                " events in one request");
     }
-    ledger::UsageEvent& event = events.emplace_back();
+    if (count == events.size()) events.emplace_back();
+    ledger::UsageEvent& event = events[count++];
     if (scan && ledger::ScanUsageEvent(line, &event)) continue;
     const std::string where = "request body:" + std::to_string(line_number);
     if (JsonDepth(line) > state.options.limits.max_json_depth) {
@@ -95,7 +101,8 @@ HttpResponse RecordUsageBulk(Api::State& state, Call& call) {
     // 3, a line that passes holds no recording).
     event = Check(ledger::ParseUsageEventWithLibrary(line, where));
   }
-  if (events.empty()) Fail(400, "invalid_argument", "request body: no events (JSON Lines)");
+  if (count == 0) Fail(400, "invalid_argument", "request body: no events (JSON Lines)");
+  events.resize(count);
   const std::shared_ptr<const rights::Snapshot> snapshot = CurrentSnapshot(state);
   std::vector<ledger::IntakeResult> results;
   {
@@ -106,13 +113,14 @@ HttpResponse RecordUsageBulk(Api::State& state, Call& call) {
   size_t counts[4] = {0, 0, 0, 0};
   json problems = json::array();
   uint64_t first = 0, last = 0;
-  for (const ledger::IntakeResult& result : results) {
+  for (size_t i = 0; i < results.size(); ++i) {
+    const ledger::IntakeResult& result = results[i];
     ++counts[static_cast<int>(result.outcome)];
     if (result.outcome == ledger::IntakeOutcome::kRecorded) {
       if (first == 0) first = result.sequence;
       last = result.sequence;
     } else if (result.outcome != ledger::IntakeOutcome::kDuplicate) {
-      problems.push_back(IntakeJson(result));
+      problems.push_back(IntakeJson(events[i].id, result));
     }
   }
   return JsonResponse(200, {{"events", results.size()},
