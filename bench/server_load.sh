@@ -19,7 +19,7 @@
 #
 # Environment: ARTISTS (5000), DURATION (10s), RUNS (3), PORT (18181), THREADS (passed to
 # `accord serve --threads` when set; default: the server's own), C_SINGLE (32), C_BATCH (4), C_BULK (4), BATCH (10000),
-# EVENTS (1000), KEEP=1 keeps the data directory, FIGURES ("single batch bulk": which to measure),
+# EVENTS (5000), KEEP=1 keeps the data directory, FIGURES ("single batch bulk": which to measure),
 # PERF=1 records the server with `perf record -g` while it is measured (perf.data in the current
 # directory).
 set -euo pipefail
@@ -31,7 +31,7 @@ duration=${DURATION:-10s}
 runs=${RUNS:-3}
 port=${PORT:-18181}
 batch=${BATCH:-10000}
-events=${EVENTS:-1000}
+events=${EVENTS:-5000}
 at=2026-06-01T00:00:00Z  # decisions and events are all asked about this moment
 here=$(cd "$(dirname "$0")" && pwd)
 lua=$here/http
