@@ -365,8 +365,9 @@ class BatchIds {
 }  // namespace
 
 // The work of a batch, in four steps (docs/decisions/0010-ledger-intake-rate.md):
-//  1. Each event on its own, in two halves on two threads: validate, encode, look the id up
-//     among the recorded events, check the policy. Reads the ledger only.
+//  1. Each event on its own, in two halves on two threads: (Prepare) validate, encode and
+//     check the policy, which needs nothing of the ledger; then (Append) look the id up among
+//     the recorded events.
 //  2. In order, on one thread: repeats of an id within the batch, and the list to record.
 //  3. The log append (one write, one fdatasync); meanwhile a second thread computes the leaf
 //     hashes and the tree nodes they add, without changing the tree.
@@ -374,86 +375,70 @@ class BatchIds {
 //     on the other.
 Result<std::vector<IntakeResult>> Ledger::Append(const std::vector<UsageEvent>& events,
                                                  const rights::Snapshot& policy) {
-  const size_t count = events.size();
-  const bool two_threads = count >= kMinEventsForTwoThreads;
-  std::vector<IntakeResult> results(count);
+  ACCORD_RETURN_IF_ERROR(Prepare(events, policy, &intake_));
+  return Append(events, &intake_);
+}
 
-  // Step 1. Each half encodes into its own buffer, kept between calls so that its pages stay
-  // mapped; the log gets views into them, never a string per event.
-  enum class State : uint8_t { kAnswered, kRefused, kAllowed };
-  struct Classified {
-    State state = State::kAnswered;
-    uint8_t half = 0;
-    size_t begin = 0;  // of the encoding in intake_buffers_[half]
-    size_t size = 0;
-    uint64_t id_hash = 0;
-    // The first recording's index in the policy, looked up a few events ahead (below).
-    std::optional<uint32_t> first_recording;
-  };
-  std::vector<Classified> classified(count);
+Status Ledger::Prepare(std::span<const UsageEvent> events, const rights::Snapshot& policy,
+                       PreparedBatch* prepared) const {
+  using State = PreparedBatch::State;
+  const size_t count = events.size();
+  prepared->ready = false;
+  prepared->events = events.data();
+  prepared->count = count;
+  prepared->entries.assign(count, PreparedBatch::Entry{});
+  prepared->results.assign(count, IntakeResult{});
+  std::vector<PreparedBatch::Entry>& entries = prepared->entries;
+  std::vector<IntakeResult>& results = prepared->results;
+  const bool two_threads = count >= kMinEventsForTwoThreads;
   const size_t middle = two_threads ? count / 2 : count;
-  auto classify = [&](uint8_t half, size_t first, size_t last) -> Status {
-    std::string& encoded = intake_buffers_[half];
+  auto prepare = [&](uint8_t half, size_t first, size_t last) -> Status {
+    std::string& encoded = prepared->encoded[half];
     if (encoded.capacity() > kMaxKeptIntakeBufferBytes) encoded = std::string();
     encoded.clear();
     encoded.reserve((last - first) * 320);
-    // Each id lookup and each policy decision is a random access into a large table, so
-    // what the events a few places ahead need is fetched from memory while this one is worked
-    // on: the id's slot and the first recording's ISRC slot 2 × kPrefetchDistance ahead, then,
-    // kPrefetchDistance ahead, the recording's index (its slot now in cache) and its row.
+    // Each policy decision starts with random accesses into large tables, so what the events
+    // a few places ahead need is fetched from memory while this one is worked on: the first
+    // recording's ISRC slot 2 × kPrefetchDistance ahead, then, kPrefetchDistance ahead, the
+    // recording's index (its slot now in cache) and its row.
     constexpr size_t kPrefetchDistance = 8;
-    auto fetch_slots = [&](size_t i) {
-      classified[i].id_hash = ids_.Hash(events[i].id);
-      ids_.Prefetch(classified[i].id_hash);
+    std::vector<std::optional<uint32_t>> first_recording(last - first);
+    auto fetch_slot = [&](size_t i) {
       if (!events[i].recordings.empty()) {
         policy.PrefetchRecording(events[i].recordings.front().isrc.str());
       }
     };
     auto fetch_row = [&](size_t i) {
       if (events[i].recordings.empty()) return;
-      classified[i].first_recording = policy.FindRecording(events[i].recordings.front().isrc);
-      if (classified[i].first_recording) policy.PrefetchDecision(*classified[i].first_recording);
+      std::optional<uint32_t>& found = first_recording[i - first];
+      found = policy.FindRecording(events[i].recordings.front().isrc);
+      if (found) policy.PrefetchDecision(*found);
     };
-    for (size_t i = first; i < std::min(last, first + 2 * kPrefetchDistance); ++i) fetch_slots(i);
+    for (size_t i = first; i < std::min(last, first + 2 * kPrefetchDistance); ++i) fetch_slot(i);
     for (size_t i = first; i < std::min(last, first + kPrefetchDistance); ++i) fetch_row(i);
     for (size_t i = first; i < last; ++i) {
       const UsageEvent& event = events[i];
       IntakeResult& result = results[i];
-      Classified& entry = classified[i];
-      if (i + 2 * kPrefetchDistance < last) fetch_slots(i + 2 * kPrefetchDistance);
+      PreparedBatch::Entry& entry = entries[i];
+      if (i + 2 * kPrefetchDistance < last) fetch_slot(i + 2 * kPrefetchDistance);
       if (i + kPrefetchDistance < last) fetch_row(i + kPrefetchDistance);
       // (The prefix is built only for an error: a string per event is an allocation per event.)
       if (Status valid = ValidateUsageEvent(event); !valid.ok()) {
         return valid.WithPrefix("event " + event.id);
       }
-      const size_t begin = encoded.size();
-      AppendCanonicalEncoding(event, &encoded);
-      const std::string_view payload(encoded.data() + begin, encoded.size() - begin);
-
-      if (std::optional<uint64_t> stored = ids_.Find(event.id, entry.id_hash)) {
-        ACCORD_ASSIGN_OR_RETURN(const Hash stored_leaf, tree_.LeafHashAt(*stored - 1));
-        result.sequence = *stored;
-        if (LeafHash(payload) == stored_leaf) {
-          result.outcome = IntakeOutcome::kDuplicate;
-        } else {
-          result.outcome = IntakeOutcome::kConflict;
-          ACCORD_ASSIGN_OR_RETURN(std::string earlier, ReadEvent(*stored));
-          ACCORD_ASSIGN_OR_RETURN(UsageEvent before, ParseUsageEvent(earlier, "ledger"));
-          result.details = DifferingFields(before, event);
-        }
-        encoded.resize(begin);
-        continue;  // kAnswered
-      }
       entry.half = half;
-      entry.begin = begin;
-      entry.size = payload.size();
+      entry.begin = encoded.size();
+      AppendCanonicalEncoding(event, &encoded);
+      entry.size = encoded.size() - entry.begin;
+      // The seed of the id table's hash is fixed when the ledger opens.
+      entry.id_hash = ids_.Hash(event.id);
       // The policy as of the event's time: every recording used must be allowed. The cheap
       // check runs first; only a refusal pays for the explanation. A refusal may still turn
-      // into a repeat of an id recorded earlier in the batch (step 2), which takes precedence.
+      // into a repeat of an id recorded before or earlier in the batch, which takes precedence.
       for (size_t r = 0; r < event.recordings.size(); ++r) {
         const UsedRecording& used = event.recordings[r];
         const std::optional<uint32_t> index =
-            r == 0 ? entry.first_recording : policy.FindRecording(used.isrc);
+            r == 0 ? first_recording[i - first] : policy.FindRecording(used.isrc);
         if (!index) {
           result.details.push_back(used.isrc.str() + ": unknown recording");
           continue;
@@ -471,24 +456,73 @@ Result<std::vector<IntakeResult>> Ledger::Append(const std::vector<UsageEvent>& 
   Status first_half = OkStatus();
   Status second_half = OkStatus();
   RunBoth(
-      two_threads, [&] { first_half = classify(0, 0, middle); },
-      [&] { second_half = classify(1, middle, count); });
+      two_threads, [&] { first_half = prepare(0, 0, middle); },
+      [&] { second_half = prepare(1, middle, count); });
   // The error of the earliest bad event, as if the batch had been worked through in order.
   ACCORD_RETURN_IF_ERROR(first_half);
   ACCORD_RETURN_IF_ERROR(second_half);
+  prepared->ready = true;
+  return OkStatus();
+}
+
+Result<std::vector<IntakeResult>> Ledger::Append(std::span<const UsageEvent> events,
+                                                 PreparedBatch* prepared) {
+  using State = PreparedBatch::State;
+  const size_t count = events.size();
+  if (!prepared->ready || prepared->events != events.data() || prepared->count != count) {
+    return InvalidArgumentError(
+        "ledger append: the batch was not prepared for these events, or was appended already");
+  }
+  prepared->ready = false;
+  std::vector<PreparedBatch::Entry>& classified = prepared->entries;
+  std::vector<IntakeResult> results = std::move(prepared->results);
+
+  // Step 1, the ids. Each lookup is a random access into a large table: the slot of the event
+  // a few places ahead is fetched from memory while this one is worked on. A repeat of a
+  // recorded id answers without the policy's reasons; a conflict is worded after the threads.
+  std::vector<uint64_t> stored_sequence(count, 0);
+  auto look_up = [&](size_t first, size_t last) {
+    constexpr size_t kPrefetchDistance = 8;
+    for (size_t i = first; i < std::min(last, first + kPrefetchDistance); ++i) {
+      ids_.Prefetch(classified[i].id_hash);
+    }
+    for (size_t i = first; i < last; ++i) {
+      if (i + kPrefetchDistance < last) ids_.Prefetch(classified[i + kPrefetchDistance].id_hash);
+      if (std::optional<uint64_t> stored = ids_.Find(events[i].id, classified[i].id_hash)) {
+        stored_sequence[i] = *stored;
+        classified[i].state = State::kAnswered;
+      }
+    }
+  };
+  const bool two_threads = count >= kMinEventsForTwoThreads;
+  const size_t middle = two_threads ? count / 2 : count;
+  RunBoth(
+      two_threads, [&] { look_up(0, middle); }, [&] { look_up(middle, count); });
+  for (size_t i = 0; i < count; ++i) {
+    if (stored_sequence[i] == 0) continue;
+    IntakeResult& result = results[i];
+    result.sequence = stored_sequence[i];
+    result.details.clear();
+    ACCORD_ASSIGN_OR_RETURN(const Hash stored_leaf, tree_.LeafHashAt(stored_sequence[i] - 1));
+    if (LeafHash(prepared->Payload(i)) == stored_leaf) {
+      result.outcome = IntakeOutcome::kDuplicate;
+    } else {
+      result.outcome = IntakeOutcome::kConflict;
+      ACCORD_ASSIGN_OR_RETURN(std::string earlier, ReadEvent(stored_sequence[i]));
+      ACCORD_ASSIGN_OR_RETURN(UsageEvent before, ParseUsageEvent(earlier, "ledger"));
+      result.details = DifferingFields(before, events[i]);
+    }
+  }
 
   // Step 2.
-  auto payload_of = [&](size_t i) {
-    const Classified& entry = classified[i];
-    return std::string_view(intake_buffers_[entry.half]).substr(entry.begin, entry.size);
-  };
+  auto payload_of = [&](size_t i) { return prepared->Payload(i); };
   std::vector<size_t> recorded;  // indexes into events, in order
   recorded.reserve(count);
   BatchIds batch_ids(count);
   auto id_of = [&](size_t k) -> std::string_view { return events[recorded[k]].id; };
   std::vector<std::pair<size_t, size_t>> repeats;  // (event index, recorded index)
   for (size_t i = 0; i < count; ++i) {
-    const Classified& entry = classified[i];
+    const PreparedBatch::Entry& entry = classified[i];
     if (entry.state == State::kAnswered) continue;
     IntakeResult& result = results[i];
     if (std::optional<size_t> first = batch_ids.Find(events[i].id, entry.id_hash, id_of)) {

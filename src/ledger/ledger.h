@@ -21,7 +21,9 @@
 //   ACCORD_ASSIGN_OR_RETURN(ProofBundle proof, ledger->Prove("evt-1"));
 //
 // Thread safety: not thread-safe; one Ledger per process, used from one thread (the server
-// will serialise intake in front of it). Append works on a batch of 512 events or more with a
+// serialises calls with a mutex), except Prepare, which reads nothing that changes and may run
+// beside any call: a server prepares the next batch while the ledger appends the last. Append
+// works on a batch of 512 events or more with a
 // second, internal thread (docs/decisions/0010-ledger-intake-rate.md); the answers, sequences
 // and tree are exactly those of one event at a time. Recovery on Open reads the whole log:
 // O(events), but hashes and indexes only the records after the last state file.
@@ -106,6 +108,39 @@ struct LedgerStats {
   std::string state_unused;
 };
 
+// What Append works out for a batch without the ledger's indexes: each event validated,
+// encoded and decided against the policy. Made by Ledger::Prepare for one vector of events and
+// used up by one Append of the same events. Reusing one PreparedBatch for batch after batch
+// keeps its buffers' memory. Not copyable; one thread at a time.
+class PreparedBatch {
+ public:
+  PreparedBatch() = default;
+  PreparedBatch(const PreparedBatch&) = delete;
+  PreparedBatch& operator=(const PreparedBatch&) = delete;
+
+ private:
+  friend class Ledger;
+  enum class State : uint8_t { kRefused, kAllowed, kAnswered };
+  struct Entry {
+    State state = State::kAllowed;
+    uint8_t half = 0;
+    size_t begin = 0;  // of the encoding in encoded[half]
+    size_t size = 0;
+    uint64_t id_hash = 0;
+  };
+  std::string_view Payload(size_t i) const {
+    return std::string_view(encoded[entries[i].half]).substr(entries[i].begin, entries[i].size);
+  }
+
+  const UsageEvent* events = nullptr;  // what it was prepared for
+  size_t count = 0;
+  bool ready = false;  // prepared and not yet appended
+  std::vector<Entry> entries;
+  std::vector<IntakeResult> results;  // the refusals' reasons
+  // Each half of a large batch is encoded into its own buffer, on its own thread.
+  std::string encoded[2];
+};
+
 struct VerifyReport {
   uint64_t events = 0;
   Hash root{};
@@ -128,10 +163,22 @@ class Ledger {
 
   // Decides each event against `policy` as of the event's time and records, in one group
   // commit, every allowed event whose id is new. Results are index-aligned with `events`. An
-  // I/O error (the log is then closed for writing) fails the whole call: nothing of it was
-  // acknowledged.
+  // invalid event fails the whole call (InvalidArgument naming the event), and so does an I/O
+  // error (the log is then closed for writing): nothing of it was acknowledged.
+  // The same as Prepare followed by Append(events, prepared).
   Result<std::vector<IntakeResult>> Append(const std::vector<UsageEvent>& events,
                                            const rights::Snapshot& policy);
+
+  // The part of Append that needs no index: validates, encodes and decides each event into
+  // `prepared` (its earlier content is replaced). InvalidArgument names the first invalid
+  // event. May run while another thread calls any other method (see Thread safety).
+  Status Prepare(std::span<const UsageEvent> events, const rights::Snapshot& policy,
+                 PreparedBatch* prepared) const;
+  // The rest of Append for events Prepare prepared: the ids, the group commit and the indexes.
+  // InvalidArgument, with nothing done, when `prepared` was not prepared for exactly these
+  // events (the same elements in memory) or was used already.
+  Result<std::vector<IntakeResult>> Append(std::span<const UsageEvent> events,
+                                           PreparedBatch* prepared);
 
   // Signs the current tree head and appends it to checkpoints.jsonl (fsynced).
   Result<SignedCheckpoint> Checkpoint(Timestamp now);
@@ -208,9 +255,9 @@ class Ledger {
   std::vector<SignedCheckpoint> checkpoints_;
   uint64_t state_events_ = 0;  // covered by the current state file; 0: none
   std::string state_unused_;   // why Open passed a state file over
-  // Append encodes a batch here, each half of a large batch into its own buffer; kept between
-  // calls so that their pages stay mapped.
-  std::string intake_buffers_[2];
+  // Append(events, policy) prepares a batch here; kept between calls so that the buffers'
+  // pages stay mapped.
+  PreparedBatch intake_;
 };
 
 }  // namespace accord::ledger

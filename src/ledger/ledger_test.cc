@@ -12,6 +12,9 @@
 #include <map>
 #include <random>
 #include <set>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "ledger/fault_file_system.h"
 #include "rights/policy_test_world.h"
@@ -63,6 +66,99 @@ class LedgerTest : public ::testing::Test {
   std::string dir_;
   std::shared_ptr<const rights::Snapshot> policy_;
 };
+
+// The server prepares a batch without the ledger's lock and appends it under the lock.
+// A prepared batch answers exactly as Append(events, policy) would, is used once, and only
+// for the events it was prepared for.
+TEST_F(LedgerTest, PreparedBatchAnswersAsAppendAndIsUsedOnceForItsEvents) {
+  auto ledger = Open();
+  std::vector<UsageEvent> first;
+  for (int n = 0; n < 600; ++n) first.push_back(Play("p-" + std::to_string(n)));
+  ASSERT_EQ(Append(*ledger, first).size(), 600u);
+
+  // Old ids (duplicates and a conflict), a refusal, a repeat within the batch and new ids,
+  // over 600 events so that both halves run on their own threads.
+  std::vector<UsageEvent> batch;
+  for (int n = 0; n < 600; ++n) batch.push_back(Play("q-" + std::to_string(n)));
+  batch[3] = Play("p-3");
+  batch[400] = Play("p-400", "SE");      // recorded in DE: a conflict
+  batch[401] = Play("q-refused", "US");  // A1 does not cover the US
+  batch[402] = Play("q-5");              // a repeat of batch[5]
+  batch[599] = Play("p-599", "US");      // recorded in DE: a conflict, not a refusal
+
+  PreparedBatch prepared;
+  ASSERT_TRUE(ledger->Prepare(batch, *policy_, &prepared).ok());
+  std::vector<UsageEvent> other = batch;  // equal content, other memory
+  Result<std::vector<IntakeResult>> wrong = ledger->Append(other, &prepared);
+  EXPECT_EQ(wrong.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ledger->stats().events, 600u);  // nothing of it recorded
+
+  Result<std::vector<IntakeResult>> results = ledger->Append(batch, &prepared);
+  ASSERT_TRUE(results.ok()) << results.status().ToString();
+  ASSERT_EQ(results->size(), batch.size());
+  EXPECT_EQ((*results)[3].outcome, IntakeOutcome::kDuplicate);
+  EXPECT_EQ((*results)[3].sequence, 4u);
+  EXPECT_TRUE((*results)[3].details.empty());
+  EXPECT_EQ((*results)[400].outcome, IntakeOutcome::kConflict);
+  EXPECT_EQ((*results)[400].details, std::vector<std::string>{"territory"});
+  EXPECT_EQ((*results)[401].outcome, IntakeOutcome::kRefused);
+  EXPECT_FALSE((*results)[401].details.empty());
+  EXPECT_EQ((*results)[402].outcome, IntakeOutcome::kDuplicate);
+  EXPECT_EQ((*results)[402].sequence, (*results)[5].sequence);
+  EXPECT_EQ((*results)[599].outcome, IntakeOutcome::kConflict);
+  EXPECT_EQ((*results)[599].sequence, 600u);
+  EXPECT_EQ((*results)[599].details, std::vector<std::string>{"territory"});
+  size_t recorded = 0;
+  for (const IntakeResult& result : *results) {
+    recorded += result.outcome == IntakeOutcome::kRecorded;
+  }
+  EXPECT_EQ(recorded, 600u - 5u);
+  EXPECT_EQ(ledger->stats().events, 600u + recorded);
+
+  // Used up: a second append of the same preparation is refused, and records nothing.
+  Result<std::vector<IntakeResult>> again = ledger->Append(batch, &prepared);
+  EXPECT_EQ(again.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ledger->stats().events, 600u + recorded);
+  // Through Append(events, policy), the same batch is all repeats now.
+  for (const IntakeResult& result : Append(*ledger, batch)) {
+    EXPECT_NE(result.outcome, IntakeOutcome::kRecorded);
+  }
+
+  // An invalid event fails the preparation, and an append of it is refused.
+  batch[10].recordings.clear();
+  Status invalid = ledger->Prepare(batch, *policy_, &prepared);
+  EXPECT_EQ(invalid.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(invalid.message().find("q-10"), std::string::npos) << invalid.ToString();
+  EXPECT_EQ(ledger->Append(batch, &prepared).status().code(), StatusCode::kInvalidArgument);
+}
+
+// Prepare reads nothing Append changes, so a thread may prepare while another appends.
+TEST_F(LedgerTest, PrepareRunsBesideAppend) {
+  auto ledger = Open();
+  std::vector<std::vector<UsageEvent>> batches(8);
+  for (size_t b = 0; b < batches.size(); ++b) {
+    for (int n = 0; n < 1000; ++n) {
+      batches[b].push_back(Play("c-" + std::to_string(b) + "-" + std::to_string(n)));
+    }
+  }
+  std::vector<UsageEvent> appended;
+  for (int n = 0; n < 1000; ++n) appended.push_back(Play("a-" + std::to_string(n)));
+  std::vector<PreparedBatch> prepared(batches.size());
+  std::thread preparer([&] {
+    for (size_t b = 0; b < batches.size(); ++b) {
+      EXPECT_TRUE(ledger->Prepare(batches[b], *policy_, &prepared[b]).ok());
+    }
+  });
+  const std::vector<IntakeResult> results = Append(*ledger, appended);
+  preparer.join();
+  ASSERT_EQ(results.size(), appended.size());
+  for (size_t b = 0; b < batches.size(); ++b) {
+    Result<std::vector<IntakeResult>> done = ledger->Append(batches[b], &prepared[b]);
+    ASSERT_TRUE(done.ok()) << done.status().ToString();
+    for (const IntakeResult& result : *done) EXPECT_EQ(result.outcome, IntakeOutcome::kRecorded);
+  }
+  EXPECT_EQ(ledger->stats().events, 9000u);
+}
 
 TEST_F(LedgerTest, RecordsAllowedEventsWithConsecutiveSequences) {
   auto ledger = Open();

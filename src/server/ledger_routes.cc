@@ -104,10 +104,16 @@ HttpResponse RecordUsageBulk(Api::State& state, Call& call) {
   if (count == 0) Fail(400, "invalid_argument", "request body: no events (JSON Lines)");
   events.resize(count);
   const std::shared_ptr<const rights::Snapshot> snapshot = CurrentSnapshot(state);
+  // Validating, encoding and deciding the events needs no lock (Ledger::Prepare), so this
+  // thread does it while another request's events are being appended; only the ids, the
+  // write and the indexes wait for the ledger. Kept per thread, like the events, for its
+  // buffers.
+  thread_local ledger::PreparedBatch prepared;
+  Check(state.ledger->Prepare(events, *snapshot, &prepared));
   std::vector<ledger::IntakeResult> results;
   {
     std::unique_lock lock(state.ledger_mu);
-    results = Check(state.ledger->Append(events, *snapshot));
+    results = Check(state.ledger->Append(events, &prepared));
   }
   // Counts for all, details for what was not recorded as new (a client retries only those).
   size_t counts[4] = {0, 0, 0, 0};
