@@ -18,7 +18,8 @@
 # builds by it when the load average moves between their runs).
 #
 # Environment: ARTISTS (5000), DURATION (10s), RUNS (3), PORT (18181), THREADS (passed to
-# `accord serve --threads` when set; default: the server's own), C_SINGLE (32), C_BATCH (4), C_BULK (4), BATCH (10000),
+# `accord serve --threads` when set; default: the server's own), STATE_EVERY (passed to
+# `accord serve --state-every` when set: background saves of the ledger's state), C_SINGLE (32), C_BATCH (4), C_BULK (4), BATCH (10000),
 # EVENTS (5000), KEEP=1 keeps the data directory, FIGURES ("single batch bulk": which to measure),
 # PERF=1 records the server with `perf record -g` while it is measured (perf.data in the current
 # directory).
@@ -81,6 +82,7 @@ fi
 # ---- Server ------------------------------------------------------------------------------
 serve_args=(--data "$data" serve --port "$port")
 if [ -n "${THREADS:-}" ]; then serve_args+=(--threads "$THREADS"); fi
+if [ -n "${STATE_EVERY:-}" ]; then serve_args+=(--state-every "$STATE_EVERY"); fi
 "$accord" "${serve_args[@]}" > "$data/serve.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 150); do

@@ -7,7 +7,9 @@
 #   - the taste routes serve the demo listening model (demo_data.sh trains it): the listener's
 #     recommendations, and similar items by a percent-encoded display name;
 #   - graceful shutdown: SIGTERM while clients are sending bulk intake; the server exits 0,
-#     and every batch it acknowledged is in the ledger afterwards, exactly once.
+#     and every batch it acknowledged is in the ledger afterwards, exactly once;
+#   - a crash (SIGKILL) after a background save of the ledger's state (--state-every): the
+#     next open reads that state file and the events after it, and nothing acknowledged is lost.
 #   tests/serve_test.sh path/to/accord
 set -uo pipefail
 accord_bin=$1
@@ -129,6 +131,42 @@ stats=$("$accord_bin" --data "$data" --json ledger stats)
 events=$(sed -n 's/^ *"events": \([0-9]*\).*/\1/p' <<<"$stats")
 [ -n "$events" ] && [[ "$stats" == *"\"state_file_events\": $events"* ]] ||
   fail "the ledger should open from the state file the stop saved: $stats"
+
+# A background save (--state-every 1000), then SIGKILL: the next open starts from the file the
+# server's copy wrote, and every acknowledged event is there.
+"$accord_bin" --data "$data" serve --port 0 --web "$work/web" --state-every 1000 \
+  >"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do
+  port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$work/server.log")
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+base="http://127.0.0.1:$port"
+bulk() {  # bulk PREFIX COUNT: posts COUNT new events; 200 or fails
+  for i in $(seq 1 "$2"); do
+    printf '{"id":"%s-%s","time":"2026-07-21T10:00:00Z","listener":"l-crash","territory":"DE","scope":"dj","feature":"dj","recordings":[{"isrc":"QZDMO2600001","weight_ppm":1000000}],"duration_ms":1}\n' "$1" "$i"
+  done >"$work/crash-body"
+  call "$admin" POST /api/usage/bulk "@$work/crash-body"
+  [ "$status" = 200 ] && [[ "$body" == *"\"recorded\":$2"* ]] || fail "bulk $1: $status $body"
+}
+bulk crash-a 1200  # crosses 1,000 new events: a background save starts
+saved_at=$(sed -n 's/.*"last_sequence":\([0-9]*\).*/\1/p' <<<"$body")
+for _ in $(seq 1 100); do
+  [ -n "$(ls "$data/ledger/" | grep "^state-0*$saved_at\.bin$")" ] && break
+  sleep 0.1
+done
+bulk crash-b 300
+kill -9 "$server_pid"
+wait "$server_pid" 2>/dev/null
+server_pid=""
+stats=$("$accord_bin" --data "$data" --json ledger stats)
+[[ "$stats" == *"\"state_file_events\": $saved_at"* ]] ||
+  fail "after SIGKILL the ledger should open from the background save at $saved_at: $stats"
+stored=$("$accord_bin" --data "$data" --json ledger events --listener l-crash --limit 100000 |
+  grep -c '"id": "crash-')
+[ "$stored" = 1500 ] || fail "after SIGKILL: $stored of 1500 acknowledged events stored"
+"$accord_bin" --data "$data" ledger verify >/dev/null || fail "ledger verify after SIGKILL"
 
 if [ "$failures" -gt 0 ]; then
   echo "$failures failure(s)"

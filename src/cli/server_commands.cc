@@ -37,12 +37,18 @@ void AddServe(CLI::App& app, Globals& g) {
       "serve", "Run the HTTP JSON API (docs/api) and the portal until SIGTERM or Ctrl-C");
   static server::HttpServerOptions options;
   static std::string web;
+  static uint64_t state_every = server::ApiOptions{}.state_every_events;
   serve->add_option("--host", options.host, "Address to listen on (default 127.0.0.1)");
   serve->add_option("--port", options.port, "Port (default 8080; 0: any free port)");
   serve->add_option("--threads", options.threads, "I/O threads (default: one per core)");
   serve->add_option("--web", web, "The portal's built files (default: $ACCORD_WEB, else web/dist)");
+  serve->add_option("--state-every", state_every,
+                    "Save the ledger's state file in the background after this many new events, "
+                    "at most once every 5 minutes (default 2000000; 0: only at a stop), so that "
+                    "a restart after a crash rebuilds fewer events from the log");
   serve->callback([&g] {
-    std::unique_ptr<server::Api> api = Check(server::Api::Open({.data_dir = DataDir(g)}));
+    std::unique_ptr<server::Api> api =
+        Check(server::Api::Open({.data_dir = DataDir(g), .state_every_events = state_every}));
     if (Status taste = api->TasteStatus(); !taste.ok()) {
       std::cerr << "accord: taste routes off: " << taste.message() << std::endl;
     }

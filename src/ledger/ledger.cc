@@ -1,11 +1,17 @@
 #include "ledger/ledger.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "ledger/run_both.h"
 
@@ -253,7 +259,68 @@ Status Ledger::LoadState(const std::string& path, LogOptions::TrustedPrefix* tru
   return OkStatus();
 }
 
+Ledger::~Ledger() { static_cast<void>(FinishBackgroundSave(/*wait=*/true)); }
+
+Status Ledger::StartBackgroundSave() {
+  if (save_process_ != 0) {
+    return FailedPreconditionError("a background save of the ledger's state (process " +
+                                   std::to_string(save_process_) + ") has not been reaped");
+  }
+  if (fs_ != PosixFileSystem()) {
+    return FailedPreconditionError(
+        "a background save of the ledger's state needs the real file system");
+  }
+  const uint64_t events = tree_.size();
+  if (events == 0 || events == state_events_) return OkStatus();
+  const pid_t child = ::fork();
+  if (child < 0) {
+    return InternalError(std::string("fork for a background save of the ledger's state: ") +
+                         std::strerror(errno));
+  }
+  if (child == 0) {
+    // The copy: only this thread exists here. It yields the cores to the process it was copied
+    // from (which goes on taking intake), saves, and leaves without running destructors or
+    // exit handlers, which belong to that process.
+    static_cast<void>(::nice(19));
+    const Status saved = SaveState();
+    if (!saved.ok()) {
+      const std::string message =
+          "accord: background save of the ledger's state: " + saved.ToString() + "\n";
+      static_cast<void>(!::write(STDERR_FILENO, message.data(), message.size()));
+    }
+    ::_exit(saved.ok() ? 0 : 1);
+  }
+  save_process_ = child;
+  save_events_ = events;
+  return OkStatus();
+}
+
+std::optional<Status> Ledger::FinishBackgroundSave(bool wait) {
+  if (save_process_ == 0) return std::nullopt;
+  int status = 0;
+  pid_t ended;
+  do {
+    ended = ::waitpid(save_process_, &status, wait ? 0 : WNOHANG);
+  } while (ended < 0 && errno == EINTR);
+  if (ended == 0) return std::nullopt;
+  const int process = std::exchange(save_process_, 0);
+  if (ended < 0) {
+    return InternalError(std::string("waiting for the background save of the ledger's state: ") +
+                         std::strerror(errno));
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    state_events_ = save_events_;
+    return OkStatus();
+  }
+  return InternalError("the background save of the ledger's state (process " +
+                       std::to_string(process) + ") failed: " +
+                       (WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
+                                          : "signal " + std::to_string(WTERMSIG(status))));
+}
+
 Status Ledger::SaveState() {
+  // Two saves at once would remove each other's files.
+  static_cast<void>(FinishBackgroundSave(/*wait=*/true));
   const uint64_t events = tree_.size();
   if (events == 0 || events == state_events_) return OkStatus();
   const std::string name = StateFileName(events);

@@ -160,6 +160,8 @@ class Ledger {
   // Ledger, in this process or another, has it open.
   static Result<std::unique_ptr<Ledger>> Open(const std::string& data_dir,
                                               FileSystem* fs = PosixFileSystem());
+  // Waits for a background save (StartBackgroundSave) before the ledger closes.
+  ~Ledger();
 
   // Decides each event against `policy` as of the event's time and records, in one group
   // commit, every allowed event whose id is new. Results are index-aligned with `events`. An
@@ -220,6 +222,22 @@ class Ledger {
   // the current state file covers every event. An I/O error leaves the older file in place; a
   // file cut short by a crash is not used by Open.
   Status SaveState();
+  // SaveState from a copy of this process (fork()), so that a server holds the ledger only
+  // while the process is copied (tens of milliseconds, where SaveState takes seconds at
+  // millions of events) and goes on appending while the copy writes the file. The copy only
+  // saves and exits; until then it shares this process's open files (a connection the server
+  // closes meanwhile stays open until the copy exits). Does nothing when the current state
+  // file covers every event. FailedPrecondition while an earlier background save has not been
+  // reaped (FinishBackgroundSave), and on a file system other than PosixFileSystem() (a test
+  // file system lives in this process's memory, which the copy does not share).
+  Status StartBackgroundSave();
+  // Reaps the background save when it has ended: OK when its file is written (stats() then
+  // counts it), Internal with the copy's exit status when not (its message went to stderr).
+  // nullopt when none was started, or, without `wait`, while it still runs; `wait` blocks until
+  // it ends. SaveState and the destructor wait for it first.
+  std::optional<Status> FinishBackgroundSave(bool wait);
+  // The number of events recorded (stats().events, without the rest of stats()).
+  uint64_t size() const { return tree_.size(); }
 
   // Rereads every segment, recomputing every chain hash and the Merkle root, and checks every
   // stored checkpoint's signature and root against it. DataLoss names the first mismatch.
@@ -254,7 +272,10 @@ class Ledger {
   EventIndex events_;  // period, recording, listener
   std::vector<SignedCheckpoint> checkpoints_;
   uint64_t state_events_ = 0;  // covered by the current state file; 0: none
-  std::string state_unused_;   // why Open passed a state file over
+  // The process writing a background save (0: none) and the events it saves.
+  int save_process_ = 0;
+  uint64_t save_events_ = 0;
+  std::string state_unused_;  // why Open passed a state file over
   // Append(events, policy) prepares a batch here; kept between calls so that the buffers'
   // pages stay mapped.
   PreparedBatch intake_;

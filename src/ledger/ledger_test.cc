@@ -160,6 +160,51 @@ TEST_F(LedgerTest, PrepareRunsBesideAppend) {
   EXPECT_EQ(ledger->stats().events, 9000u);
 }
 
+// A server saves the state file from a copy of its process while it goes on appending.
+TEST_F(LedgerTest, BackgroundSaveWritesTheStateFileWhileAppendsGoOn) {
+  Hash root;
+  {
+    auto ledger = Open();
+    std::vector<UsageEvent> first;
+    for (int n = 0; n < 3000; ++n) first.push_back(Play("bg-" + std::to_string(n)));
+    ASSERT_EQ(Append(*ledger, first).size(), 3000u);
+    EXPECT_FALSE(ledger->FinishBackgroundSave(/*wait=*/true).has_value());  // none started
+    ASSERT_TRUE(ledger->StartBackgroundSave().ok());
+    // One at a time, until reaped.
+    EXPECT_EQ(ledger->StartBackgroundSave().code(), StatusCode::kFailedPrecondition);
+    std::vector<UsageEvent> more;
+    for (int n = 3000; n < 4000; ++n) more.push_back(Play("bg-" + std::to_string(n)));
+    ASSERT_EQ(Append(*ledger, more).size(), 1000u);
+    std::optional<Status> saved = ledger->FinishBackgroundSave(/*wait=*/true);
+    ASSERT_TRUE(saved.has_value());
+    EXPECT_TRUE(saved->ok()) << saved->ToString();
+    EXPECT_EQ(ledger->stats().state_events, 3000u);  // the file covers what the copy held
+    EXPECT_FALSE(ledger->FinishBackgroundSave(/*wait=*/false).has_value());
+    EXPECT_TRUE(fs::exists(dir_ + "/ledger/state-00000000000000003000.bin"));
+    root = ledger->stats().root;
+  }
+  // Closing saved nothing more (only `accord serve` saves at a stop): the next open reads the
+  // copy's file and recovers the 1,000 events after it.
+  auto reopened = Open();
+  const LedgerStats stats = reopened->stats();
+  EXPECT_EQ(stats.state_events, 3000u) << stats.state_unused;
+  EXPECT_EQ(stats.events, 4000u);
+  EXPECT_EQ(stats.root, root);
+  for (const IntakeResult& result : Append(*reopened, {Play("bg-0"), Play("bg-3999")})) {
+    EXPECT_EQ(result.outcome, IntakeOutcome::kDuplicate);
+  }
+}
+
+TEST_F(LedgerTest, BackgroundSaveNeedsTheRealFileSystem) {
+  FaultFileSystem fs;
+  auto opened = Ledger::Open("/fault/background", &fs);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  auto ledger = std::move(opened).value();
+  ASSERT_EQ(Append(*ledger, {Play("f-1")}).size(), 1u);
+  EXPECT_EQ(ledger->StartBackgroundSave().code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(ledger->SaveState().ok());
+}
+
 TEST_F(LedgerTest, RecordsAllowedEventsWithConsecutiveSequences) {
   auto ledger = Open();
   auto results = Append(*ledger, {Play("e1"), Play("e2")});

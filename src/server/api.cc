@@ -577,6 +577,7 @@ Result<std::unique_ptr<Api>> Api::Open(const ApiOptions& options) {
   ACCORD_ASSIGN_OR_RETURN(state->snapshot, state->registry->snapshot());
   state->index.Build(state->registry->registry());
   ACCORD_ASSIGN_OR_RETURN(state->ledger, ledger::Ledger::Open(options.data_dir));
+  state->state_started_at = state->ledger->stats().state_events;
   ACCORD_ASSIGN_OR_RETURN(state->tokens, store::SqliteTokenStore::Open(options.data_dir));
   // The taste features are optional: a data directory without listening data serves
   // everything else, and the taste routes answer with the reason. The item indexes are built

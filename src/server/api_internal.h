@@ -98,6 +98,10 @@ class Api::State {
   // exclusively, reads take it shared (its const methods only read memory and pread).
   std::shared_mutex ledger_mu;
   std::unique_ptr<ledger::Ledger> ledger;
+  // The ledger's size when its last state file was started (under ledger_mu): see
+  // ApiOptions::state_every_events.
+  uint64_t state_started_at = 0;
+  std::optional<std::chrono::steady_clock::time_point> state_started_time;
 
   std::mutex runs_mu;  // one royalty run written at a time
 

@@ -6,6 +6,7 @@
 // line, and nothing of it is recorded.
 #include <algorithm>
 #include <charconv>
+#include <iostream>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -28,6 +29,32 @@ std::shared_ptr<const rights::Snapshot> CurrentSnapshot(Api::State& state) {
   return state.snapshot;
 }
 
+// Called after an append, holding ledger_mu exclusively: reaps a background save that has
+// ended and starts the next one once ApiOptions::state_every_events more events are recorded
+// and the last one started long enough ago. A failed save costs only recovery time at the
+// next start, so it is reported, not answered.
+void KeepStateFileRecent(Api::State& state) {
+  const uint64_t every = state.options.state_every_events;
+  if (every == 0) return;
+  if (std::optional<Status> ended = state.ledger->FinishBackgroundSave(/*wait=*/false);
+      ended && !ended->ok()) {
+    std::cerr << "accord: warning: " << ended->ToString() << std::endl;
+  }
+  const uint64_t events = state.ledger->size();
+  if (events < state.state_started_at + every) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (state.state_started_time &&
+      now - *state.state_started_time <
+          std::chrono::seconds(ApiOptions::kMinSecondsBetweenStateSaves)) {
+    return;
+  }
+  Status started = state.ledger->StartBackgroundSave();
+  if (started.code() == StatusCode::kFailedPrecondition) return;  // the last one still runs
+  if (!started.ok()) std::cerr << "accord: warning: " << started.ToString() << std::endl;
+  state.state_started_at = events;
+  state.state_started_time = now;
+}
+
 HttpResponse RecordUsage(Api::State& state, Call& call) {
   (void)ParseBody(state, call);  // limits and syntax, with the API's messages
   const ledger::UsageEvent event =
@@ -37,6 +64,7 @@ HttpResponse RecordUsage(Api::State& state, Call& call) {
   {
     std::unique_lock lock(state.ledger_mu);
     results = Check(state.ledger->Append({event}, *snapshot));
+    KeepStateFileRecent(state);
   }
   const ledger::IntakeResult& result = results.at(0);
   switch (result.outcome) {
@@ -114,6 +142,7 @@ HttpResponse RecordUsageBulk(Api::State& state, Call& call) {
   {
     std::unique_lock lock(state.ledger_mu);
     results = Check(state.ledger->Append(events, &prepared));
+    KeepStateFileRecent(state);
   }
   // Counts for all, details for what was not recorded as new (a client retries only those).
   size_t counts[4] = {0, 0, 0, 0};
