@@ -1,5 +1,7 @@
 #include "ledger/ledger.h"
 
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -272,6 +274,7 @@ Status Ledger::StartBackgroundSave() {
   }
   const uint64_t events = tree_.size();
   if (events == 0 || events == state_events_) return OkStatus();
+  const pid_t parent = ::getpid();
   const pid_t child = ::fork();
   if (child < 0) {
     return InternalError(std::string("fork for a background save of the ledger's state: ") +
@@ -282,6 +285,10 @@ Status Ledger::StartBackgroundSave() {
     // from (which goes on taking intake), saves, and leaves without running destructors or
     // exit handlers, which belong to that process.
     static_cast<void>(::nice(19));
+    // It also dies with that process. It shares the ledger's LOCK, so a copy left writing
+    // after a crash would refuse the restarted server the ledger until it finished; the
+    // restart loses only this save (its file, cut short, is passed over and later removed).
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(1);
     const Status saved = SaveState();
     if (!saved.ok()) {
       const std::string message =
