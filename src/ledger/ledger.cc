@@ -288,6 +288,8 @@ Status Ledger::StartBackgroundSave() {
     // It also dies with that process. It shares the ledger's LOCK, so a copy left writing
     // after a crash would refuse the restarted server the ledger until it finished; the
     // restart loses only this save (its file, cut short, is passed over and later removed).
+    // The signal follows the thread that forked: a server's I/O thread lives until its stop,
+    // whose own SaveState replaces the save it cuts short.
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(1);
     const Status saved = SaveState();
     if (!saved.ok()) {
