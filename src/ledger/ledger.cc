@@ -556,7 +556,6 @@ Result<std::vector<IntakeResult>> Ledger::Append(std::span<const UsageEvent> eve
   // Step 1, the ids. Each lookup is a random access into a large table: the slot of the event
   // a few places ahead is fetched from memory while this one is worked on. A repeat of a
   // recorded id answers without the policy's reasons; a conflict is worded after the threads.
-  std::vector<uint64_t> stored_sequence(count, 0);
   auto look_up = [&](size_t first, size_t last) {
     constexpr size_t kPrefetchDistance = 8;
     for (size_t i = first; i < std::min(last, first + kPrefetchDistance); ++i) {
@@ -565,7 +564,7 @@ Result<std::vector<IntakeResult>> Ledger::Append(std::span<const UsageEvent> eve
     for (size_t i = first; i < last; ++i) {
       if (i + kPrefetchDistance < last) ids_.Prefetch(classified[i + kPrefetchDistance].id_hash);
       if (std::optional<uint64_t> stored = ids_.Find(events[i].id, classified[i].id_hash)) {
-        stored_sequence[i] = *stored;
+        results[i].sequence = *stored;
         classified[i].state = State::kAnswered;
       }
     }
@@ -575,16 +574,15 @@ Result<std::vector<IntakeResult>> Ledger::Append(std::span<const UsageEvent> eve
   RunBoth(
       two_threads, [&] { look_up(0, middle); }, [&] { look_up(middle, count); });
   for (size_t i = 0; i < count; ++i) {
-    if (stored_sequence[i] == 0) continue;
+    if (classified[i].state != State::kAnswered) continue;
     IntakeResult& result = results[i];
-    result.sequence = stored_sequence[i];
     result.details.clear();
-    ACCORD_ASSIGN_OR_RETURN(const Hash stored_leaf, tree_.LeafHashAt(stored_sequence[i] - 1));
+    ACCORD_ASSIGN_OR_RETURN(const Hash stored_leaf, tree_.LeafHashAt(result.sequence - 1));
     if (LeafHash(prepared->Payload(i)) == stored_leaf) {
       result.outcome = IntakeOutcome::kDuplicate;
     } else {
       result.outcome = IntakeOutcome::kConflict;
-      ACCORD_ASSIGN_OR_RETURN(std::string earlier, ReadEvent(stored_sequence[i]));
+      ACCORD_ASSIGN_OR_RETURN(std::string earlier, ReadEvent(result.sequence));
       ACCORD_ASSIGN_OR_RETURN(UsageEvent before, ParseUsageEvent(earlier, "ledger"));
       result.details = DifferingFields(before, events[i]);
     }
