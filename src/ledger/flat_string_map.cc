@@ -5,6 +5,7 @@
 #include <cstring>
 #include <new>
 #include <random>
+#include <system_error>
 #include <type_traits>
 #include <utility>
 
@@ -23,6 +24,9 @@ constexpr uint64_t kOffsetMask = (uint64_t{1} << (kChunkShift - kOffsetShift)) -
 static_assert(FlatStringMap::kMaxKeyBytes <= kLengthMask);
 
 constexpr size_t kInitialSlots = 1024;
+// From this many slots (6 MiB of table) the next table is prepared on a thread of its own: a
+// smaller one takes well under a millisecond to fault in, less than starting the thread.
+constexpr size_t kSpareTableSlots = size_t{1} << 18;
 
 // A 64-bit finalizer (the multiply–xorshift of splitmix64's family): every input bit affects
 // every output bit, so the low bits that pick a slot are as good as the high ones.
@@ -59,6 +63,43 @@ uint64_t RandomSeed() {
 }  // namespace
 
 void FlatStringMap::Free::operator()(void* memory) const { std::free(memory); }
+
+FlatStringMap::SpareTable& FlatStringMap::SpareTable::operator=(SpareTable&& other) noexcept {
+  if (this != &other) {
+    Discard();
+    memory_ = std::move(other.memory_);
+    bytes_ = other.bytes_;
+  }
+  return *this;
+}
+
+void FlatStringMap::SpareTable::Start(size_t bytes) {
+  Discard();
+  bytes_ = bytes;
+  try {
+    memory_ = std::async(std::launch::async, [bytes] { return LargeAllocate(bytes, true); });
+  } catch (const std::system_error&) {
+    // No thread to be had: the table is allocated when it is needed, as without a spare.
+  }
+}
+
+void* FlatStringMap::SpareTable::Take(size_t bytes) {
+  if (!memory_.valid()) return nullptr;
+  if (bytes != bytes_) {
+    Discard();
+    return nullptr;
+  }
+  return memory_.get();
+}
+
+void FlatStringMap::SpareTable::Discard() noexcept {
+  if (!memory_.valid()) return;
+  try {
+    std::free(memory_.get());
+  } catch (const std::bad_alloc&) {
+    // Nothing was allocated.
+  }
+}
 
 FlatStringMap::FlatStringMap()
     : slots_(static_cast<Slot*>(LargeAllocate(kInitialSlots * sizeof(Slot), true))),
@@ -126,11 +167,20 @@ size_t FlatStringMap::SlotFor(std::string_view key, uint64_t hash) const {
   }
 }
 
+void FlatStringMap::MakeRoomForOneMore() {
+  // At most 5/8 full, so that a probe run stays short (about 2 slots on average for a miss).
+  if ((size_ + 1) * 8 > slot_count_ * 5) {
+    Grow(slot_count_ * 2);
+  } else if (size_ * 2 >= slot_count_ && slot_count_ >= kSpareTableSlots && !spare_.started()) {
+    // A fifth of the inserts before the doubling: time enough to fault the next table in.
+    spare_.Start(slot_count_ * 2 * sizeof(Slot));
+  }
+}
+
 std::pair<uint64_t, bool> FlatStringMap::Insert(std::string_view key, uint64_t hash,
                                                 uint64_t value) {
   if (key.size() > kMaxKeyBytes) return {0, false};
-  // At most 5/8 full, so that a probe run stays short (about 2 slots on average for a miss).
-  if ((size_ + 1) * 8 > slot_count_ * 5) Grow(slot_count_ * 2);
+  MakeRoomForOneMore();
   Slot& slot = slots_[SlotFor(key, hash)];
   if (slot.key != 0) return {slot.value, false};
   slot = Slot{hash, StoreKey(key), value};
@@ -140,7 +190,7 @@ std::pair<uint64_t, bool> FlatStringMap::Insert(std::string_view key, uint64_t h
 
 std::optional<uint64_t> FlatStringMap::Put(std::string_view key, uint64_t value) {
   if (key.size() > kMaxKeyBytes) return std::nullopt;
-  if ((size_ + 1) * 8 > slot_count_ * 5) Grow(slot_count_ * 2);
+  MakeRoomForOneMore();
   const uint64_t hash = Hash(key);
   Slot& slot = slots_[SlotFor(key, hash)];
   if (slot.key != 0) return std::exchange(slot.value, value);
@@ -159,7 +209,9 @@ void FlatStringMap::Grow(size_t slot_count) {
   std::unique_ptr<Slot[], Free> old = std::move(slots_);
   const size_t old_count = slot_count_;
   slot_count_ = slot_count;
-  slots_.reset(static_cast<Slot*>(LargeAllocate(slot_count_ * sizeof(Slot), true)));
+  void* spare = spare_.Take(slot_count_ * sizeof(Slot));
+  slots_.reset(static_cast<Slot*>(
+      spare != nullptr ? spare : LargeAllocate(slot_count_ * sizeof(Slot), true)));
   const size_t mask = slot_count_ - 1;
   // The stored hashes place every key again without reading its bytes.
   for (size_t old_index = 0; old_index < old_count; ++old_index) {

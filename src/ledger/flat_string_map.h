@@ -20,13 +20,22 @@
 // Memory: the key bytes plus about 40 bytes per key (slots at most 5/8 full). Tables of 2 MiB
 // and more ask the kernel for transparent huge pages: a lookup is one random access into the
 // table, and on a virtual machine its cost was dominated by the page-table walk.
+//
+// Growing: the table doubles when it would be more than 5/8 full. A large table's next one is
+// allocated and written once (faulted in) on a thread of its own from when the table is half
+// full, so that the doubling itself only moves the slots: on the development VM memory touched
+// for the first time is written at 0.3–1.5 GB/s, against 20 GB/s once touched, and a doubling of
+// a table of millions of ids held the ledger's intake for up to seconds
+// (docs/decisions/0010-ledger-intake-rate.md).
+//
 // Thread safety: movable, not copyable; const methods may run concurrently, Insert and Put
-// need exclusive access.
+// need exclusive access. The thread preparing the next table touches only that memory.
 #ifndef ACCORD_LEDGER_FLAT_STRING_MAP_H_
 #define ACCORD_LEDGER_FLAT_STRING_MAP_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -99,10 +108,34 @@ class FlatStringMap {
   uint64_t StoreKey(std::string_view key);
   // Doubles the table until it has at least `slot_count` slots (a power of two).
   void Grow(size_t slot_count);
+  // Before Insert and Put add a key: grows a table that would be more than 5/8 full, and starts
+  // preparing the next table of a large one that is half full.
+  void MakeRoomForOneMore();
 
   // Memory from LargeAllocate (flat_string_map.cc), released with free().
   struct Free {
     void operator()(void* memory) const;
+  };
+
+  // The next table, being allocated and zeroed on a thread of its own (std::async). Waited for
+  // and freed when not taken.
+  class SpareTable {
+   public:
+    SpareTable() = default;
+    SpareTable(SpareTable&& other) noexcept = default;
+    SpareTable& operator=(SpareTable&& other) noexcept;
+    ~SpareTable() { Discard(); }
+    bool started() const { return memory_.valid(); }
+    // Starts zeroing `bytes` of fresh memory.
+    void Start(size_t bytes);
+    // The memory once zeroed, when it was started with `bytes`; else frees it and returns null.
+    // Rethrows std::bad_alloc from the thread.
+    void* Take(size_t bytes);
+
+   private:
+    void Discard() noexcept;
+    std::future<void*> memory_;
+    size_t bytes_ = 0;
   };
 
   // Keys live in chunks that never move, so a reference stays valid as the map grows.
@@ -114,6 +147,7 @@ class FlatStringMap {
   size_t slot_count_ = 0;  // a power of two
   size_t size_ = 0;
   uint64_t seed_;
+  SpareTable spare_;
 };
 
 }  // namespace accord::ledger

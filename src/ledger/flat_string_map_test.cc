@@ -92,5 +92,29 @@ TEST(FlatStringMapTest, ReserveKeepsWhatIsStoredAndEveryKeyFindable) {
   for (uint64_t n = 0; n < 120'000; n += 7) ASSERT_EQ(map.Find("evt-" + std::to_string(n)), n);
 }
 
+// From 2^18 slots the next table is prepared on a thread of its own once the map is half full.
+// Keys stay findable through doublings into such a table, through moves of the map while one
+// is being prepared, and through a Reserve that asks for another size meanwhile.
+TEST(FlatStringMapTest, LargeMapsGrowIntoTablesPreparedAheadAndKeepEveryKey) {
+  auto key = [](uint64_t n) { return "evt-" + std::to_string(n); };
+  FlatStringMap first;
+  for (uint64_t n = 0; n < 140'000; ++n) ASSERT_TRUE(first.Insert(key(n), n).second);
+  // Half of 2^18 slots is 131,072 keys: the next table is being prepared now.
+  FlatStringMap second(std::move(first));
+  for (uint64_t n = 140'000; n < 200'000; ++n) ASSERT_EQ(second.Put(key(n), n), std::nullopt);
+  FlatStringMap third;
+  ASSERT_TRUE(third.Insert("replaced", 1).second);
+  third = std::move(second);
+  EXPECT_EQ(third.Find("replaced"), std::nullopt);
+  for (uint64_t n = 200'000; n < 270'000; ++n) ASSERT_TRUE(third.Insert(key(n), n).second);
+  // 2^19 slots, half full: a table of 2^20 is being prepared, and Reserve wants 2^22.
+  third.Reserve(2'000'000);
+  for (uint64_t n = 270'000; n < 700'000; ++n) ASSERT_TRUE(third.Insert(key(n), n).second);
+  EXPECT_EQ(third.size(), 700'000u);
+  for (uint64_t n = 0; n < 700'000; ++n) ASSERT_EQ(third.Find(key(n)), n) << n;
+  EXPECT_EQ(third.Put(key(5), 6), 5u);
+  EXPECT_EQ(third.Find("absent"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace accord::ledger

@@ -261,9 +261,25 @@ Status Ledger::LoadState(const std::string& path, LogOptions::TrustedPrefix* tru
   return OkStatus();
 }
 
+Status Ledger::StateIsSaveable() const {
+  if (broken_.ok()) return OkStatus();
+  return FailedPreconditionError(
+      "the ledger's indexes are not saved after a write that failed (" + broken_.ToString() +
+      "): they may name events that were never acknowledged; reopen the ledger");
+}
+
+std::vector<uint64_t> Ledger::FindEvents(const EventQuery& query) const {
+  std::vector<uint64_t> found = events_.Find(query);
+  // Only after a failed append does the index hold positions past the tree.
+  if (!broken_.ok())
+    found.erase(std::upper_bound(found.begin(), found.end(), tree_.size()), found.end());
+  return found;
+}
+
 Ledger::~Ledger() { static_cast<void>(FinishBackgroundSave(/*wait=*/true)); }
 
 Status Ledger::StartBackgroundSave() {
+  ACCORD_RETURN_IF_ERROR(StateIsSaveable());
   if (save_process_ != 0) {
     return FailedPreconditionError("a background save of the ledger's state (process " +
                                    std::to_string(save_process_) + ") has not been reaped");
@@ -330,6 +346,7 @@ std::optional<Status> Ledger::FinishBackgroundSave(bool wait) {
 Status Ledger::SaveState() {
   // Two saves at once would remove each other's files.
   static_cast<void>(FinishBackgroundSave(/*wait=*/true));
+  ACCORD_RETURN_IF_ERROR(StateIsSaveable());
   const uint64_t events = tree_.size();
   if (events == 0 || events == state_events_) return OkStatus();
   const std::string name = StateFileName(events);
@@ -446,9 +463,10 @@ class BatchIds {
 //     the recorded events.
 //  2. In order, on one thread: repeats of an id within the batch, and the list to record.
 //  3. The log append (one write, one fdatasync); meanwhile a second thread computes the leaf
-//     hashes and the tree nodes they add, without changing the tree.
-//  4. Only after the fsync succeeded: the id index on one thread, the event index and the tree
-//     on the other.
+//     hashes and the tree nodes they add, without changing the tree. While the fdatasync is in
+//     flight, the id index on one thread and the event index on the other (when it fails, the
+//     ledger is broken_: see ledger.h).
+//  4. Only after the fsync succeeded: the tree, which is what the ledger holds.
 Result<std::vector<IntakeResult>> Ledger::Append(const std::vector<UsageEvent>& events,
                                                  const rights::Snapshot& policy) {
   ACCORD_RETURN_IF_ERROR(Prepare(events, policy, &intake_));
@@ -550,6 +568,11 @@ Result<std::vector<IntakeResult>> Ledger::Append(std::span<const UsageEvent> eve
         "ledger append: the batch was not prepared for these events, or was appended already");
   }
   prepared->ready = false;
+  if (!broken_.ok()) {
+    return FailedPreconditionError(
+        "the ledger refuses appends after a write that failed: " + broken_.ToString() +
+        " (reopen the ledger to recover what reached the disk)");
+  }
   std::vector<PreparedBatch::Entry>& classified = prepared->entries;
   std::vector<IntakeResult> results = std::move(prepared->results);
 
@@ -625,53 +648,74 @@ Result<std::vector<IntakeResult>> Ledger::Append(std::span<const UsageEvent> eve
   std::vector<std::string_view> payloads;
   payloads.reserve(recorded.size());
   for (size_t i : recorded) payloads.push_back(payload_of(i));
+  const bool two_threads_for_recorded = recorded.size() >= kMinEventsForTwoThreads;
+  // Step 4's indexes, which the log runs while its fsync is in flight: an fsync is mostly
+  // waiting for the device, and the indexes took as long again after it (decision 0010).
+  bool indexed = false;
+  auto index = [&](uint64_t first_sequence) {
+    RunBoth(
+        two_threads_for_recorded,
+        [&] {
+          // The keys come from the event rather than from its encoding (as recovery reads
+          // them): a validated event's id and listener need no escaping and its time reads
+          // back exactly (ValidateUsageEvent), so both give the same keys.
+          EventKeys keys;
+          for (size_t k = 0; k < recorded.size(); ++k) {
+            const UsageEvent& event = events[recorded[k]];
+            keys.id = event.id;
+            keys.time = event.time;
+            keys.listener = event.listener;
+            keys.isrcs.clear();
+            for (const UsedRecording& used : event.recordings) {
+              keys.isrcs.push_back(used.isrc.str());
+            }
+            // Cannot fail: the sequences continue the index's, one by one.
+            static_cast<void>(events_.Add(first_sequence + k, keys));
+          }
+        },
+        [&] {
+          constexpr size_t kPrefetchDistance = 8;
+          for (size_t k = 0; k < std::min(recorded.size(), kPrefetchDistance); ++k) {
+            ids_.Prefetch(classified[recorded[k]].id_hash);
+          }
+          for (size_t k = 0; k < recorded.size(); ++k) {
+            if (k + kPrefetchDistance < recorded.size()) {
+              ids_.Prefetch(classified[recorded[k + kPrefetchDistance]].id_hash);
+            }
+            ids_.Insert(events[recorded[k]].id, classified[recorded[k]].id_hash,
+                        first_sequence + k);
+          }
+        });
+    indexed = true;
+  };
   MerkleTree::PendingAppend pending;
   Result<AppendResult> ack = InternalError("log append not performed");
   RunBoth(
-      recorded.size() >= kMinEventsForTwoThreads, [&] { ack = log_->AppendPayloads(payloads); },
+      two_threads_for_recorded,
+      [&] {
+        // A small batch's indexes take microseconds: not worth the fsync's thread.
+        ack = two_threads_for_recorded ? log_->AppendPayloads(payloads, index)
+                                       : log_->AppendPayloads(payloads);
+      },
       [&] {
         std::vector<Hash> leaves(payloads.size());
         for (size_t k = 0; k < payloads.size(); ++k) leaves[k] = LeafHash(payloads[k]);
         pending = tree_.PrepareAppend(leaves);
       });
-  ACCORD_RETURN_IF_ERROR(ack.status());
+  if (!ack.ok()) {
+    // The indexes may now name events that were never acknowledged. The tree, which decides
+    // what the ledger holds, does not; reads keep to it, and nothing more is appended (the log
+    // refuses too) or saved until a reopen.
+    broken_ = ack.status();
+    return ack.status();
+  }
 
-  // Step 4. Acknowledged: now the indexes may show the events.
+  // Step 4. Acknowledged: now the tree may show the events.
+  if (!indexed) index(ack->first_sequence);
   const uint64_t first_sequence = ack->first_sequence;
-  Status tree_status = OkStatus();
-  RunBoth(
-      recorded.size() >= kMinEventsForTwoThreads,
-      [&] {
-        // The keys come from the event rather than from its encoding (as recovery reads
-        // them): a validated event's id and listener need no escaping and its time reads
-        // back exactly (ValidateUsageEvent), so both give the same keys.
-        EventKeys keys;
-        for (size_t k = 0; k < recorded.size(); ++k) {
-          const UsageEvent& event = events[recorded[k]];
-          keys.id = event.id;
-          keys.time = event.time;
-          keys.listener = event.listener;
-          keys.isrcs.clear();
-          for (const UsedRecording& used : event.recordings) keys.isrcs.push_back(used.isrc.str());
-          // Cannot fail: the sequences continue the index's, one by one.
-          static_cast<void>(events_.Add(first_sequence + k, keys));
-        }
-        // Cannot fail: nothing else changed the tree since the prepare.
-        tree_status = tree_.CommitAppend(std::move(pending));
-      },
-      [&] {
-        constexpr size_t kPrefetchDistance = 8;
-        for (size_t k = 0; k < std::min(recorded.size(), kPrefetchDistance); ++k) {
-          ids_.Prefetch(classified[recorded[k]].id_hash);
-        }
-        for (size_t k = 0; k < recorded.size(); ++k) {
-          if (k + kPrefetchDistance < recorded.size()) {
-            ids_.Prefetch(classified[recorded[k + kPrefetchDistance]].id_hash);
-          }
-          ids_.Insert(events[recorded[k]].id, classified[recorded[k]].id_hash, first_sequence + k);
-        }
-      });
-  ACCORD_RETURN_IF_ERROR(tree_status.WithPrefix("recorded but not indexed until reopened"));
+  // Cannot fail: nothing else changed the tree since the prepare.
+  ACCORD_RETURN_IF_ERROR(
+      tree_.CommitAppend(std::move(pending)).WithPrefix("recorded but not indexed until reopened"));
   for (size_t k = 0; k < recorded.size(); ++k) {
     results[recorded[k]].outcome = IntakeOutcome::kRecorded;
     results[recorded[k]].sequence = first_sequence + k;
@@ -720,7 +764,10 @@ Result<SignedCheckpoint> Ledger::Checkpoint(Timestamp now) {
 Result<ProofBundle> Ledger::Prove(const std::string& event_id,
                                   std::optional<uint64_t> checkpoint_size) const {
   const std::optional<uint64_t> sequence = ids_.Find(event_id);
-  if (!sequence) return NotFoundError("no event with id " + event_id + " in the ledger");
+  // (After a failed append the id index may hold ids the tree does not.)
+  if (!sequence || *sequence > tree_.size()) {
+    return NotFoundError("no event with id " + event_id + " in the ledger");
+  }
   const uint64_t leaf_index = *sequence - 1;
   for (auto head = checkpoints_.rbegin(); head != checkpoints_.rend(); ++head) {
     const uint64_t size = head->checkpoint.tree_size;

@@ -199,7 +199,7 @@ class Ledger {
 
   // The sequences (1-based positions) of the events matching `query`, ascending. Answered from
   // in-memory indexes by day, recording and listener; the log is not read.
-  std::vector<uint64_t> FindEvents(const EventQuery& query) const { return events_.Find(query); }
+  std::vector<uint64_t> FindEvents(const EventQuery& query) const;
 
   // The canonical encoding of event `sequence`, read by position and checked against its leaf
   // in the Merkle tree. NotFound for a sequence not in the ledger; DataLoss when the bytes on
@@ -258,6 +258,8 @@ class Ledger {
   Status LoadState(const std::string& path, LogOptions::TrustedPrefix* trusted);
   // Empties tree_, ids_ and events_ (after a state file that could not be used).
   void ResetIndexes();
+  // FailedPrecondition once broken_.
+  Status StateIsSaveable() const;
 
   FileSystem* fs_;
   std::string dir_;  // DATA/ledger
@@ -270,6 +272,11 @@ class Ledger {
   MerkleTree tree_;
   FlatStringMap ids_;  // event id → sequence (its leaf hash is in tree_)
   EventIndex events_;  // period, recording, listener
+  // Not OK once the log failed to append a batch. Its events may be in ids_ and events_ (a
+  // large batch is indexed while the log's fsync runs) but are not in tree_, which decides what
+  // the ledger holds: reads keep to tree_, and appends and state saves are refused until a
+  // reopen recovers what reached the disk.
+  Status broken_ = OkStatus();
   std::vector<SignedCheckpoint> checkpoints_;
   uint64_t state_events_ = 0;  // covered by the current state file; 0: none
   // The process writing a background save (0: none) and the events it saves.

@@ -715,6 +715,8 @@ struct LogWriter::Waiter {
   std::vector<std::string_view> payloads;
   std::size_t payload_bytes = 0;
   bool done = false;
+  // Called while the fsync runs when this waiter leads its group (AppendPayloads).
+  const std::function<void(std::uint64_t)>* while_syncing = nullptr;
   Result<AppendResult> result = InternalError("append not performed");
   std::condition_variable ready;
 };
@@ -847,8 +849,18 @@ Status LogWriter::WriteGroup(const std::vector<Waiter*>& group, std::vector<Appe
     result.last_sequence = next_sequence_ - 1;
     result.last_hash = last_hash_;
   }
-  // One write and one fsync for the whole group: this is the group commit.
-  return WriteBuffer(&buffer);
+  // One write and one fsync for the whole group: this is the group commit. The group's leader
+  // (its first waiter) may have work to do meanwhile.
+  const std::function<void(std::uint64_t)>* while_syncing = group.front()->while_syncing;
+  if (while_syncing == nullptr || !*while_syncing) return WriteBuffer(&buffer);
+  ACCORD_RETURN_IF_ERROR(file_->Append(buffer));
+  segment_bytes_ += buffer.size();
+  buffer.clear();
+  Status synced = OkStatus();
+  internal::RunBoth(
+      /*two_threads=*/true, [&] { (*while_syncing)(results->front().first_sequence); },
+      [&] { synced = file_->Sync(); });
+  return synced;
 }
 
 Result<AppendResult> LogWriter::Submit(Waiter* waiter) {
@@ -907,9 +919,12 @@ Result<AppendResult> LogWriter::AppendBatch(const std::vector<std::string>& payl
   return AppendPayloads(views);
 }
 
-Result<AppendResult> LogWriter::AppendPayloads(std::span<const std::string_view> payloads) {
+Result<AppendResult> LogWriter::AppendPayloads(
+    std::span<const std::string_view> payloads,
+    const std::function<void(std::uint64_t first_sequence)>& while_syncing) {
   if (payloads.empty()) return InvalidArgumentError("AppendBatch: the batch is empty");
   Waiter waiter;
+  waiter.while_syncing = &while_syncing;
   waiter.payloads.reserve(payloads.size());
   for (std::size_t index = 0; index < payloads.size(); ++index) {
     if (payloads[index].size() > kMaxPayloadBytes) {

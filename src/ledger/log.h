@@ -189,7 +189,18 @@ class LogWriter {
   Result<AppendResult> AppendBatch(const std::vector<std::string>& payloads);
   // The same for payloads the caller holds elsewhere (the intake encodes a whole batch into one
   // buffer and passes views into it); they need to stay valid only during the call.
-  Result<AppendResult> AppendPayloads(std::span<const std::string_view> payloads);
+  //
+  // `while_syncing`, when given, is called with the batch's first sequence once the batch is
+  // written to the file, on the calling thread, while the fsync that covers it runs on a second
+  // thread: work that needs the records' sequences but not their durability (the ledger's
+  // indexes) then costs no time of its own. It is called at most once: only when this caller
+  // writes its own records (always, when appends come from one thread at a time; not when a
+  // concurrent caller's group took them) and the write succeeded. The fsync may still fail
+  // after it was called: the caller must then treat what it did as describing records that
+  // were never acknowledged.
+  Result<AppendResult> AppendPayloads(
+      std::span<const std::string_view> payloads,
+      const std::function<void(std::uint64_t first_sequence)>& while_syncing = {});
 
   // Appends one record. Concurrent callers are batched behind one fsync: the first waiting
   // caller writes the records of everyone queued behind it and syncs once, and each returns

@@ -245,6 +245,57 @@ TEST_F(LogTest, PayloadViewsWriteTheSameBytesAsStrings) {
   EXPECT_EQ(by_strings, Contents(1));
 }
 
+// AppendPayloads' while_syncing: called once, on the calling thread, with the batch's first
+// sequence, after the batch's one write and before the call returns; not called when the write
+// fails; called (and the append still failed) when the fsync fails.
+TEST_F(LogTest, WhileSyncingRunsOnceTheBatchIsWrittenAndTheFsyncStill) {
+  const std::vector<std::string> payloads = MakePayloads(0, 20);
+  const std::vector<std::string_view> views(payloads.begin(), payloads.end());
+  ASSERT_TRUE(Open().ok());
+  ASSERT_TRUE(Write({"first"}).ok());
+  int calls = 0;
+  std::uint64_t given = 0;
+  int appends_seen = -1;
+  std::thread::id called_on;
+  const int appends_before = fs_.append_count();
+  const int syncs_before = fs_.sync_count();
+  Result<AppendResult> appended = writer_->AppendPayloads(views, [&](std::uint64_t first) {
+    ++calls;
+    given = first;
+    appends_seen = fs_.append_count() - appends_before;
+    called_on = std::this_thread::get_id();
+  });
+  ASSERT_TRUE(appended.ok()) << appended.status().ToString();
+  EXPECT_EQ(1, calls);
+  EXPECT_EQ(2u, given);
+  EXPECT_EQ(appended->first_sequence, given);
+  EXPECT_EQ(1, appends_seen);  // the batch was written before the call
+  EXPECT_EQ(std::this_thread::get_id(), called_on);
+  EXPECT_EQ(1, fs_.sync_count() - syncs_before);
+  EXPECT_EQ(1, fs_.append_count() - appends_before);
+
+  // The fsync fails after the call: the append is not acknowledged.
+  calls = 0;
+  fs_.FailSyncNumber(1);
+  Result<AppendResult> failed = writer_->AppendPayloads(views, [&](std::uint64_t) { ++calls; });
+  EXPECT_FALSE(failed.ok());
+  EXPECT_EQ(1, calls);
+  EXPECT_EQ(21u, writer_->last_sequence());
+  // Refused from now on, without a call.
+  EXPECT_EQ(StatusCode::kFailedPrecondition,
+            writer_->AppendPayloads(views, [&](std::uint64_t) { ++calls; }).status().code());
+  EXPECT_EQ(1, calls);
+
+  // The write fails: no call.
+  Close();
+  fs_.SimulateCrash(CrashMode::kKeepAll, 1);
+  ASSERT_TRUE(Open().ok());
+  calls = 0;
+  fs_.FailAppendsAfterBytes(10);
+  EXPECT_FALSE(writer_->AppendPayloads(views, [&](std::uint64_t) { ++calls; }).ok());
+  EXPECT_EQ(0, calls);
+}
+
 TEST_F(LogTest, ReadBackAfterReopen) {
   ASSERT_TRUE(Open().ok());
   ASSERT_TRUE(Write({"foo", "bar"}).ok());
