@@ -47,11 +47,6 @@ Status EventIndex::Add(uint64_t sequence, const EventKeys& keys) {
   return OkStatus();
 }
 
-void EventIndex::Reserve(size_t events) {
-  time_ms_.reserve(events);
-  previous_of_listener_.reserve(events);
-}
-
 std::vector<uint64_t> EventIndex::ListenerEvents(std::string_view listener) const {
   std::vector<uint64_t> events;
   std::optional<uint64_t> latest = listener_latest_.Find(listener);
@@ -134,7 +129,7 @@ void PutArray(StateWriter* out, const std::vector<T>& values) {
 }  // namespace
 
 void EventIndex::SaveTo(StateWriter* out) const {
-  PutArray(out, time_ms_);
+  time_ms_.SaveTo(out);
   out->Put64(by_day_.size());
   for (const auto& [day, runs] : by_day_) {
     out->Put64(static_cast<uint64_t>(day));
@@ -144,12 +139,13 @@ void EventIndex::SaveTo(StateWriter* out) const {
   out->Put64(recording_events_.size());
   for (const std::vector<uint64_t>& events : recording_events_) PutArray(out, events);
   listener_latest_.SaveTo(out);
-  PutArray(out, previous_of_listener_);
+  previous_of_listener_.SaveTo(out);
 }
 
 Result<EventIndex> EventIndex::LoadFrom(StateReader* in) {
   EventIndex index;
-  ACCORD_RETURN_IF_ERROR(GetArray(in, "event times", &index.time_ms_));
+  ACCORD_ASSIGN_OR_RETURN(const uint64_t times, in->GetCount(sizeof(int64_t), "event times"));
+  ACCORD_RETURN_IF_ERROR(index.time_ms_.LoadFrom(in, times));
   const uint64_t events = index.time_ms_.size();
   auto damaged = [&](const std::string& problem) {
     return in->Damaged("event index of " + std::to_string(events) + " events: " + problem);
@@ -192,7 +188,8 @@ Result<EventIndex> EventIndex::LoadFrom(StateReader* in) {
   if (!index.listener_latest_.ValuesWithin(1, events)) {
     return damaged("a listener's latest event is not one of them");
   }
-  ACCORD_RETURN_IF_ERROR(GetArray(in, "listener chains", &index.previous_of_listener_));
+  ACCORD_ASSIGN_OR_RETURN(const uint64_t links, in->GetCount(sizeof(uint64_t), "listener chains"));
+  ACCORD_RETURN_IF_ERROR(index.previous_of_listener_.LoadFrom(in, links));
   if (index.previous_of_listener_.size() != events) {
     return damaged(std::to_string(index.previous_of_listener_.size()) + " listener links");
   }

@@ -28,6 +28,7 @@
 
 #include "core/status.h"
 #include "core/time.h"
+#include "ledger/chunked_column.h"
 #include "ledger/event.h"
 #include "ledger/flat_string_map.h"
 #include "ledger/state_file.h"
@@ -54,8 +55,6 @@ class EventIndex {
   void Prefetch(const EventKeys& keys) const {
     listener_latest_.Prefetch(listener_latest_.Hash(keys.listener));
   }
-  // Makes room for `events` events in all. Never shrinks.
-  void Reserve(size_t events);
 
   // Matching sequences, ascending, without duplicates.
   std::vector<uint64_t> Find(const EventQuery& query) const;
@@ -87,7 +86,7 @@ class EventIndex {
   // The sequences of one listener's events, ascending.
   std::vector<uint64_t> ListenerEvents(std::string_view listener) const;
 
-  std::vector<int64_t> time_ms_;                // by sequence - 1
+  ChunkedColumn<int64_t> time_ms_;              // by sequence - 1
   std::map<int64_t, std::vector<Run>> by_day_;  // days since the epoch → runs
   // The day of the last Add and its runs in by_day_ (map nodes never move): consecutive events
   // are mostly on one day, so Add rarely searches the map.
@@ -100,7 +99,7 @@ class EventIndex {
   // nearly every event) each event points to its listener's previous one: listener → its
   // latest sequence, and previous_of_listener_[sequence - 1] → the one before (0: none).
   FlatStringMap listener_latest_;
-  std::vector<uint64_t> previous_of_listener_;
+  ChunkedColumn<uint64_t> previous_of_listener_;
 };
 
 // Splits ascending sequences into maximal runs of consecutive numbers, for range reads.

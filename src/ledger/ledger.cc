@@ -174,14 +174,14 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& data_dir, FileSy
 Status Ledger::IndexRecords(std::span<const RecoveredRecord> records, uint64_t log_bytes) {
   if (records.empty()) return OkStatus();
   if (events_.size() == 0 && log_bytes > 0) {
-    // The first run tells the size of a record; the indexes are sized once for the whole log
-    // rather than rebuilt as they grow. Only a guess: a wrong one costs memory or a rebuild.
+    // The first run tells the size of a record; the id table is sized once for the whole log
+    // rather than rebuilt as it grows (the event index's columns grow by chunks, never
+    // copied). Only a guess: a wrong one costs memory or a rebuild.
     uint64_t run_bytes = 0;
     for (const RecoveredRecord& record : records) run_bytes += record.payload.size();
     const uint64_t record_bytes = kRecordHeaderBytes + run_bytes / records.size();
     const uint64_t expected = log_bytes / record_bytes;
     ids_.Reserve(expected);
-    events_.Reserve(expected);
   }
   // Keys are read straight out of the canonical encoding rather than by parsing the event. Each
   // record's id and listener slots are random accesses into tables of millions, most of the cost

@@ -126,36 +126,6 @@ Result<Hash> HashFromHex(std::string_view hex) {
 // ---------------------------------------------------------------------------------------------
 // MerkleTree
 
-void MerkleTree::HashColumn::push_back(const Hash& hash) {
-  if ((size_ & kChunkMask) == 0) {
-    chunks_.emplace_back();
-    // A column that filled one chunk will fill the next: allocated whole, it is never copied as
-    // it grows. The first chunk grows as needed, so small trees stay small.
-    if (size_ != 0) chunks_.back().reserve(kChunkMask + 1);
-  }
-  chunks_.back().push_back(hash);
-  ++size_;
-}
-
-void MerkleTree::HashColumn::SaveTo(StateWriter* out) const {
-  out->Put64(size_);
-  for (const std::vector<Hash>& chunk : chunks_) {
-    out->PutBytes(chunk.data(), chunk.size() * sizeof(Hash));
-  }
-}
-
-Status MerkleTree::HashColumn::LoadFrom(StateReader* in, uint64_t count) {
-  while (size_ < count) {
-    const uint64_t take = std::min<uint64_t>(count - size_, kChunkMask + 1);
-    chunks_.emplace_back();
-    chunks_.back().reserve(kChunkMask + 1);
-    chunks_.back().resize(take);
-    ACCORD_RETURN_IF_ERROR(in->GetBytes(chunks_.back().data(), take * sizeof(Hash)));
-    size_ += take;
-  }
-  return OkStatus();
-}
-
 void MerkleTree::SaveTo(StateWriter* out) const {
   out->Put64(level_.size());
   for (const HashColumn& column : level_) column.SaveTo(out);

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "ledger/chunked_column.h"
 #include "ledger/state_file.h"
 
 namespace accord::ledger {
@@ -116,24 +117,7 @@ class MerkleTree {
   // An append-only array of hashes stored in chunks of at most 2^16 (2 MiB), so that growing
   // a level of millions of nodes never copies it (a single vector would copy everything at each
   // doubling, which measured as a third of the time of building a 10M-leaf tree).
-  class HashColumn {
-   public:
-    uint64_t size() const { return size_; }
-    const Hash& operator[](uint64_t index) const {
-      return chunks_[index >> kChunkBits][index & kChunkMask];
-    }
-    const Hash& back() const { return (*this)[size_ - 1]; }
-    void push_back(const Hash& hash);
-    void SaveTo(StateWriter* out) const;
-    // Appends `count` hashes read from `in` to an empty column.
-    Status LoadFrom(StateReader* in, uint64_t count);
-
-   private:
-    static constexpr int kChunkBits = 16;
-    static constexpr uint64_t kChunkMask = (uint64_t{1} << kChunkBits) - 1;
-    std::vector<std::vector<Hash>> chunks_;
-    uint64_t size_ = 0;
-  };
+  using HashColumn = ChunkedColumn<Hash>;
 
   // level_[h][i] is the hash of the complete subtree of leaves [i * 2^h, (i + 1) * 2^h);
   // level_[0] holds the leaf hashes. A level exists once it has one node; level_[0] always.

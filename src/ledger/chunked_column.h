@@ -1,0 +1,83 @@
+// ChunkedColumn: an append-only array of plain values (hashes, times, sequence numbers) for
+// the ledger's in-memory indexes, which grow by one entry per event for as long as the ledger
+// lives.
+//
+// The values are kept in chunks of 2^16, allocated whole once the first is full, so growing
+// never moves what is stored and never asks for more fresh memory than one chunk. A
+// std::vector doubles instead: at millions of events that copied tens of megabytes into memory
+// touched for the first time, which the development VM writes at 0.3–1.5 GB/s, and the ledger's
+// intake waited for it (docs/decisions/0010-ledger-intake-rate.md).
+//
+//   ChunkedColumn<int64_t> times;
+//   times.push_back(1767225600000);
+//   int64_t first = times[0];
+//
+// SaveTo writes the count and then the values as one contiguous array, which is what a
+// std::vector written the same way gives, so the ledger's state file does not depend on it.
+//
+// Thread safety: a movable value; const methods may run concurrently, push_back needs
+// exclusive access.
+#ifndef ACCORD_LEDGER_CHUNKED_COLUMN_H_
+#define ACCORD_LEDGER_CHUNKED_COLUMN_H_
+
+#include <algorithm>
+#include <cstdint>
+#include <type_traits>
+#include <vector>
+
+#include "core/status.h"
+#include "ledger/state_file.h"
+
+namespace accord::ledger {
+
+template <typename T>
+class ChunkedColumn {
+  static_assert(std::is_trivially_copyable_v<T>);
+
+ public:
+  uint64_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const T& operator[](uint64_t index) const { return chunks_[index >> kChunkBits][index & kMask]; }
+  const T& back() const { return (*this)[size_ - 1]; }
+
+  void push_back(const T& value) {
+    if ((size_ & kMask) == 0) {
+      chunks_.emplace_back();
+      // A column that filled one chunk will fill the next: allocated whole, it is never copied
+      // as it grows. The first chunk grows as needed, so small columns stay small.
+      if (size_ != 0) chunks_.back().reserve(kMask + 1);
+    }
+    chunks_.back().push_back(value);
+    ++size_;
+  }
+
+  // The count, then the values.
+  void SaveTo(StateWriter* out) const {
+    out->Put64(size_);
+    for (const std::vector<T>& chunk : chunks_)
+      out->PutBytes(chunk.data(), chunk.size() * sizeof(T));
+  }
+  // Appends `count` values read from `in` (the count SaveTo wrote, read and checked by the
+  // caller) to an empty column. DataLoss when the file ends first.
+  Status LoadFrom(StateReader* in, uint64_t count) {
+    while (size_ < count) {
+      const uint64_t take = std::min<uint64_t>(count - size_, kMask + 1);
+      chunks_.emplace_back();
+      chunks_.back().reserve(kMask + 1);
+      chunks_.back().resize(take);
+      ACCORD_RETURN_IF_ERROR(in->GetBytes(chunks_.back().data(), take * sizeof(T)));
+      size_ += take;
+    }
+    return OkStatus();
+  }
+
+ private:
+  static constexpr int kChunkBits = 16;
+  static constexpr uint64_t kMask = (uint64_t{1} << kChunkBits) - 1;
+  std::vector<std::vector<T>> chunks_;
+  uint64_t size_ = 0;
+};
+
+}  // namespace accord::ledger
+
+#endif  // ACCORD_LEDGER_CHUNKED_COLUMN_H_
