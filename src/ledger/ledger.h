@@ -23,10 +23,10 @@
 // Thread safety: not thread-safe; one Ledger per process, used from one thread (the server
 // serialises calls with a mutex), except Prepare, which reads nothing that changes and may run
 // beside any call: a server prepares the next batch while the ledger appends the last. Append
-// works on a batch of 512 events or more with a second, internal thread
-// (docs/decisions/0010-ledger-intake-rate.md); the answers, sequences and tree are exactly
-// those of one event at a time. Recovery on Open reads the whole log:
-// O(events), but hashes and indexes only the records after the last state file.
+// works on a batch of 512 events or more with a second, internal thread, and a third that
+// waits for the fsync while the indexes are updated (docs/decisions/0010-ledger-intake-rate.md);
+// the answers, sequences and tree are exactly those of one event at a time. Recovery on Open reads
+// the whole log: O(events), but hashes and indexes only the records after the last state file.
 #ifndef ACCORD_LEDGER_LEDGER_H_
 #define ACCORD_LEDGER_LEDGER_H_
 
