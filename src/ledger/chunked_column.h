@@ -36,7 +36,6 @@ class ChunkedColumn {
 
  public:
   uint64_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
   const T& operator[](uint64_t index) const { return chunks_[index >> kChunkBits][index & kMask]; }
   const T& back() const { return (*this)[size_ - 1]; }
 
