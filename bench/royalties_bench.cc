@@ -4,7 +4,12 @@
 //
 //   build/bench/royalties_bench [--events N] [--recordings R] [--listeners L] [--runs K]
 //                               [--model pro_rata|user_centric|artist_centric] [--export DIR]
-//                               [--ledger DIR]
+//                               [--ledger DIR] [--revenue net|gross]
+//
+// --revenue gross makes the month's pool gross revenue: each holder is paid the revenue share
+// of the agreement that licensed its part (the world's agreements carry 50% and 10% shares)
+// and the platform keeps the rest, which asks the policy for every recording those agreements
+// cover (docs/royalties.md, "Gross pools"). The default, net, is the figure quoted in docs.
 //
 // --export DIR writes the pool's events (events.csv) and accord's pro-rata amount per line
 // (accord_lines.csv) for bench/royalties_vs_duckdb.sh, which has DuckDB compute the same
@@ -67,6 +72,9 @@ uint64_t PowerLaw(std::mt19937_64& rng, uint64_t n) {
   return std::min<uint64_t>(n - 1, static_cast<uint64_t>(x));
 }
 
+// --revenue: the month's pool is the rights holders' money (net) or revenue (gross).
+royalties::PoolRevenue month_revenue = royalties::PoolRevenue::kNet;
+
 // The month's pool for `model`: worldwide, recommend and dj.
 royalties::RevenuePool MonthPool(royalties::AllocationModel model) {
   royalties::RevenuePool pool;
@@ -76,6 +84,7 @@ royalties::RevenuePool MonthPool(royalties::AllocationModel model) {
   pool.scopes.Insert(rights::Scope::kRecommend);
   pool.scopes.Insert(rights::Scope::kDj);
   pool.model = model;
+  pool.revenue = month_revenue;
   return pool;
 }
 
@@ -165,6 +174,13 @@ int Main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--export") == 0) export_dir = argv[i + 1];
     if (std::strcmp(argv[i], "--model") == 0) only_model = argv[i + 1];
     if (std::strcmp(argv[i], "--ledger") == 0) ledger_dir = argv[i + 1];
+    if (std::strcmp(argv[i], "--revenue") == 0) {
+      if (std::strcmp(argv[i + 1], "gross") != 0 && std::strcmp(argv[i + 1], "net") != 0) {
+        std::fprintf(stderr, "--revenue: expected net or gross\n");
+        return 2;
+      }
+      if (std::strcmp(argv[i + 1], "gross") == 0) month_revenue = royalties::PoolRevenue::kGross;
+    }
     const uint64_t value = std::strtoull(argv[i + 1], nullptr, 10);
     if (std::strcmp(argv[i], "--events") == 0) events = value;
     if (std::strcmp(argv[i], "--recordings") == 0) recordings = value;

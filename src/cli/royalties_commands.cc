@@ -71,6 +71,10 @@ void AddRoyalties(CLI::App& app, Globals& g) {
               totals["fees"].get<std::string>() + " + guarantees " +
               totals["guarantees"].get<std::string>() + " = paid " +
               totals["paid"].get<std::string>();
+      if (totals.contains("retained")) {
+        text += " (of which retained by " + settings.platform + " from gross pools " +
+                totals["retained"].get<std::string>() + ")";
+      }
     }
     text += outcome == royalties::SaveOutcome::kUnchanged
                 ? " (identical to the stored run)\n"

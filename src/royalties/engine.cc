@@ -33,9 +33,9 @@ constexpr uint32_t kNone = UINT32_MAX;
 
 // How a party holds a line, numbered in the order of the names, which is the order of a
 // statement's lines and of the holders' keys ("master_owner:label:x") in splits.
-enum Role : uint8_t { kLicensor = 0, kMasterOwner = 1, kPublisher = 2, kWriter = 3 };
-constexpr std::array<std::string_view, 4> kRoleNames = {"licensor", "master_owner", "publisher",
-                                                        "writer"};
+enum Role : uint8_t { kLicensor = 0, kMasterOwner = 1, kPlatform = 2, kPublisher = 3, kWriter = 4 };
+constexpr std::array<std::string_view, 5> kRoleNames = {"licensor", "master_owner", "platform",
+                                                        "publisher", "writer"};
 
 // An ISRC as an integer that orders as its text: 0 for an empty Isrc, otherwise 1 + the code
 // read in base 36 with digits before letters (as in ASCII). Isrc::Parse admits only 12 letters
@@ -296,6 +296,9 @@ class Run {
     result.checkpoint = in_.checkpoint;
     result.events = in_.events.size();
     workers_ = in_.threads == 1 ? 1 : WorkerCount();
+    for (const RevenuePool& pool : in_.settings.pools) {
+      if (pool.revenue == PoolRevenue::kGross) gross_ = true;
+    }
     ACCORD_RETURN_IF_ERROR(IndexRecordings());
     ACCORD_RETURN_IF_ERROR(ReadEvents(result));
     NumberLines();
@@ -313,6 +316,7 @@ class Run {
     });
     ACCORD_RETURN_IF_ERROR(pools_status);
     ACCORD_RETURN_IF_ERROR(SplitFees());
+    if (gross_) platform_ = party_ids_.Intern(in_.settings.platform);
     // Room for a top-up line in each guarantor's statement, so that no statement's lines are
     // moved to grow it (a major label has a hundred thousand lines).
     for (const rights::Agreement& agreement : in_.registry->agreements) {
@@ -322,13 +326,16 @@ class Run {
     }
     books_.resize(party_ids_.size());
     std::vector<CurrencySums> paid(static_cast<size_t>(workers_));
+    std::vector<CurrencySums> retained(static_cast<size_t>(workers_));
     std::vector<Status> written(static_cast<size_t>(workers_));
     RunWorkers(workers_, [&](int worker) {
-      written[static_cast<size_t>(worker)] = WriteLines(worker, paid[static_cast<size_t>(worker)]);
+      const auto w = static_cast<size_t>(worker);
+      written[w] = WriteLines(worker, paid[w], retained[w]);
     });
     for (const Status& status : written) ACCORD_RETURN_IF_ERROR(status);
-    for (const CurrencySums& sums : paid) {
-      for (const auto& [currency, amount] : sums) TotalsOf(currency).paid += amount;
+    for (size_t w = 0; w < paid.size(); ++w) {
+      for (const auto& [currency, amount] : paid[w]) TotalsOf(currency).paid += amount;
+      for (const auto& [currency, amount] : retained[w]) TotalsOf(currency).retained += amount;
     }
     for (PartyBook& book : books_) Regularize(book);
     AddGuarantees();
@@ -639,6 +646,7 @@ class Run {
 
   Result<PoolSummary> AllocatePool(const RevenuePool& pool) {
     PoolSummary summary{pool.id, pool.amount, std::string(AllocationModelName(pool.model))};
+    summary.revenue = pool.revenue;
     std::vector<int64_t> listener_uses(listeners_.size(), 0);
     for (uint32_t e = 0; e + 1 < events_.size(); ++e) {
       const EventRow& event = events_[e];
@@ -783,6 +791,15 @@ class Run {
     return OkStatus();
   }
 
+  // Whether a line of this recording and scope pays the work's writers and publishers: for a
+  // scope in composition_scopes, and in a gross pool only for a scope that uses the
+  // composition (rights::UsesComposition), since only then did publishers' agreements license
+  // the use and carry a revenue share for it (the decision's basis has no others).
+  bool PaysComposition(const RecordingPlan& plan, Scope scope, PoolRevenue revenue) const {
+    return plan.has_work && in_.settings.composition_scopes.Contains(scope) &&
+           (revenue == PoolRevenue::kNet || rights::UsesComposition(scope));
+  }
+
   // Splits a pool line's amount over the recording's holders: the composition share to the
   // work's writers and publishers when the line's scope pays the composition, the rest to the
   // master owners. amounts[k] is for holders_[plan.masters_begin + k]; returns how many holders
@@ -791,7 +808,7 @@ class Run {
                                   std::vector<Weight>& weights) const {
     const RecordingPlan& plan = plans_[plan_of_[line.recording]];
     const size_t masters = plan.masters_end - plan.masters_begin;
-    const bool composition = plan.has_work && in_.settings.composition_scopes.Contains(line.scope);
+    const bool composition = PaysComposition(plan, line.scope, PoolRevenue::kNet);
     const size_t count = composition ? plan.composition_end - plan.masters_begin : masters;
     amounts.resize(count);
     weights.resize(count);
@@ -872,7 +889,8 @@ class Run {
   // once (the policy snapshot is built from the run's registry).
   Status PrepareFees() {
     for (const rights::Agreement& agreement : in_.registry->agreements) {
-      if (agreement.terms && !agreement.terms->per_use_rates.empty()) {
+      if (agreement.terms && (!agreement.terms->per_use_rates.empty() ||
+                              (gross_ && agreement.terms->revenue_share_ppm > 0))) {
         priced_[agreement.id] = &agreement;
       }
     }
@@ -881,6 +899,14 @@ class Run {
     for (auto& [id, agreement] : priced_) {
       priced_position_[id] = position++;
       priced_list_.push_back(agreement);
+      // Whom a revenue share can pay: the parties its licensor reaches (gross pools).
+      std::vector<uint32_t>& reach = reach_of_priced_.emplace_back();
+      if (!gross_ || agreement->terms->revenue_share_ppm <= 0) continue;
+      for (const std::string& party : Reach(agreement->licensor)) {
+        const uint32_t id_of_party = party_ids_.Find(party);
+        if (id_of_party != kNone) reach.push_back(id_of_party);
+      }
+      std::sort(reach.begin(), reach.end());
     }
     // Decide costs microseconds, so it runs only for recordings some priced agreement could
     // cover: one that lists it, or one whose licensor (or a party it acts for) owns its master
@@ -1020,6 +1046,7 @@ class Run {
   }
 
   Status SplitFees() {
+    if (gross_) KeepRevenueShareHits();
     std::vector<FeeRun> runs(priced_list_.size());
     for (const std::vector<FeeHit>& hits : fee_chunks_) {
       for (const FeeHit& hit : hits) {
@@ -1063,10 +1090,163 @@ class Run {
     return OkStatus();
   }
 
+  // Gross pools: for each fee group, the agreements in its decision's basis that share revenue
+  // (group_hits_[group_hit_begin_[g], group_hit_begin_[g + 1]), ascending positions, which are
+  // ascending ids); and each line's groups, fee_groups_[line_group_begin_[line], ... + 1]).
+  void KeepRevenueShareHits() {
+    group_hit_begin_.assign(fee_groups_.size() + 1, 0);
+    for (const std::vector<FeeHit>& hits : fee_chunks_) {
+      for (const FeeHit& hit : hits) {
+        if (priced_list_[hit.agreement]->terms->revenue_share_ppm <= 0) continue;
+        ++group_hit_begin_[hit.group + 1];
+        group_hits_.push_back(hit.agreement);
+      }
+    }
+    std::partial_sum(group_hit_begin_.begin(), group_hit_begin_.end(), group_hit_begin_.begin());
+    line_group_begin_.assign(lines_.size() + 1, 0);
+    for (const FeeGroup& group : fee_groups_) ++line_group_begin_[group.line + 1];
+    std::partial_sum(line_group_begin_.begin(), line_group_begin_.end(), line_group_begin_.begin());
+  }
+
+  // How a gross pool's line is paid: parts[i] and rates[i] for holders_[plan.masters_begin + i]
+  // (the master owners, then the composition's holders when the line's scope pays the
+  // composition), then the platform's part last. Shares of uses: a holder's part of a line is
+  // its split of its side (master or composition) at the revenue share of the agreement that
+  // licensed it (the highest share among the agreements of the decision's basis whose licensor
+  // reaches the holder; a writer no such agreement reaches takes the highest share reaching
+  // the work's publishers); the platform keeps what no share claims. When the basis changes
+  // within the period, the line is first split over its stretches by their uses' weights.
+  struct GrossSplit {
+    size_t holders = 0;
+    std::vector<int64_t> parts;                  // holders, then the platform
+    std::vector<int32_t> rates;                  // by holder: ppm, averaged over stretches
+    std::vector<std::vector<uint32_t>> sources;  // by holder: priced positions whose share it was
+    int32_t retained_ppm = 0;                    // the platform's part of the line
+  };
+  Status SplitGross(const RevenuePool& pool, uint32_t number, int64_t amount,
+                    GrossSplit& out) const {
+    const Line& line = lines_[number];
+    const RecordingPlan& plan = plans_[plan_of_[line.recording]];
+    const bool composition = PaysComposition(plan, line.scope, PoolRevenue::kGross);
+    const uint32_t end = composition ? plan.composition_end : plan.masters_end;
+    const size_t count = end - plan.masters_begin;
+    out.holders = count;
+    out.parts.assign(count + 1, 0);
+    out.rates.assign(count, 0);
+    out.sources.resize(count);
+    for (std::vector<uint32_t>& list : out.sources) list.clear();
+    Weight masters = 0, others = 0;  // each side's split sums
+    bool valid = true;
+    for (uint32_t h = plan.masters_begin; h < end; ++h) {
+      if (holders_[h].ppm < 0) valid = false;
+      (h < plan.masters_end ? masters : others) +=
+          static_cast<Weight>(std::max(holders_[h].ppm, 0));
+    }
+    if (!valid || !plan.distinct || masters == 0 || (composition && others == 0)) {
+      // The same splits fail for a net pool; SplitOverHolders names why.
+      std::vector<int64_t> amounts;
+      std::vector<Weight> weights;
+      ACCORD_RETURN_IF_ERROR(SplitOverHolders(line, amount, amounts, weights).status());
+      return InternalError("holders of line " + std::to_string(number) + " cannot be split");
+    }
+    // A holder's weight is rate x split / its side's sum; over the common denominator
+    // masters x others, with the whole line at 10^6 x masters x others (at most 10^18 for
+    // splits that add up to 10^6 each, within the split's 2^64).
+    const Weight per_ppm = masters * (composition ? others : 1);  // the weight of 1 ppm
+    const Weight whole = Weight{kWholePpm} * per_ppm;
+    const auto [first_group, last_group] = GroupsOfLine(number);
+    if (first_group == last_group) {  // no agreement that shares revenue could license it
+      out.parts[count] = amount;
+      out.retained_ppm = static_cast<int32_t>(kWholePpm);
+      return OkStatus();
+    }
+    std::vector<int64_t> stretch_amounts(last_group - first_group);
+    std::vector<Weight> stretch_weights(last_group - first_group);
+    Weight line_weight = 0;
+    for (uint32_t g = first_group; g < last_group; ++g) {
+      stretch_weights[g - first_group] = fee_groups_[g].weight;
+      line_weight += fee_groups_[g].weight;
+    }
+    ACCORD_RETURN_IF_ERROR(
+        SplitLargestRemainderInKeyOrder(amount, stretch_weights, stretch_amounts));
+    std::vector<Weight> weights(count + 1);
+    std::vector<int64_t> parts(count + 1);
+    std::vector<uint32_t> best(count);
+    std::vector<Weight> rate_sum(count, 0);
+    Weight retained_sum = 0;
+    for (uint32_t g = first_group; g < last_group; ++g) {
+      const std::span<const uint32_t> hits(group_hits_.data() + group_hit_begin_[g],
+                                           group_hit_begin_[g + 1] - group_hit_begin_[g]);
+      int32_t publishers_rate = 0;
+      uint32_t publishers_best = kNone;
+      for (size_t i = 0; i < count; ++i) {
+        const Holder& holder = holders_[plan.masters_begin + i];
+        int32_t rate = 0;
+        best[i] = kNone;
+        for (const uint32_t a : hits) {  // ascending ids: ties keep the smaller id
+          const int32_t share = priced_list_[a]->terms->revenue_share_ppm;
+          if (share > rate && std::binary_search(reach_of_priced_[a].begin(),
+                                                 reach_of_priced_[a].end(), holder.party)) {
+            rate = share;
+            best[i] = a;
+          }
+        }
+        if (holder.role == kPublisher && rate > publishers_rate) {
+          publishers_rate = rate;
+          publishers_best = best[i];
+        }
+        weights[i] = static_cast<Weight>(rate);
+      }
+      Weight claimed = 0;
+      for (size_t i = 0; i < count; ++i) {
+        const Holder& holder = holders_[plan.masters_begin + i];
+        if (holder.role == kWriter && best[i] == kNone) {
+          weights[i] = static_cast<Weight>(publishers_rate);
+          best[i] = publishers_best;
+        }
+        const Weight rate = weights[i];
+        rate_sum[i] += rate * fee_groups_[g].weight;
+        if (best[i] != kNone && std::find(out.sources[i].begin(), out.sources[i].end(), best[i]) ==
+                                    out.sources[i].end()) {
+          out.sources[i].push_back(best[i]);
+        }
+        const bool master = plan.masters_begin + i < plan.masters_end;
+        weights[i] = rate * static_cast<Weight>(holder.ppm) *
+                     (master ? (composition ? others : 1) : masters);
+        claimed += weights[i];
+      }
+      if (claimed > whole) {
+        std::string ids;
+        for (const uint32_t a : hits) ids += (ids.empty() ? "" : ", ") + priced_list_[a]->id;
+        return InvalidArgumentError(
+            "pool " + pool.id + ": the revenue shares of agreements " + ids + " claim " +
+            std::to_string(static_cast<uint64_t>(claimed / per_ppm)) + " ppm of the line " +
+            in_.registry->recordings[line.recording].isrc.str() + " " +
+            std::string(rights::ScopeName(line.scope)) + " " + std::string(line.territory.code()) +
+            ", more than the whole; the agreements' terms must be corrected before a run");
+      }
+      weights[count] = whole - claimed;
+      retained_sum += weights[count] * fee_groups_[g].weight;
+      ACCORD_RETURN_IF_ERROR(
+          SplitLargestRemainderInKeyOrder(stretch_amounts[g - first_group], weights, parts));
+      for (size_t i = 0; i <= count; ++i) out.parts[i] += parts[i];
+    }
+    for (size_t i = 0; i < count; ++i) {
+      out.rates[i] = static_cast<int32_t>(rate_sum[i] / line_weight);
+      std::sort(out.sources[i].begin(), out.sources[i].end());
+    }
+    out.retained_ppm = static_cast<int32_t>(retained_sum / (per_ppm * line_weight));
+    return OkStatus();
+  }
+  std::pair<uint32_t, uint32_t> GroupsOfLine(uint32_t line) const {
+    if (line_group_begin_.empty()) return {0, 0};
+    return {line_group_begin_[line], line_group_begin_[line + 1]};
+  }
+
   // Writes the statement lines of this worker's parties (blocks of 64 party ids, dealt in
   // turn), pools first, then fees, each in the order of its statement lines, so that a party's
   // lines arrive sorted. Every worker walks every line and skips the other workers' parties.
-  Status WriteLines(int worker, CurrencySums& paid) {
+  Status WriteLines(int worker, CurrencySums& paid, CurrencySums& retained) {
     auto mine = [&](uint32_t party) {
       return static_cast<int>((party >> 6) % static_cast<uint32_t>(workers_)) == worker;
     };
@@ -1083,10 +1263,12 @@ class Run {
       for (const uint32_t number : run.lines) {
         const Line& line = lines_[number];
         const RecordingPlan& plan = plans_[plan_of_[line.recording]];
-        const bool composition =
-            plan.has_work && in_.settings.composition_scopes.Contains(line.scope);
+        const bool composition = PaysComposition(plan, line.scope, run.pool->revenue);
         const uint32_t end = composition ? plan.composition_end : plan.masters_end;
         for (uint32_t h = plan.masters_begin; h < end; ++h) ++counts[holders_[h].party];
+      }
+      if (run.pool->revenue == PoolRevenue::kGross) {
+        counts[platform_] += static_cast<uint32_t>(run.lines.size());
       }
     }
     for (const FeeRun& run : fees_) {
@@ -1099,28 +1281,51 @@ class Run {
       lines.reserve(counts[party]);
       AdviseHugePages(lines.data(), lines.capacity() * sizeof(StatementLine));
     }
+    GrossSplit gross;
     for (const size_t p : pool_order) {
       const PoolRun& run = pools_[p];
       const RevenuePool& pool = *run.pool;
       const Currency currency = pool.amount.currency();
+      const bool is_gross = pool.revenue == PoolRevenue::kGross;
       for (const uint32_t k : StatementOrder(run.lines)) {
         const Line& line = lines_[run.lines[k]];
-        ACCORD_ASSIGN_OR_RETURN(const size_t count,
-                                SplitOverHolders(line, run.amounts[k], amounts, weights));
+        size_t count = 0;
+        if (is_gross) {
+          ACCORD_RETURN_IF_ERROR(SplitGross(pool, run.lines[k], run.amounts[k], gross));
+          count = gross.holders;
+        } else {
+          ACCORD_ASSIGN_OR_RETURN(count, SplitOverHolders(line, run.amounts[k], amounts, weights));
+        }
+        const std::vector<int64_t>& parts = is_gross ? gross.parts : amounts;
         const RecordingPlan& plan = plans_[plan_of_[line.recording]];
-        for (size_t h = 0; h < count; ++h) {
-          const Holder& holder = holders_[plan.masters_begin + h];
-          if (!mine(holder.party)) continue;
-          PartyBook& book = books_[holder.party];
-          StatementLine& out = NewLine(book, LineKind::kPool, pool.id, &line, holder.role);
-          out.share_ppm = holder.ppm;
+        auto write = [&](uint32_t party, Role role, int32_t share_ppm, int64_t amount) {
+          PartyBook& book = books_[party];
+          StatementLine& out = NewLine(book, LineKind::kPool, pool.id, &line, role);
+          out.share_ppm = share_ppm;
           out.uses = run.uses[k];
           out.weight = run.weights[k];
           out.pool_weight = run.total_weight;
-          out.amount = Money(amounts[h], currency);
-          AddTo(paid, currency, amounts[h]);
-          Commit(book,
-                 MakeOrderKey(LineKind::kPool, run.source_rank, line.statement_rank, holder.role));
+          out.amount = Money(amount, currency);
+          AddTo(paid, currency, amount);
+          Commit(book, MakeOrderKey(LineKind::kPool, run.source_rank, line.statement_rank, role));
+        };
+        for (size_t h = 0; h < count; ++h) {
+          const Holder& holder = holders_[plan.masters_begin + h];
+          if (!mine(holder.party)) continue;
+          write(holder.party, holder.role, holder.ppm, parts[h]);
+          if (!is_gross) continue;
+          // The line just written, or the one it was merged into (two pools with one id).
+          StatementLine* out = &books_[holder.party].lines.back();
+          out->revenue_share_ppm = gross.rates[h];
+          out->agreements.clear();
+          for (const uint32_t a : gross.sources[h]) {
+            if (!out->agreements.empty()) out->agreements += ' ';
+            out->agreements += priced_list_[a]->id;
+          }
+        }
+        if (is_gross && mine(platform_)) {
+          write(platform_, kPlatform, gross.retained_ppm, parts[count]);
+          AddTo(retained, currency, parts[count]);
         }
       }
     }
@@ -1348,6 +1553,13 @@ class Run {
   std::atomic<size_t> next_fee_chunk_{0};
   std::atomic<bool> stop_{false};
   std::vector<FeeRun> fees_;
+  // Gross pools (KeepRevenueShareHits, SplitGross).
+  bool gross_ = false;
+  uint32_t platform_ = kNone;                           // party id of RunSettings::platform
+  std::vector<std::vector<uint32_t>> reach_of_priced_;  // by priced position: sorted party ids
+  std::vector<uint32_t> group_hit_begin_;
+  std::vector<uint32_t> group_hits_;
+  std::vector<uint32_t> line_group_begin_;
   std::vector<uint32_t> guarantee_licensors_;                  // one entry per guarantee in force
   std::vector<PartyBook> books_;                               // by party id
   std::map<std::string, CurrencyTotals, std::less<>> totals_;  // by currency code

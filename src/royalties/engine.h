@@ -8,7 +8,9 @@
 //      equally over listeners, each listener's part over that listener's own uses) or
 //      artist_centric (boosts for professional artists and requested uses, a per-listener cap);
 //   2. splits each line over the recording's rights holders: the composition share to the
-//      work's writers and publishers, the rest to the master owners, each by their splits;
+//      work's writers and publishers, the rest to the master owners, each by their splits
+//      (a gross pool pays each holder its share of the line at the revenue share of the
+//      agreement that licensed it, and the platform the rest);
 //   3. adds per-use fees of the agreements that licensed each use (the decision's basis) to
 //      their licensors, and tops each licensor up to its minimum guarantee;
 //   4. checks that the parties' totals add up to the pools plus fees plus top-ups, per
@@ -27,6 +29,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -72,7 +75,8 @@ struct StatementLine {
   std::string scope;      // scope name; empty for a guarantee
   std::string territory;  // ISO code; empty for a guarantee
   // How the party holds the line: "master_owner", "writer", "publisher" (each with share_ppm of
-  // the recording's or work's split), or "licensor" (fees and guarantees, share 1,000,000).
+  // the recording's or work's split), "licensor" (fees and guarantees, share 1,000,000), or
+  // "platform" (what a gross pool retains of the line).
   std::string role;
   int32_t share_ppm = 0;
   int64_t uses = 0;  // events behind the line
@@ -81,6 +85,12 @@ struct StatementLine {
   Weight weight = 0;
   Weight pool_weight = 0;
   int64_t rate_micros = 0;
+  // Gross pools only (RevenuePool::revenue). A holder's line: the revenue share it was paid
+  // at (averaged over the line's uses by weight when it changed within the period) and the
+  // agreements whose share that was, ids separated by spaces. The platform's line (role
+  // "platform") has neither; its share_ppm is the part of the line no share claimed.
+  std::optional<int32_t> revenue_share_ppm;
+  std::string agreements;
   Money amount{0, Currency()};
 };
 
@@ -98,13 +108,15 @@ struct PoolSummary {
   int64_t uses = 0;
   int64_t listeners = 0;
   Weight total_weight = 0;
+  PoolRevenue revenue = PoolRevenue::kNet;
 };
 
 struct CurrencyTotals {
   int64_t pools = 0;
   int64_t fees = 0;
   int64_t guarantees = 0;
-  int64_t paid = 0;  // the sum of every party's total: pools + fees + guarantees
+  int64_t retained = 0;  // what gross pools left to the platform (part of pools and of paid)
+  int64_t paid = 0;      // the sum of every party's total: pools + fees + guarantees
 };
 
 struct RunResult {
@@ -119,7 +131,8 @@ struct RunResult {
 };
 
 // Runs the engine. InvalidArgument: a pool with no uses in the period (it could not be paid
-// to anyone), an event naming a recording the registry lacks, missing registry or policy.
+// to anyone), an event naming a recording the registry lacks, missing registry or policy,
+// revenue shares claiming more than the whole of a gross pool's line.
 // Internal: the totals do not add up (a bug; nothing is returned).
 Result<RunResult> RunRoyalties(const RunInputs& inputs);
 

@@ -92,6 +92,14 @@ class EngineTest : public ::testing::Test {
     events_.push_back({events_.size() + 1, e});
   }
 
+  // A fan remix made in DE in July 2026 by `listener` of one recording: a scope that uses the
+  // composition (docs/policy.md), so publishers' agreements are in the decision's basis.
+  void Remix(const std::string& listener, const std::string& isrc) {
+    Play(listener, {isrc});
+    events_.back().event.scope = Scope::kRemix;
+    events_.back().event.feature = "remix";
+  }
+
   void Pool(const std::string& amount, AllocationModel model, const std::string& territory = "DE") {
     RevenuePool pool;
     pool.id = "pool-" + std::to_string(settings_.pools.size() + 1);
@@ -342,6 +350,183 @@ TEST_F(EngineTest, GuaranteeTopsUpTheLicensorAndCountsPartiesItActsFor) {
   EXPECT_EQ(result->totals.at("EUR").paid, 1000 + 1420);
 }
 
+// ---- gross pools: revenue shares ----------------------------------------------------------------
+
+// An agreement of `licensor` for DJ and remix uses worldwide that pays `share_ppm` of gross
+// revenue.
+void AddShareAgreement(rights::Registry& registry, const std::string& id,
+                       const std::string& licensor, int32_t share_ppm,
+                       const std::string& start = "2026-01-01") {
+  rights::Agreement a;
+  a.id = id;
+  a.licensor = licensor;
+  a.all_controlled = true;
+  a.scopes.Insert(Scope::kDj);
+  a.scopes.Insert(Scope::kRemix);
+  a.territories = TerritorySet::Worldwide();
+  a.start = T(start);
+  rights::EconomicTerms terms;
+  terms.currency = *Currency::FromCode("EUR");
+  terms.revenue_share_ppm = share_ppm;
+  a.terms = terms;
+  registry.agreements.push_back(a);
+}
+
+const StatementLine& OnlyLine(const RunResult& result, const std::string& party) {
+  for (const Statement& statement : result.statements) {
+    if (statement.party == party) {
+      EXPECT_EQ(statement.lines.size(), 1u) << party;
+      return statement.lines.front();
+    }
+  }
+  ADD_FAILURE() << party << " has no statement";
+  static const StatementLine kNoLine;
+  return kNoLine;
+}
+
+TEST_F(EngineTest, GrossPoolPaysEachHolderItsAgreementsShareAndThePlatformTheRest) {
+  // label:x shares 50% of revenue (SH-X), label:y 40% (SH-Y). One play each of R2 (x 70%,
+  // y 30%) and R3 (y 100%); a gross pool of 100.00 EUR gives each line 5000 cents.
+  //   R2: x 5000 x 50% x 70% = 1750, y 5000 x 40% x 30% = 600, platform 5000 - 2350 = 2650
+  //   R3: y 5000 x 40% = 2000, platform 3000
+  // label:x 1750, label:y 2600, platform 5650: 10000 in all.
+  AddShareAgreement(registry_, "SH-X", "label:x", 500'000);
+  AddShareAgreement(registry_, "SH-Y", "label:y", 400'000);
+  Rebuild();
+  Play("l1", {kR2});
+  Play("l2", {kR3});
+  Pool("100.00", AllocationModel::kProRata);
+  settings_.pools[0].revenue = PoolRevenue::kGross;
+  EXPECT_EQ(Totals(), (Totals_{{"label:x", 1750}, {"label:y", 2600}, {"platform", 5650}}));
+  Result<RunResult> result = Run();
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->totals.at("EUR").retained, 5650);
+  EXPECT_EQ(result->totals.at("EUR").paid, 10000);
+  EXPECT_EQ(result->pools[0].revenue, PoolRevenue::kGross);
+  const StatementLine& x = OnlyLine(*result, "label:x");
+  EXPECT_EQ(x.role, "master_owner");
+  EXPECT_EQ(x.share_ppm, 700'000);
+  EXPECT_EQ(x.revenue_share_ppm, 500'000);
+  EXPECT_EQ(x.agreements, "SH-X");
+  // The platform's lines say what part of each line no share claimed: R2 53%, R3 60%.
+  const Statement& platform = result->statements.back();
+  ASSERT_EQ(platform.party, "platform");
+  ASSERT_EQ(platform.lines.size(), 2u);
+  EXPECT_EQ(platform.lines[0].role, "platform");
+  EXPECT_EQ(platform.lines[0].share_ppm, 530'000);
+  EXPECT_EQ(platform.lines[0].amount.minor_units(), 2650);
+  EXPECT_EQ(platform.lines[1].share_ppm, 600'000);
+  EXPECT_FALSE(platform.lines[0].revenue_share_ppm.has_value());
+  // The document says which pools were gross and what they retained.
+  const std::string document = RunToJson(*result);
+  EXPECT_NE(document.find("\"revenue\": \"gross\""), std::string::npos);
+  EXPECT_NE(document.find("\"retained\": \"56.50\""), std::string::npos);
+  EXPECT_NE(document.find("\"revenue_share_ppm\": 500000"), std::string::npos);
+}
+
+TEST_F(EngineTest, GrossPoolPaysTheCompositionAtThePublishersShareWritersIncluded) {
+  // R1: master label:x 100%, work W1 (writer:w 60%, pub:p 40%); remixes pay the composition.
+  // SH-X shares 50%, SH-P (pub:p) 10%; writer:w has no agreement of its own and is paid at its
+  // publisher's share. A gross pool of 10.01 EUR; three remixes of R1: one line of 1001 cents.
+  //   exact: x 1001 x 50% = 500.5, p 1001 x 10% x 40% = 40.04, w 1001 x 10% x 60% = 60.06,
+  //   platform 1001 x 40% = 400.4. Floors 500 + 40 + 60 + 400 = 1000; the unit left goes to
+  //   the largest remainder, x's .5: x 501.
+  settings_.composition_scopes.Insert(Scope::kRemix);
+  AddShareAgreement(registry_, "SH-X", "label:x", 500'000);
+  AddShareAgreement(registry_, "SH-P", "pub:p", 100'000);
+  Rebuild();
+  for (int i = 0; i < 3; ++i) Remix("l" + std::to_string(i), kR1);
+  Pool("10.01", AllocationModel::kProRata);
+  settings_.pools[0].scopes = rights::ScopeSet();
+  settings_.pools[0].scopes.Insert(Scope::kRemix);
+  settings_.pools[0].revenue = PoolRevenue::kGross;
+  EXPECT_EQ(Totals(),
+            (Totals_{{"label:x", 501}, {"platform", 400}, {"pub:p", 40}, {"writer:w", 60}}));
+  Result<RunResult> result = Run();
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  const StatementLine& w = OnlyLine(*result, "writer:w");
+  EXPECT_EQ(w.role, "writer");
+  EXPECT_EQ(w.share_ppm, 600'000);
+  EXPECT_EQ(w.revenue_share_ppm, 100'000);
+  EXPECT_EQ(w.agreements, "SH-P");
+  EXPECT_EQ(OnlyLine(*result, "platform").share_ppm, 400'000);
+}
+
+TEST_F(EngineTest, GrossPoolPaysNoCompositionForAScopeThatDoesNotUseIt) {
+  // A DJ play of R1 with DJ among the composition scopes. DJ uses do not use the composition
+  // (docs/policy.md), so no publisher licensed it and the gross pool of 10.00 EUR pays the
+  // master at SH-X's 50% (500) and retains 500. The net pool of 5.00 EUR beside it still pays
+  // the composition share: 15% of 500 = 75 to writer:w 60% (45) and pub:p 40% (30), 425 to x.
+  settings_.composition_scopes.Insert(Scope::kDj);
+  AddShareAgreement(registry_, "SH-X", "label:x", 500'000);
+  AddShareAgreement(registry_, "SH-P", "pub:p", 100'000);
+  Rebuild();
+  Play("l1", {kR1});
+  Pool("10.00", AllocationModel::kProRata);
+  settings_.pools[0].revenue = PoolRevenue::kGross;
+  Pool("5.00", AllocationModel::kProRata);
+  EXPECT_EQ(Totals(),
+            (Totals_{{"label:x", 925}, {"platform", 500}, {"pub:p", 30}, {"writer:w", 45}}));
+}
+
+TEST_F(EngineTest, GrossPoolFollowsAShareThatStartsWithinThePeriod) {
+  // SH-X (50%) all month; SH-X2 (80%), also label:x's, from July 15, after which label:x is
+  // paid at the higher share. R1 played once on July 10 and twice on July 20: a gross pool of
+  // 30.00 EUR is one line of 3000, split over the two stretches 1:2 into 1000 and 2000.
+  //   July 10 stretch: x 50% of 1000 = 500, platform 500
+  //   July 20 stretch: x 80% of 2000 = 1600, platform 400
+  // label:x 2100 at (1 x 50% + 2 x 80%) / 3 = 70% on average; platform 900, 30% of the line.
+  AddShareAgreement(registry_, "SH-X", "label:x", 500'000);
+  AddShareAgreement(registry_, "SH-X2", "label:x", 800'000, "2026-07-15T00:00:00Z");
+  Rebuild();
+  Play("l1", {kR1});
+  Play("l1", {kR1});
+  events_.back().event.time = T("2026-07-20T12:00:00Z");
+  Play("l2", {kR1});
+  events_.back().event.time = T("2026-07-20T13:00:00Z");
+  Pool("30.00", AllocationModel::kUserCentric);
+  settings_.pools[0].revenue = PoolRevenue::kGross;
+  EXPECT_EQ(Totals(), (Totals_{{"label:x", 2100}, {"platform", 900}}));
+  Result<RunResult> result = Run();
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  const StatementLine& x = OnlyLine(*result, "label:x");
+  EXPECT_EQ(x.revenue_share_ppm, 700'000);
+  EXPECT_EQ(x.agreements, "SH-X SH-X2");
+  EXPECT_EQ(OnlyLine(*result, "platform").share_ppm, 300'000);
+}
+
+TEST_F(EngineTest, GrossPoolWithoutSharesRetainsEverythingAndNetPoolsStayAsTheyWere) {
+  // No agreement shares revenue: the gross pool's 10.00 EUR stays with the platform, named
+  // here "platform:accord"; the net pool beside it pays label:y in full as before.
+  settings_.platform = "platform:accord";
+  Play("l1", {kR3});
+  Pool("10.00", AllocationModel::kProRata);
+  Pool("5.00", AllocationModel::kProRata);
+  settings_.pools[0].revenue = PoolRevenue::kGross;
+  EXPECT_EQ(Totals(), (Totals_{{"label:y", 500}, {"platform:accord", 1000}}));
+}
+
+TEST_F(EngineTest, RevenueSharesClaimingMoreThanTheWholeLineAreRefusedNamingThem) {
+  // SH-X claims 95% of the master's side and SH-P 10% of the composition's: 105% of R1's line.
+  settings_.composition_scopes.Insert(Scope::kRemix);
+  AddShareAgreement(registry_, "SH-X", "label:x", 950'000);
+  AddShareAgreement(registry_, "SH-P", "pub:p", 100'000);
+  Rebuild();
+  Remix("l1", kR1);
+  Pool("10.00", AllocationModel::kProRata);
+  settings_.pools[0].scopes.Insert(Scope::kRemix);
+  settings_.pools[0].revenue = PoolRevenue::kGross;
+  Result<RunResult> result = Run();
+  ASSERT_EQ(result.status().code(), StatusCode::kInvalidArgument) << result.status().ToString();
+  for (const char* part : {"pool-1", "SH-P, SH-X", "1050000 ppm", kR1}) {
+    EXPECT_NE(result.status().message().find(part), std::string::npos)
+        << part << " in " << result.status().message();
+  }
+  // A net pool does not read the shares.
+  settings_.pools[0].revenue = PoolRevenue::kNet;
+  EXPECT_TRUE(Run().ok());
+}
+
 // ---- run-level facts -------------------------------------------------------------------------
 
 TEST_F(EngineTest, FeesFollowAnAgreementThatStartsWithinThePeriod) {
@@ -420,18 +605,37 @@ TEST_F(EngineTest, RandomRunsPayExactlyAndDoNotDependOnEventOrder) {
   for (int trial = 0; trial < 40; ++trial) {
     events_.clear();
     settings_ = RunSettings();
+    // Revenue shares for the gross pool: at most 60% on a master and 40% on a composition,
+    // and a second, higher share of label:x's that starts within the month in some trials.
+    registry_ = TestWorld();
+    AddShareAgreement(registry_, "SH-X", "label:x", static_cast<int32_t>(random() % 600'001));
+    AddShareAgreement(registry_, "SH-Y", "label:y", static_cast<int32_t>(random() % 600'001));
+    AddShareAgreement(registry_, "SH-P", "pub:p", static_cast<int32_t>(random() % 400'001));
+    if (random() % 2 == 0) {
+      AddShareAgreement(registry_, "SH-X2", "label:x", 600'000,
+                        "2026-07-" + std::to_string(10 + random() % 15) + "T00:00:00Z");
+    }
+    Rebuild();
     settings_.composition_share_ppm = static_cast<int32_t>(random() % 1000001);
     const int count = 1 + static_cast<int>(random() % 60);
     for (int i = 0; i < count; ++i) {
       std::vector<std::string> used = {isrcs[random() % 3]};
       if (random() % 3 == 0) used.push_back(isrcs[(random() % 2 + 1 + (used[0][11] - '1')) % 3]);
       Play("l" + std::to_string(random() % 7), used, "DE", random() % 2 == 0);
+      // Some remixes, which only the gross pool takes in and whose basis has publishers.
+      if (i > 0 && random() % 4 == 0) events_.back().event.scope = Scope::kRemix;
+      events_.back().event.time =
+          Timestamp::FromUnixMillis(T("2026-07-01T00:00:00Z").unix_millis() +
+                                    static_cast<int64_t>(random() % (30 * 86'400'000ULL)));
     }
     artist_centric_ = {.min_uses = 3, .min_listeners = 2, .listener_cap = 4};
     Pool(std::to_string(random() % 100000) + ".0" + std::to_string(random() % 10),
          AllocationModel::kProRata);
     Pool(std::to_string(random() % 1000) + ".99", AllocationModel::kUserCentric);
     Pool("0.0" + std::to_string(1 + random() % 9), AllocationModel::kArtistCentric);
+    Pool(std::to_string(random() % 10000) + ".00", AllocationModel::kProRata);
+    settings_.pools.back().revenue = PoolRevenue::kGross;
+    settings_.pools.back().scopes.Insert(Scope::kRemix);
     Result<RunResult> first = Run();
     ASSERT_TRUE(first.ok()) << first.status().ToString();
     // The two threads divide the work by a fixed rule, never by timing: one thread writes the

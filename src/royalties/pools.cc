@@ -34,9 +34,9 @@ Result<int64_t> PositiveInteger(std::string_view where, const std::string& point
 Result<RevenuePool> ParsePool(std::string_view where, const std::string& pointer,
                               const json& object) {
   if (!object.is_object()) return At(where, pointer, "expected an object");
-  ACCORD_RETURN_IF_ERROR(
-      CheckFields(where, pointer, object,
-                  {"id", "amount", "currency", "territory", "scopes", "model", "artist_centric"}));
+  ACCORD_RETURN_IF_ERROR(CheckFields(
+      where, pointer, object,
+      {"id", "amount", "currency", "territory", "scopes", "model", "artist_centric", "revenue"}));
   for (const char* field : {"id", "amount", "currency", "territory", "scopes"}) {
     if (!object.contains(field)) return At(where, pointer + "/" + field, "missing");
   }
@@ -77,6 +77,14 @@ Result<RevenuePool> ParsePool(std::string_view where, const std::string& pointer
     Result<AllocationModel> model = ParseAllocationModel(object["model"].get<std::string>());
     if (!model.ok()) return At(where, pointer + "/model", model.status().message());
     pool.model = *model;
+  }
+  if (object.contains("revenue")) {
+    const json& revenue = object["revenue"];
+    if (revenue == "gross") {
+      pool.revenue = PoolRevenue::kGross;
+    } else if (revenue != "net") {
+      return At(where, pointer + "/revenue", "expected \"net\" or \"gross\"");
+    }
   }
   if (object.contains("artist_centric")) {
     const json& settings = object["artist_centric"];
@@ -157,8 +165,8 @@ Result<RunSettings> ParseRunSettings(std::string_view json_text, std::string_vie
   json root = json::parse(json_text.begin(), json_text.end(), nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded()) return InvalidArgumentError(std::string(where) + ": not valid JSON");
   if (!root.is_object()) return At(where, "", "expected an object");
-  ACCORD_RETURN_IF_ERROR(
-      CheckFields(where, "", root, {"pools", "composition_share_ppm", "composition_scopes"}));
+  ACCORD_RETURN_IF_ERROR(CheckFields(
+      where, "", root, {"pools", "composition_share_ppm", "composition_scopes", "platform"}));
   RunSettings settings;
   if (!root.contains("pools") || !root["pools"].is_array()) {
     return At(where, "/pools", "expected an array of pools");
@@ -191,6 +199,13 @@ Result<RunSettings> ParseRunSettings(std::string_view json_text, std::string_vie
       if (!scope.ok()) return At(where, at, scope.status().message());
       settings.composition_scopes.Insert(*scope);
     }
+  }
+  if (root.contains("platform")) {
+    const json& platform = root["platform"];
+    if (!platform.is_string() || platform.get<std::string>().empty()) {
+      return At(where, "/platform", "expected a non-empty party id");
+    }
+    settings.platform = platform.get<std::string>();
   }
   return settings;
 }

@@ -9,6 +9,9 @@
 //               "scopes": ["recommend", "dj"], "model": "pro_rata"}],
 //    "composition_share_ppm": 150000}
 //
+// A pool with "revenue": "gross" is revenue rather than the rights holders' money: agreements'
+// revenue shares decide what is paid, and the rest is retained by "platform" (a party id).
+//
 // Parsing is strict: unknown fields, bad amounts (more decimals than the currency has), unknown
 // scopes or territories and duplicate pool ids are InvalidArgument naming the file and the JSON
 // pointer of the field.
@@ -51,6 +54,13 @@ struct ArtistCentricSettings {
   friend bool operator==(const ArtistCentricSettings&, const ArtistCentricSettings&) = default;
 };
 
+// What a pool's amount is. Net: money already set aside for rights holders, paid out in full
+// over each line's holders by their splits. Gross: revenue, of which each holder of a line is
+// paid the revenue share of the agreement that licensed its part of the uses
+// (EconomicTerms::revenue_share_ppm); what no share claims stays with the platform, as lines
+// of its own (RunSettings::platform). docs/royalties.md, "Gross pools", has the rule.
+enum class PoolRevenue { kNet, kGross };
+
 struct RevenuePool {
   std::string id;
   Money amount{0, Currency()};
@@ -58,6 +68,7 @@ struct RevenuePool {
   rights::ScopeSet scopes;
   AllocationModel model = AllocationModel::kProRata;
   ArtistCentricSettings artist_centric;
+  PoolRevenue revenue = PoolRevenue::kNet;
 };
 
 // A royalty period: [start, end), a calendar month unless given otherwise.
@@ -76,6 +87,9 @@ struct RunSettings {
   // owners. A recording whose work is unknown pays everything to its master owners.
   int32_t composition_share_ppm = 150'000;
   rights::ScopeSet composition_scopes = rights::ScopeSet::All();
+  // The party whose statement shows what gross pools retain: the platform's own account, so
+  // that every unit of a pool appears on some statement.
+  std::string platform = "platform";
 };
 
 // Parses a pools file's text; `where` names it in errors.

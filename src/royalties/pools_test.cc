@@ -26,10 +26,11 @@ TEST(ParseRunSettingsTest, ReadsPoolsModelsAndSettings) {
        "scopes": ["recommend", "dj"], "model": "pro_rata"},
       {"id": "world-remix", "amount": "1000", "currency": "JPY", "territory": "worldwide -US",
        "scopes": ["remix"], "model": "artist_centric",
-       "artist_centric": {"min_uses": 10, "listener_cap": 50}}
+       "artist_centric": {"min_uses": 10, "listener_cap": 50}, "revenue": "gross"}
     ],
     "composition_share_ppm": 200000,
-    "composition_scopes": ["remix"]
+    "composition_scopes": ["remix"],
+    "platform": "platform:accord"
   })",
                                                   "pools.json");
   ASSERT_TRUE(settings.ok()) << settings.status().ToString();
@@ -45,6 +46,15 @@ TEST(ParseRunSettingsTest, ReadsPoolsModelsAndSettings) {
   EXPECT_EQ(settings->composition_share_ppm, 200000);
   EXPECT_TRUE(settings->composition_scopes.Contains(rights::Scope::kRemix));
   EXPECT_FALSE(settings->composition_scopes.Contains(rights::Scope::kDj));
+  EXPECT_EQ(settings->pools[0].revenue, PoolRevenue::kNet);  // the default
+  EXPECT_EQ(settings->pools[1].revenue, PoolRevenue::kGross);
+  EXPECT_EQ(settings->platform, "platform:accord");
+}
+
+TEST(ParseRunSettingsTest, PlatformDefaultsToThePartyNamedPlatform) {
+  Result<RunSettings> settings = ParseRunSettings(R"({"pools": []})", "pools.json");
+  ASSERT_TRUE(settings.ok()) << settings.status().ToString();
+  EXPECT_EQ(settings->platform, "platform");
 }
 
 TEST(ParseRunSettingsTest, ErrorsNameTheFileAndTheField) {
@@ -72,6 +82,11 @@ TEST(ParseRunSettingsTest, ErrorsNameTheFileAndTheField) {
            {R"({"pools": [{)" + pool + R"(, "amount": "1"}, {)" + pool + R"(, "amount": "2"}]})",
             "/pools/1/id"},
            {R"({"pools": [], "composition_share_ppm": 1000001})", "/composition_share_ppm"},
+           {R"({"pools": [{)" + pool + R"(, "amount": "1", "revenue": "all"}]})",
+            "/pools/0/revenue"},
+           {R"({"pools": [{)" + pool + R"(, "amount": "1", "revenue": 1}]})", "/pools/0/revenue"},
+           {R"({"pools": [], "platform": ""})", "/platform"},
+           {R"({"pools": [], "platform": 7})", "/platform"},
        }) {
     Result<RunSettings> settings = ParseRunSettings(c.text, "pools.json");
     ASSERT_EQ(settings.status().code(), StatusCode::kInvalidArgument) << c.text;

@@ -149,6 +149,12 @@ void AppendStatement(std::string& out, const Statement& statement) {
     if (line.kind == LineKind::kPool) {
       text("weight", WeightString(line.weight));
       text("pool_weight", WeightString(line.pool_weight));
+      if (line.revenue_share_ppm) {
+        member("revenue_share_ppm");
+        AppendInteger(out, *line.revenue_share_ppm);
+        out += ",\n";
+        text("agreements", line.agreements);
+      }
     } else if (line.kind == LineKind::kFee) {
       text("rate", Rate(line.rate_micros, line.amount.currency()).ToDecimalString());
     } else {
@@ -185,21 +191,31 @@ std::string RunToJson(const RunResult& run) {
                          {"last_sequence", run.last_sequence},
                          {"events", run.events}};
   doc["pools"] = ordered_json::array();
+  // Gross pools add members that runs of net pools alone do not have, so that documents of
+  // such runs stay as they were.
+  bool any_gross = false;
   for (const PoolSummary& pool : run.pools) {
-    doc["pools"].push_back({{"id", pool.id},
+    ordered_json summary = {{"id", pool.id},
                             {"amount", pool.amount.ToDecimalString()},
                             {"currency", pool.amount.currency().code()},
-                            {"model", pool.model},
-                            {"uses", pool.uses},
-                            {"listeners", pool.listeners},
-                            {"total_weight", WeightString(pool.total_weight)}});
+                            {"model", pool.model}};
+    if (pool.revenue == PoolRevenue::kGross) {
+      summary["revenue"] = "gross";
+      any_gross = true;
+    }
+    summary["uses"] = pool.uses;
+    summary["listeners"] = pool.listeners;
+    summary["total_weight"] = WeightString(pool.total_weight);
+    doc["pools"].push_back(std::move(summary));
   }
   doc["totals"] = ordered_json::object();
   for (const auto& [currency, totals] : run.totals) {
-    doc["totals"][currency] = {{"pools", Decimal(totals.pools, currency)},
-                               {"fees", Decimal(totals.fees, currency)},
-                               {"guarantees", Decimal(totals.guarantees, currency)},
-                               {"paid", Decimal(totals.paid, currency)}};
+    ordered_json& out = doc["totals"][currency];
+    out = {{"pools", Decimal(totals.pools, currency)},
+           {"fees", Decimal(totals.fees, currency)},
+           {"guarantees", Decimal(totals.guarantees, currency)}};
+    if (any_gross) out["retained"] = Decimal(totals.retained, currency);
+    out["paid"] = Decimal(totals.paid, currency);
   }
   doc["statements"] = ordered_json::array();
   std::string out = doc.dump(1);
@@ -329,9 +345,17 @@ std::string StatementText(const json& run, const json& statement) {
           << " " << line.value("uses", int64_t{0}) << " uses";
     }
     out << " as " << Get(line, "role");
-    if (Get(line, "role") != "licensor") out << " " << line.value("share_ppm", 0) << " ppm";
+    if (Get(line, "role") == "platform") {
+      out << ", retained " << line.value("share_ppm", 0) << " ppm";
+    } else if (Get(line, "role") != "licensor") {
+      out << " " << line.value("share_ppm", 0) << " ppm";
+    }
     if (line.contains("weight")) {
       out << ", weight " << Get(line, "weight") << " of " << Get(line, "pool_weight");
+      if (line.contains("revenue_share_ppm")) {
+        out << ", revenue share " << line.value("revenue_share_ppm", 0) << " ppm";
+        if (!Get(line, "agreements").empty()) out << " (" << Get(line, "agreements") << ")";
+      }
     } else if (line.contains("rate")) {
       out << ", " << Get(line, "rate") << " per use";
     } else if (line.contains("guarantee")) {
@@ -355,11 +379,14 @@ Result<std::string> ExportCsv(const json& run, const std::string& party) {
     if (!party.empty() && Get(statement, "party") != party) continue;
     found = true;
     for (const json& line : statement["lines"]) {
-      const std::string basis = line.contains("weight")
-                                    ? Get(line, "weight") + "/" + Get(line, "pool_weight")
-                                : line.contains("rate")      ? Get(line, "rate") + " per use"
-                                : line.contains("guarantee") ? "guarantee " + Get(line, "guarantee")
-                                                             : "";
+      std::string basis = line.contains("weight")
+                              ? Get(line, "weight") + "/" + Get(line, "pool_weight")
+                          : line.contains("rate")      ? Get(line, "rate") + " per use"
+                          : line.contains("guarantee") ? "guarantee " + Get(line, "guarantee")
+                                                       : "";
+      if (line.contains("revenue_share_ppm")) {
+        basis += " at revenue share " + std::to_string(line.value("revenue_share_ppm", 0)) + " ppm";
+      }
       for (const std::string& cell :
            {Get(run["period"], "name"), Get(statement, "party"),
             std::to_string(line.value("line", 0)), Get(line, "kind"), Get(line, "source"),

@@ -139,7 +139,7 @@ export interface RoyaltyRun {
   /** How many statements the run holds. */
   statements?: number;
   checkpoint: CheckpointJson;
-  /** Per currency: {"EUR": {"pools","fees","guarantees","paid"}} (decimal strings). */
+  /** Per currency: {"EUR": {"pools","fees","guarantees",["retained",]"paid"}} (decimal strings). */
   totals?: Record<string, Record<string, string>>;
 }
 
@@ -155,6 +155,9 @@ export interface StatementLine {
   uses: number;
   weight?: string;
   pool_weight?: string;
+  /** Gross pools: the revenue share a holder was paid at, and the agreements it came from. */
+  revenue_share_ppm?: number;
+  agreements?: string;
   rate?: string;
   earned?: string;
   guarantee?: string;

@@ -14,7 +14,15 @@ function totalsText(totals: Record<string, string> | undefined): string {
 }
 
 function basis(line: StatementLine): string {
-  if (line.kind === 'pool') return `${line.weight ?? '?'} / ${line.pool_weight ?? '?'} of the pool`;
+  if (line.kind === 'pool') {
+    const share = `${line.weight ?? '?'} / ${line.pool_weight ?? '?'} of the pool`;
+    // Gross pools: a holder is paid its agreement's revenue share; the platform keeps the rest.
+    if (line.role === 'platform') return `${share}, retained ${ppmPercent(line.share_ppm)} of the line`;
+    if (line.revenue_share_ppm !== undefined) {
+      return `${share} at a ${ppmPercent(line.revenue_share_ppm)} revenue share (${line.agreements ?? ''})`;
+    }
+    return share;
+  }
   if (line.kind === 'fee') return `${line.rate ?? '?'} per use`;
   if (line.kind === 'guarantee') return `earned ${line.earned ?? '?'} of a ${line.guarantee ?? '?'} guarantee`;
   return '';
