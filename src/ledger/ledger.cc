@@ -1,7 +1,9 @@
 #include "ledger/ledger.h"
 
+#include <dirent.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -278,7 +280,34 @@ std::vector<uint64_t> Ledger::FindEvents(const EventQuery& query) const {
 
 Ledger::~Ledger() { static_cast<void>(FinishBackgroundSave(/*wait=*/true)); }
 
-Status Ledger::StartBackgroundSave() {
+namespace {
+
+// In a forked copy: closes its duplicates of the process's sockets. A socket stays open while
+// any process holds it, so the copy's duplicates would keep a connection the server closes
+// open for its peer, and the listening socket bound, until the copy exits. Only sockets: the
+// copy keeps the ledger's files (its LOCK keeps a restarted server out while it writes).
+void CloseSocketsInThisCopy() {
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (dir == nullptr) return;  // no /proc: the sockets stay until the copy exits, as before
+  std::vector<int> sockets;
+  while (const dirent* entry = ::readdir(dir)) {
+    char* end = nullptr;
+    const long fd = std::strtol(entry->d_name, &end, 10);
+    if (end == entry->d_name || *end != '\0' || fd <= STDERR_FILENO || fd == ::dirfd(dir)) {
+      continue;
+    }
+    struct stat info;
+    if (::fstat(static_cast<int>(fd), &info) == 0 && S_ISSOCK(info.st_mode)) {
+      sockets.push_back(static_cast<int>(fd));
+    }
+  }
+  ::closedir(dir);
+  for (const int fd : sockets) ::close(fd);
+}
+
+}  // namespace
+
+Status Ledger::StartBackgroundSave(const std::function<void()>& in_copy) {
   ACCORD_RETURN_IF_ERROR(StateIsSaveable());
   if (save_process_ != 0) {
     return FailedPreconditionError("a background save of the ledger's state (process " +
@@ -307,6 +336,8 @@ Status Ledger::StartBackgroundSave() {
     // The signal follows the thread that forked: a server's I/O thread lives until its stop,
     // whose own SaveState replaces the save it cuts short.
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(1);
+    CloseSocketsInThisCopy();
+    if (in_copy) in_copy();
     const Status saved = SaveState();
     if (!saved.ok()) {
       const std::string message =

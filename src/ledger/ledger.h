@@ -225,12 +225,14 @@ class Ledger {
   // SaveState from a copy of this process (fork()), so that a server holds the ledger only
   // while the process is copied (tens of milliseconds, where SaveState takes seconds at
   // millions of events) and goes on appending while the copy writes the file. The copy only
-  // saves and exits; until then it shares this process's open files (a connection the server
-  // closes meanwhile stays open until the copy exits). Does nothing when the current state
-  // file covers every event. FailedPrecondition while an earlier background save has not been
-  // reaped (FinishBackgroundSave), and on a file system other than PosixFileSystem() (a test
-  // file system lives in this process's memory, which the copy does not share).
-  Status StartBackgroundSave();
+  // saves and exits. It first closes its copies of this process's sockets, so that a
+  // connection the server closes meanwhile closes for its peer at once; it keeps the other
+  // files, the ledger's LOCK among them. Does nothing when the current state file covers every
+  // event. FailedPrecondition while an earlier background save has not been reaped
+  // (FinishBackgroundSave), and on a file system other than PosixFileSystem() (a test file
+  // system lives in this process's memory, which the copy does not share). `in_copy`, for
+  // tests, runs in the copy just before it saves.
+  Status StartBackgroundSave(const std::function<void()>& in_copy = nullptr);
   // Reaps the background save when it has ended: OK when its file is written (stats() then
   // counts it), Internal with the copy's exit status when not (its message went to stderr).
   // nullopt when none was started, or, without `wait`, while it still runs; `wait` blocks until

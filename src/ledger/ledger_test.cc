@@ -2,10 +2,13 @@
 #include "ledger/ledger.h"
 
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -193,6 +196,27 @@ TEST_F(LedgerTest, BackgroundSaveWritesTheStateFileWhileAppendsGoOn) {
   for (const IntakeResult& result : Append(*reopened, {Play("bg-0"), Play("bg-3999")})) {
     EXPECT_EQ(result.outcome, IntakeOutcome::kDuplicate);
   }
+}
+
+// The copy that saves closes its duplicates of the process's sockets: a connection the server
+// closes ends for its peer at once, not when the copy exits (here two seconds later).
+TEST_F(LedgerTest, BackgroundSaveCopyLetsGoOfTheProcesssSockets) {
+  auto ledger = Open();
+  ASSERT_EQ(Append(*ledger, {Play("sock-1")}).size(), 1u);
+  int pair[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
+  ASSERT_TRUE(ledger->StartBackgroundSave([] { ::sleep(2); }).ok());
+  ::close(pair[0]);  // the server closes its end
+  pollfd peer{pair[1], POLLIN, 0};
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(::poll(&peer, 1, /*timeout ms=*/1500), 1) << "the copy still holds the socket";
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1500));
+  char byte;
+  EXPECT_EQ(::read(pair[1], &byte, 1), 0);  // end of stream
+  ::close(pair[1]);
+  std::optional<Status> saved = ledger->FinishBackgroundSave(/*wait=*/true);
+  ASSERT_TRUE(saved.has_value());
+  EXPECT_TRUE(saved->ok()) << saved->ToString();
 }
 
 TEST_F(LedgerTest, BackgroundSaveNeedsTheRealFileSystem) {
