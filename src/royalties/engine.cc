@@ -90,6 +90,14 @@ class Interner {
     bool added = false;
     return Intern(text, added);
   }
+  // Intern for a text that will not outlive the call: a new one is copied into blocks the
+  // interner owns (moving the interner keeps them where they are).
+  uint32_t InternCopy(std::string_view text) {
+    bool added = false;
+    const uint32_t id = Intern(text, added);
+    if (added) names_[id] = Keep(text);
+    return id;
+  }
   // kNone when `text` was never interned.
   uint32_t Find(std::string_view text) const {
     if (slots_.empty()) return kNone;
@@ -120,9 +128,25 @@ class Interner {
       slots_[i] = slot;
     }
   }
+  std::string_view Keep(std::string_view text) {
+    constexpr size_t kBlock = 1 << 20;
+    if (blocks_.empty() || block_used_ + text.size() > block_size_) {
+      block_size_ = std::max(kBlock, text.size());
+      blocks_.push_back(std::make_unique<char[]>(block_size_));
+      block_used_ = 0;
+    }
+    char* copy = blocks_.back().get() + block_used_;
+    std::copy(text.begin(), text.end(), copy);
+    block_used_ += text.size();
+    return {copy, text.size()};
+  }
+
   std::vector<Slot> slots_;
   std::vector<std::string_view> names_;
   uint64_t mask_ = 0;
+  std::vector<std::unique_ptr<char[]>> blocks_;  // InternCopy's copies
+  size_t block_used_ = 0;
+  size_t block_size_ = 0;
 };
 
 // Runs work(0) .. work(workers - 1) at once, work(0) on this thread. Callers divide their work
@@ -169,6 +193,8 @@ struct EventPart {
   Interner listeners;
   std::vector<UseRow> uses;
   Status status;
+  uint64_t first_sequence = 0;  // of its first and last events (0 when it has none)
+  uint64_t last_sequence = 0;
 };
 
 // A statement line's recording x scope x territory. Lines are numbered in the order of their
@@ -294,7 +320,6 @@ class Run {
     RunResult result;
     result.period = in_.period;
     result.checkpoint = in_.checkpoint;
-    result.events = in_.events.size();
     workers_ = in_.threads == 1 ? 1 : WorkerCount();
     for (const RevenuePool& pool : in_.settings.pools) {
       if (pool.revenue == PoolRevenue::kGross) gross_ = true;
@@ -378,17 +403,13 @@ class Run {
   }
 
   // One pass turns strings into numbers; every later pass works on integers. Each worker reads
-  // a contiguous part of the events (listeners interned per part, recordings looked up); the
-  // parts are then joined in event order, listener ids renumbered to first-seen order over the
-  // whole period, and each use's line found through a chain per recording (a recording has a
-  // few lines: scopes x territories).
+  // a contiguous part of the events (listeners interned per part, recordings looked up), from
+  // RunInputs::events or RunInputs::stream; the parts are then joined in event order, listener
+  // ids renumbered to first-seen order over the whole period, and each use's line drafted.
   Status ReadEvents(RunResult& result) {
-    for (const RecordedEvent& recorded : in_.events) {
-      if (result.first_sequence != 0) break;
-      result.first_sequence = recorded.sequence;
-    }
-    if (!in_.events.empty()) result.last_sequence = in_.events.back().sequence;
-    const size_t count = in_.events.size();
+    const bool streamed = static_cast<bool>(in_.stream);
+    const size_t count = streamed ? in_.stream_size : in_.events.size();
+    result.events = count;
     // A month's rows take hundreds of megabytes, freshly mapped, and on a virtual machine a
     // 4 KiB page fault costs microseconds; 2 MiB pages fault 512 times less often. The advice
     // goes between allocating and the first write (resize), or it comes too late.
@@ -399,9 +420,17 @@ class Run {
     std::vector<EventPart> read(parts);
     RunWorkers(workers_, [&](int worker) {
       const size_t part = static_cast<size_t>(worker);
-      read[part].status = ReadPart(count * part / parts, count * (part + 1) / parts, read[part]);
+      const size_t begin = count * part / parts;
+      const size_t end = count * (part + 1) / parts;
+      read[part].status = streamed ? StreamPart(part, parts, begin, end, read[part])
+                                   : ReadPart(begin, end, read[part]);
     });
     for (const EventPart& part : read) ACCORD_RETURN_IF_ERROR(part.status);
+    for (const EventPart& part : read) {
+      if (part.first_sequence == 0) continue;
+      if (result.first_sequence == 0) result.first_sequence = part.first_sequence;
+      result.last_sequence = part.last_sequence;
+    }
     size_t total_uses = 0;
     for (const EventPart& part : read) total_uses += part.uses.size();
     uses_.reserve(total_uses);
@@ -412,7 +441,9 @@ class Run {
       const uint32_t offset = static_cast<uint32_t>(uses_.size());
       std::vector<uint32_t> renumber(part.listeners.size());
       for (uint32_t local = 0; p > 0 && local < part.listeners.size(); ++local) {
-        renumber[local] = listeners_.Intern(part.listeners.name(local));
+        // A streamed part's names live in its interner, which ends here.
+        const std::string_view name = part.listeners.name(local);
+        renumber[local] = streamed ? listeners_.InternCopy(name) : listeners_.Intern(name);
       }
       for (size_t e = count * p / parts; e < count * (p + 1) / parts; ++e) {
         events_[e].first_use += offset;
@@ -422,6 +453,50 @@ class Run {
       part.uses = {};
     }
     events_[count].first_use = static_cast<uint32_t>(uses_.size());
+    DraftLines();
+    return OkStatus();
+  }
+
+  // Events [begin, end) of RunInputs::events: their rows (listener ids and first uses local to
+  // the part) and uses (`line` holding the recording's registry index until lines are drafted).
+  Status ReadPart(size_t begin, size_t end, EventPart& part) {
+    part.uses.reserve(end - begin);
+    for (size_t e = begin; e < end; ++e) {
+      const RecordedEvent& recorded = in_.events[e];
+      if (e == begin) part.first_sequence = recorded.sequence;
+      part.last_sequence = recorded.sequence;
+      ACCORD_RETURN_IF_ERROR(AddEvent(e, recorded.sequence, recorded.event,
+                                      part.listeners.Intern(recorded.event.listener), part.uses));
+    }
+    return OkStatus();
+  }
+
+  // ReadPart for slice `part` of RunInputs::stream, which holds the events [begin, end). Each
+  // listener's id is copied when the part first sees it: the event does not outlive the call.
+  Status StreamPart(size_t part, size_t parts, size_t begin, size_t end, EventPart& into) {
+    into.uses.reserve(end - begin);
+    size_t e = begin;
+    ACCORD_RETURN_IF_ERROR(
+        in_.stream(part, parts, [&](uint64_t sequence, const ledger::UsageEvent& event) -> Status {
+          if (e == end) return SliceError(part, parts, begin, end, "more");
+          if (e == begin) into.first_sequence = sequence;
+          into.last_sequence = sequence;
+          const uint32_t listener = into.listeners.InternCopy(event.listener);
+          return AddEvent(e++, sequence, event, listener, into.uses);
+        }));
+    if (e != end) return SliceError(part, parts, begin, end, "fewer");
+    return OkStatus();
+  }
+  Status SliceError(size_t part, size_t parts, size_t begin, size_t end, const char* which) const {
+    return InternalError("the event stream gave " + std::string(which) + " events than slice " +
+                         std::to_string(part) + " of " + std::to_string(parts) + " holds (" +
+                         std::to_string(end - begin) + " of " + std::to_string(in_.stream_size) +
+                         ")");
+  }
+
+  // Finds each use's line through a chain per recording (a recording has a few lines: scopes
+  // x territories); `line` held the recording's registry index until now.
+  void DraftLines() {
     first_draft_.assign(in_.registry->recordings.size(), kNone);
     for (UseRow& use : uses_) {
       const EventRow& event = events_[use.event];
@@ -429,31 +504,22 @@ class Run {
           (static_cast<uint32_t>(event.scope) << 16) | TerritoryOrder(event.territory);
       use.line = DraftLine(use.line, subkey, event.territory);
     }
-    return OkStatus();
   }
 
-  // Events [begin, end): their rows (listener ids and first uses local to the part) and uses
-  // (`line` holding the recording's registry index until lines are drafted).
-  Status ReadPart(size_t begin, size_t end, EventPart& part) {
-    part.uses.reserve(end - begin);
-    for (size_t e = begin; e < end; ++e) {
-      const RecordedEvent& recorded = in_.events[e];
-      const ledger::UsageEvent& event = recorded.event;
-      events_[e] = {event.time.unix_millis(),
-                    part.listeners.Intern(event.listener),
-                    static_cast<uint32_t>(part.uses.size()),
-                    event.territory,
-                    event.scope,
-                    event.requested};
-      for (const ledger::UsedRecording& used : event.recordings) {
-        const std::optional<uint32_t> recording = in_.policy->FindRecording(used.isrc);
-        if (!recording) {
-          return InvalidArgumentError("ledger event " + event.id + " (sequence " +
-                                      std::to_string(recorded.sequence) + ") uses " +
-                                      used.isrc.str() + ", which the catalog does not hold");
-        }
-        part.uses.push_back({static_cast<uint32_t>(e), *recording, used.weight_ppm});
+  // Event `e`'s row and its uses, appended to `uses` (first_use and listener as `uses` and
+  // `listener` number them).
+  Status AddEvent(size_t e, uint64_t sequence, const ledger::UsageEvent& event, uint32_t listener,
+                  std::vector<UseRow>& uses) {
+    events_[e] = {event.time.unix_millis(), listener,    static_cast<uint32_t>(uses.size()),
+                  event.territory,          event.scope, event.requested};
+    for (const ledger::UsedRecording& used : event.recordings) {
+      const std::optional<uint32_t> recording = in_.policy->FindRecording(used.isrc);
+      if (!recording) {
+        return InvalidArgumentError("ledger event " + event.id + " (sequence " +
+                                    std::to_string(sequence) + ") uses " + used.isrc.str() +
+                                    ", which the catalog does not hold");
       }
+      uses.push_back({static_cast<uint32_t>(e), *recording, used.weight_ppm});
     }
     return OkStatus();
   }

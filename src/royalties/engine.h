@@ -28,6 +28,7 @@
 #define ACCORD_ROYALTIES_ENGINE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -58,6 +59,17 @@ struct RunInputs {
   const rights::Snapshot* policy = nullptr;
   // The events of the period with sequence <= checkpoint tree size, in sequence order.
   std::vector<RecordedEvent> events;
+  // Instead of `events` when set: the period's events as `stream_size` events in sequence
+  // order, cut into `parts` contiguous slices; stream(part, parts, visit) calls `visit` once
+  // for each event of slice `part`, the events [stream_size * part / parts, stream_size *
+  // (part + 1) / parts), in order, with an event that lives only for the call (the run keeps
+  // a few dozen bytes of it). The run reads the slices at once, one per thread it uses, so
+  // `stream` must be safe to call concurrently. RunFromLedger streams the ledger's records
+  // through it, so that a month is never held as UsageEvents. A visitor's or the stream's
+  // error stops the run; a slice with more or fewer events than it should have is Internal.
+  using EventVisitor = std::function<Status(uint64_t sequence, const ledger::UsageEvent& event)>;
+  std::function<Status(size_t part, size_t parts, const EventVisitor& visit)> stream;
+  size_t stream_size = 0;
   ledger::SignedCheckpoint checkpoint;  // the signed tree head the run is anchored to
   // 0: two threads where the machine has two cores, else one; 1: everything on the calling
   // thread. The result is the same either way (engine_test compares them).

@@ -122,6 +122,30 @@ class EngineTest : public ::testing::Test {
     return RunRoyalties(inputs);
   }
 
+  // The same run with the events streamed (RunInputs::stream, as RunFromLedger does it): one
+  // event object for the whole stream, its listener overwritten after each call, so that a
+  // run that kept a view into an event would show it.
+  Result<RunResult> RunStreamed(int threads = 0) {
+    RunInputs inputs;
+    inputs.period = *ParsePeriod("2026-07");
+    inputs.settings = settings_;
+    inputs.registry = &registry_;
+    inputs.policy = policy_.get();
+    inputs.stream_size = events_.size();
+    inputs.stream = [&](size_t part, size_t parts, const RunInputs::EventVisitor& visit) {
+      ledger::UsageEvent event;
+      const size_t count = events_.size();
+      for (size_t e = count * part / parts; e < count * (part + 1) / parts; ++e) {
+        event = events_[e].event;
+        ACCORD_RETURN_IF_ERROR(visit(events_[e].sequence, event));
+        std::fill(event.listener.begin(), event.listener.end(), '#');
+      }
+      return OkStatus();
+    };
+    inputs.threads = threads;
+    return RunRoyalties(inputs);
+  }
+
   // Each party's total in EUR cents.
   std::map<std::string, int64_t> Totals() {
     Result<RunResult> result = Run();
@@ -594,9 +618,41 @@ TEST_F(EngineTest, UnknownRecordingIsRefusedNamingTheEvent) {
   Play("l1", {kR1});
   events_[0].event.recordings[0].isrc = R("QZTST2699999");
   Pool("10.00", AllocationModel::kProRata);
-  Result<RunResult> result = Run();
-  EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(result.status().message().find("QZTST2699999"), std::string::npos);
+  for (const Result<RunResult>& result : {Run(), RunStreamed()}) {
+    EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(result.status().message().find("QZTST2699999"), std::string::npos);
+    EXPECT_NE(result.status().message().find("e1 (sequence 1)"), std::string::npos)
+        << result.status().ToString();
+  }
+}
+
+TEST_F(EngineTest, AStreamsErrorIsTheRunsError) {
+  Play("l1", {kR1});
+  Pool("10.00", AllocationModel::kProRata);
+  RunInputs inputs;
+  inputs.period = *ParsePeriod("2026-07");
+  inputs.settings = settings_;
+  inputs.registry = &registry_;
+  inputs.policy = policy_.get();
+  inputs.stream_size = 1;
+  inputs.stream = [](size_t, size_t, const RunInputs::EventVisitor&) {
+    return DataLossError("ledger segment 3 at offset 40: checksum mismatch");
+  };
+  Result<RunResult> result = RunRoyalties(inputs);
+  EXPECT_EQ(result.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(result.status().message().find("segment 3"), std::string::npos);
+  // A stream that gives its slice fewer or more events than stream_size says is a bug.
+  for (const size_t size : {size_t{3}, size_t{0}}) {
+    inputs.stream_size = size;
+    inputs.stream = [&](size_t part, size_t parts, const RunInputs::EventVisitor& visit) {
+      return part + 1 == parts ? visit(1, events_[0].event) : OkStatus();
+    };
+    result = RunRoyalties(inputs);
+    EXPECT_EQ(result.status().code(), StatusCode::kInternal) << size;
+    EXPECT_NE(result.status().message().find(size == 0 ? "more events" : "fewer events"),
+              std::string::npos)
+        << result.status().ToString();
+  }
 }
 
 TEST_F(EngineTest, RandomRunsPayExactlyAndDoNotDependOnEventOrder) {
@@ -643,6 +699,12 @@ TEST_F(EngineTest, RandomRunsPayExactlyAndDoNotDependOnEventOrder) {
     Result<RunResult> one_thread = Run(/*threads=*/1);
     ASSERT_TRUE(one_thread.ok()) << one_thread.status().ToString();
     EXPECT_EQ(RunToJson(*first), RunToJson(*one_thread)) << "trial " << trial;
+    // Streamed events give the same bytes as a vector of them.
+    for (const int threads : {0, 1}) {
+      Result<RunResult> streamed = RunStreamed(threads);
+      ASSERT_TRUE(streamed.ok()) << streamed.status().ToString();
+      EXPECT_EQ(RunToJson(*first), RunToJson(*streamed)) << "trial " << trial;
+    }
     int64_t paid = 0;
     for (const Statement& s : first->statements) paid += s.totals_minor.at("EUR");
     EXPECT_EQ(paid, first->totals.at("EUR").pools) << "trial " << trial;

@@ -21,19 +21,24 @@ std::vector<uint64_t> PeriodSequences(const ledger::Ledger& ledger, Timestamp fr
   return sequences;
 }
 
-// Reads and parses the events at `sequences`. A stored event is in canonical form, which the
-// scanner reads; only one it declines (never, unless the log holds something else) goes to
+// Parses a stored event into `event`. A stored event is in canonical form, which the scanner
+// reads; only one it declines (never, unless the log holds something else) goes to
 // ParseUsageEvent, and only then is the record named for its error: a string per event is an
 // allocation per event, a tenth of a run's reading.
+Status ParseStored(uint64_t sequence, std::string_view payload, ledger::UsageEvent& event) {
+  if (ledger::ScanUsageEvent(payload, &event)) return OkStatus();
+  ACCORD_ASSIGN_OR_RETURN(
+      event, ledger::ParseUsageEvent(payload, "ledger record " + std::to_string(sequence)));
+  return OkStatus();
+}
+
+// Reads and parses the events at `sequences`, one at a time: `event` lives for the call only.
 Status ForEachEvent(const ledger::Ledger& ledger, const std::vector<uint64_t>& sequences,
-                    const std::function<Status(uint64_t, ledger::UsageEvent)>& visit) {
+                    const RunInputs::EventVisitor& visit) {
+  ledger::UsageEvent event;  // one for the whole read: its strings keep their capacity
   return ledger.ReadEvents(sequences, [&](uint64_t sequence, std::string_view payload) -> Status {
-    ledger::UsageEvent event;
-    if (!ledger::ScanUsageEvent(payload, &event)) {
-      ACCORD_ASSIGN_OR_RETURN(
-          event, ledger::ParseUsageEvent(payload, "ledger record " + std::to_string(sequence)));
-    }
-    return visit(sequence, std::move(event));
+    ACCORD_RETURN_IF_ERROR(ParseStored(sequence, payload, event));
+    return visit(sequence, event);
   });
 }
 
@@ -55,13 +60,18 @@ Result<RunResult> RunFromLedger(const ledger::Ledger& ledger, const rights::Regi
   inputs.checkpoint = ledger.checkpoints().back();
   const std::vector<uint64_t> sequences =
       PeriodSequences(ledger, period.start, period.end, inputs.checkpoint.checkpoint.tree_size, "");
-  // Sized once: growing a vector of a million events moved them all again and again.
-  inputs.events.reserve(sequences.size());
-  ACCORD_RETURN_IF_ERROR(
-      ForEachEvent(ledger, sequences, [&](uint64_t sequence, ledger::UsageEvent event) {
-        inputs.events.push_back({sequence, std::move(event)});
-        return OkStatus();
-      }));
+  // The events are streamed into the engine, which keeps a few dozen bytes of each: holding
+  // the month as UsageEvents first cost hundreds of bytes an event, all of it fresh memory.
+  inputs.stream_size = sequences.size();
+  // Each slice is read on a thread of its own: reading the log is safe from several threads
+  // (LogWriter::ReadRecords), and parsing is half of a run's reading.
+  inputs.stream = [&](size_t part, size_t parts, const RunInputs::EventVisitor& visit) {
+    const size_t count = sequences.size();
+    const std::vector<uint64_t> slice(
+        sequences.begin() + static_cast<std::ptrdiff_t>(count * part / parts),
+        sequences.begin() + static_cast<std::ptrdiff_t>(count * (part + 1) / parts));
+    return ForEachEvent(ledger, slice, visit);
+  };
   return RunRoyalties(inputs);
 }
 
@@ -83,7 +93,7 @@ Result<LineEvents> EventsBehindLine(const ledger::Ledger& ledger, const nlohmann
                                    std::to_string(ledger.stats().events));
   }
   ACCORD_RETURN_IF_ERROR(ForEachEvent(ledger, PeriodSequences(ledger, from, to, tree_size, isrc),
-                                      [&](uint64_t sequence, ledger::UsageEvent event) {
+                                      [&](uint64_t sequence, const ledger::UsageEvent& event) {
                                         if (event.scope != scope || event.territory != territory)
                                           return OkStatus();
                                         ++found.count;

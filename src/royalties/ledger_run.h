@@ -6,8 +6,9 @@
 // checkpoint, pools and registry gives the same statements byte for byte. Events recorded after
 // the checkpoint wait for the next one.
 //
-// Thread safety: reads the ledger through its const interface; not for use while another thread
-// appends to the same Ledger (Ledger is single-threaded).
+// Thread safety: reads the ledger through its const interface, a run from two threads at once
+// (Ledger::ReadEvents reads the log, whose reads are thread-safe); not for use while another
+// thread appends to the same Ledger (Ledger is single-threaded).
 #ifndef ACCORD_ROYALTIES_LEDGER_RUN_H_
 #define ACCORD_ROYALTIES_LEDGER_RUN_H_
 
