@@ -268,7 +268,7 @@ int Main(int argc, char** argv) {
           for (const royalties::StatementLine& line : statement.lines) {
             if (line.kind != royalties::LineKind::kPool) continue;
             const int scope = static_cast<int>(*rights::ParseScope(line.scope));
-            lines[{line.isrc, scope, line.territory}] += line.amount.minor_units();
+            lines[{line.isrc, scope, std::string(line.territory)}] += line.amount.minor_units();
           }
         }
         std::ofstream ours(export_dir + "/accord_lines.csv");

@@ -32,6 +32,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/money.h"
@@ -82,14 +83,16 @@ std::string_view LineKindName(LineKind kind);  // "pool", "fee", "guarantee"
 // One line of a party's statement.
 struct StatementLine {
   LineKind kind = LineKind::kPool;
-  std::string source;     // the pool id, or the agreement id for fees and guarantees
-  std::string isrc;       // empty for a guarantee top-up
-  std::string scope;      // scope name; empty for a guarantee
-  std::string territory;  // ISO code; empty for a guarantee
+  std::string source;  // the pool id, or the agreement id for fees and guarantees
+  std::string isrc;    // empty for a guarantee top-up
+  // Names with static storage (rights::ScopeName, Territory::code, the role names below), so
+  // that a month's millions of lines hold no copies of them.
+  std::string_view scope;      // scope name; empty for a guarantee
+  std::string_view territory;  // ISO code; empty for a guarantee
   // How the party holds the line: "master_owner", "writer", "publisher" (each with share_ppm of
   // the recording's or work's split), "licensor" (fees and guarantees, share 1,000,000), or
   // "platform" (what a gross pool retains of the line).
-  std::string role;
+  std::string_view role;
   int32_t share_ppm = 0;
   int64_t uses = 0;  // events behind the line
   // The basis. Pool lines: the line's weight and the pool's total weight (its share of the
