@@ -92,6 +92,16 @@ class EngineTest : public ::testing::Test {
     events_.push_back({events_.size() + 1, e});
   }
 
+  // R1 played once on July 10 (by l1) and twice on July 20 (by l1 and l2): around an agreement
+  // that starts on July 15.
+  void PlayR1AroundJuly15() {
+    Play("l1", {kR1});
+    Play("l1", {kR1});
+    events_.back().event.time = T("2026-07-20T12:00:00Z");
+    Play("l2", {kR1});
+    events_.back().event.time = T("2026-07-20T13:00:00Z");
+  }
+
   // A fan remix made in DE in July 2026 by `listener` of one recording: a scope that uses the
   // composition (docs/policy.md), so publishers' agreements are in the decision's basis.
   void Remix(const std::string& listener, const std::string& isrc) {
@@ -503,11 +513,7 @@ TEST_F(EngineTest, GrossPoolFollowsAShareThatStartsWithinThePeriod) {
   AddShareAgreement(registry_, "SH-X", "label:x", 500'000);
   AddShareAgreement(registry_, "SH-X2", "label:x", 800'000, "2026-07-15T00:00:00Z");
   Rebuild();
-  Play("l1", {kR1});
-  Play("l1", {kR1});
-  events_.back().event.time = T("2026-07-20T12:00:00Z");
-  Play("l2", {kR1});
-  events_.back().event.time = T("2026-07-20T13:00:00Z");
+  PlayR1AroundJuly15();
   Pool("30.00", AllocationModel::kUserCentric);
   settings_.pools[0].revenue = PoolRevenue::kGross;
   EXPECT_EQ(Totals(), (Totals_{{"label:x", 2100}, {"platform", 900}}));
@@ -559,11 +565,7 @@ TEST_F(EngineTest, FeesFollowAnAgreementThatStartsWithinThePeriod) {
   AddAgreement(registry_, "AG-X", "label:x", "0.5", std::nullopt);
   registry_.agreements.back().start = T("2026-07-15T00:00:00Z");
   Rebuild();
-  Play("l1", {kR1});
-  Play("l1", {kR1});
-  events_.back().event.time = T("2026-07-20T12:00:00Z");
-  Play("l2", {kR1});
-  events_.back().event.time = T("2026-07-20T13:00:00Z");
+  PlayR1AroundJuly15();
   Result<RunResult> result = Run();
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_EQ(result->totals.at("EUR").fees, 100);
