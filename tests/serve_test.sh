@@ -152,15 +152,33 @@ bulk() {  # bulk PREFIX COUNT: posts COUNT new events; 200 or fails
 }
 bulk crash-a 1200  # crosses 1,000 new events: a background save starts
 saved_at=$(sed -n 's/.*"last_sequence":\([0-9]*\).*/\1/p' <<<"$body")
-for _ in $(seq 1 100); do
-  [ -n "$(ls "$data/ledger/" | grep "^state-0*$saved_at\.bin$")" ] && break
+# The copy writes state-<N>.bin in place and exits when it is whole; it runs at nice 19, so on
+# a loaded CI machine that can take many seconds. Wait for the file and for every child of the
+# server to have exited (a zombie has: the server reaps it at its next append).
+copy_running() {
+  local child
+  for child in $(cat /proc/"$server_pid"/task/*/children 2>/dev/null); do
+    [ -e /proc/"$child" ] && [ "$(cut -d' ' -f3 /proc/"$child"/stat 2>/dev/null)" != Z ] && return 0
+  done
+  return 1
+}
+saved() { [ -n "$(ls "$data/ledger/" | grep "^state-0*$saved_at\.bin$")" ] && ! copy_running; }
+for _ in $(seq 1 600); do
+  saved && break
   sleep 0.1
 done
+saved || fail "the background save at $saved_at did not finish within 60 s"
 bulk crash-b 300
 kill -9 "$server_pid"
 wait "$server_pid" 2>/dev/null
 server_pid=""
-stats=$("$accord_bin" --data "$data" --json ledger stats)
+# A copy still saving dies with the server (PR_SET_PDEATHSIG), but asynchronously: until it
+# has exited it holds the ledger's LOCK, and an open is refused as "open already".
+for _ in $(seq 1 300); do
+  stats=$("$accord_bin" --data "$data" --json ledger stats 2>&1) && break
+  [[ "$stats" == *"open already"* ]] || break
+  sleep 0.1
+done
 [[ "$stats" == *"\"state_file_events\": $saved_at"* ]] ||
   fail "after SIGKILL the ledger should open from the background save at $saved_at: $stats"
 stored=$("$accord_bin" --data "$data" --json ledger events --listener l-crash --limit 100000 |
