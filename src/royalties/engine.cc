@@ -1209,11 +1209,16 @@ class Run {
           static_cast<Weight>(std::max(holders_[h].ppm, 0));
     }
     if (!valid || !plan.distinct || masters == 0 || (composition && others == 0)) {
-      // The same splits fail for a net pool; SplitOverHolders names why.
+      // Splits a validated registry cannot hold. Most fail for a net pool too, and
+      // SplitOverHolders names why; what a net pool could still pay (nothing to split over
+      // zero shares) has no share to weigh in a gross one.
       std::vector<int64_t> amounts;
       std::vector<Weight> weights;
       ACCORD_RETURN_IF_ERROR(SplitOverHolders(line, amount, amounts, weights).status());
-      return InternalError("holders of line " + std::to_string(number) + " cannot be split");
+      return InvalidArgumentError("pool " + pool.id + ": recording " +
+                                  in_.registry->recordings[line.recording].isrc.str() + ": its " +
+                                  (masters == 0 ? "master owners'" : "work's") +
+                                  " splits add up to zero, so a gross pool cannot share its line");
     }
     // A holder's weight is rate x split / its side's sum; over the common denominator
     // masters x others, with the whole line at 10^6 x masters x others (at most 10^18 for

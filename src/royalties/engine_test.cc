@@ -536,6 +536,26 @@ TEST_F(EngineTest, GrossPoolWithoutSharesRetainsEverythingAndNetPoolsStayAsTheyW
   EXPECT_EQ(Totals(), (Totals_{{"label:y", 500}, {"platform:accord", 1000}}));
 }
 
+TEST_F(EngineTest, GrossPoolRefusesSplitsThatAddUpToZero) {
+  // A registry that skipped validation: R3's only master owner holds 0 ppm. A net pool of
+  // nothing has nothing to split; a gross pool has no share to weigh, and says which recording.
+  registry_.recordings[2].master_owners = {{"label:y", 0}};
+  AddShareAgreement(registry_, "SH-Y", "label:y", 400'000);
+  Rebuild();
+  Play("l1", {kR3});
+  Pool("0.00", AllocationModel::kProRata);
+  EXPECT_TRUE(Run().ok());
+  settings_.pools[0].revenue = PoolRevenue::kGross;
+  Result<RunResult> result = Run();
+  EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(result.status().message().find(std::string(kR3) + ": its master owners' splits"),
+            std::string::npos)
+      << result.status().ToString();
+  // With money in the pool, both kinds of pool refuse the split.
+  settings_.pools[0].amount = *Money::Parse("1.00", *Currency::FromCode("EUR"));
+  EXPECT_EQ(Run().status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(EngineTest, RevenueSharesClaimingMoreThanTheWholeLineAreRefusedNamingThem) {
   // SH-X claims 95% of the master's side and SH-P 10% of the composition's: 105% of R1's line.
   settings_.composition_scopes.Insert(Scope::kRemix);
