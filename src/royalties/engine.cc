@@ -1188,6 +1188,10 @@ class Run {
     std::vector<int32_t> rates;                  // by holder: ppm, averaged over stretches
     std::vector<std::vector<uint32_t>> sources;  // by holder: priced positions whose share it was
     int32_t retained_ppm = 0;                    // the platform's part of the line
+    // Room SplitGross reuses from line to line (each worker splits every gross line).
+    std::vector<int64_t> stretch_amounts, stretch_parts;
+    std::vector<Weight> stretch_weights, weights, rate_sum;
+    std::vector<uint32_t> best;
   };
   Status SplitGross(const RevenuePool& pool, uint32_t number, int64_t amount,
                     GrossSplit& out) const {
@@ -1231,8 +1235,10 @@ class Run {
       out.retained_ppm = static_cast<int32_t>(kWholePpm);
       return OkStatus();
     }
-    std::vector<int64_t> stretch_amounts(last_group - first_group);
-    std::vector<Weight> stretch_weights(last_group - first_group);
+    std::vector<int64_t>& stretch_amounts = out.stretch_amounts;
+    std::vector<Weight>& stretch_weights = out.stretch_weights;
+    stretch_amounts.assign(last_group - first_group, 0);
+    stretch_weights.assign(last_group - first_group, 0);
     Weight line_weight = 0;
     for (uint32_t g = first_group; g < last_group; ++g) {
       stretch_weights[g - first_group] = fee_groups_[g].weight;
@@ -1240,10 +1246,14 @@ class Run {
     }
     ACCORD_RETURN_IF_ERROR(
         SplitLargestRemainderInKeyOrder(amount, stretch_weights, stretch_amounts));
-    std::vector<Weight> weights(count + 1);
-    std::vector<int64_t> parts(count + 1);
-    std::vector<uint32_t> best(count);
-    std::vector<Weight> rate_sum(count, 0);
+    std::vector<Weight>& weights = out.weights;
+    std::vector<int64_t>& parts = out.stretch_parts;
+    std::vector<uint32_t>& best = out.best;
+    std::vector<Weight>& rate_sum = out.rate_sum;
+    weights.assign(count + 1, 0);
+    parts.assign(count + 1, 0);
+    best.assign(count, kNone);
+    rate_sum.assign(count, 0);
     Weight retained_sum = 0;
     for (uint32_t g = first_group; g < last_group; ++g) {
       const std::span<const uint32_t> hits(group_hits_.data() + group_hit_begin_[g],
