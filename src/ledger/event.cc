@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -30,14 +31,15 @@ char* PutDigits(char* out, int64_t value, int width) {
   return out + width;
 }
 
-// Timestamp::ToString() for times in years 0001..9999, without its snprintf calls and
-// temporary strings (the encoding runs once per event at intake). The date is Howard Hinnant's
-// civil_from_days; event_test checks the output against ToString().
-void AppendTime(Timestamp time, std::string* out) {
-  if (time < kEarliestTime || time > kLatestTime) {
-    *out += time.ToString();  // only for an event that failed validation
-    return;
-  }
+// The most bytes PutTime writes: "YYYY-MM-DDTHH:MM:SS.mmmZ".
+constexpr size_t kMaxPutTimeBytes = 24;
+
+bool TimeHasCivilForm(Timestamp time) { return time >= kEarliestTime && time <= kLatestTime; }
+
+// Timestamp::ToString() for times in years 0001..9999 (TimeHasCivilForm), without its snprintf
+// calls and temporary strings (the encoding runs once per event at intake). The date is Howard
+// Hinnant's civil_from_days; event_test checks the output against ToString(). Returns the end.
+char* PutTime(Timestamp time, char* at) {
   const int64_t ms_total = time.unix_millis();
   const int64_t days =
       ms_total >= 0 ? ms_total / kMillisPerDay : -((-ms_total + kMillisPerDay - 1) / kMillisPerDay);
@@ -51,8 +53,7 @@ void AppendTime(Timestamp time, std::string* out) {
   const int64_t day = doy - (153 * mp + 2) / 5 + 1;
   const int64_t month = mp < 10 ? mp + 3 : mp - 9;
   const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  char buffer[32];
-  char* at = PutDigits(buffer, year, 4);
+  at = PutDigits(at, year, 4);
   *at++ = '-';
   at = PutDigits(at, month, 2);
   *at++ = '-';
@@ -68,13 +69,7 @@ void AppendTime(Timestamp time, std::string* out) {
     at = PutDigits(at, in_day % 1000, 3);
   }
   *at++ = 'Z';
-  out->append(buffer, static_cast<size_t>(at - buffer));
-}
-
-void AppendInteger(int64_t value, std::string* out) {
-  char buffer[24];
-  const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
-  out->append(buffer, static_cast<size_t>(end - buffer));
+  return at;
 }
 
 Status CheckToken(std::string_view value, std::string_view field, size_t max_bytes,
@@ -269,64 +264,120 @@ std::string CanonicalEncoding(const UsageEvent& event) {
   return out;
 }
 
-void AppendCanonicalEncoding(const UsageEvent& e, std::string* out_ptr) {
-  // Written by hand rather than through a JSON library: this runs once per event on the intake
-  // path, and the library's DOM cost half the intake time (docs/benchmarks.md). Validated ids
-  // and names need no escaping; append_string still escapes, so an unvalidated event cannot
-  // produce broken JSON.
-  auto append_string = [](std::string& out, std::string_view text) {
-    out += '"';
-    size_t plain = 0;  // a run of bytes that need no escaping is appended at once
-    for (size_t at = 0; at < text.size(); ++at) {
-      const char c = text[at];
+namespace {
+
+// Writes an event's encoding into memory sized for it beforehand, so that each piece is a copy
+// without the size check and call of std::string::append: with appends the encoding was most
+// of Ledger::Prepare's time (docs/decisions/0010-ledger-intake-rate.md).
+class EncodingCursor {
+ public:
+  // The most bytes String(text) writes: every byte escaped as \u00XX, and the quotes.
+  static constexpr size_t MaxStringBytes(std::string_view text) { return 6 * text.size() + 2; }
+  // The most bytes Integer writes: a sign and 19 digits.
+  static constexpr size_t kMaxIntegerBytes = 20;
+
+  explicit EncodingCursor(char* at) : at_(at) {}
+  char* at() const { return at_; }
+
+  void Raw(std::string_view text) {
+    std::memcpy(at_, text.data(), text.size());
+    at_ += text.size();
+  }
+  template <size_t N>
+  void Literal(const char (&text)[N]) {  // a string literal, copied without its NUL
+    std::memcpy(at_, text, N - 1);
+    at_ += N - 1;
+  }
+  // A JSON string. Validated ids and names need no escaping; this still escapes, so that an
+  // unvalidated event cannot produce broken JSON.
+  void String(std::string_view text) {
+    *at_++ = '"';
+    size_t plain = 0;  // a run of bytes that need no escaping is copied at once
+    for (size_t index = 0; index < text.size(); ++index) {
+      const char c = text[index];
       const unsigned char u = static_cast<unsigned char>(c);
       if (c != '"' && c != '\\' && u >= 0x20) continue;
-      out.append(text.data() + plain, at - plain);
-      plain = at + 1;
+      Raw(text.substr(plain, index - plain));
+      plain = index + 1;
       if (u >= 0x20) {
-        out += '\\';
-        out += c;
+        *at_++ = '\\';
+        *at_++ = c;
       } else {
         static constexpr char kHex[] = "0123456789abcdef";
-        out += "\\u00";
-        out += kHex[u >> 4];
-        out += kHex[u & 0xf];
+        Literal("\\u00");
+        *at_++ = kHex[u >> 4];
+        *at_++ = kHex[u & 0xf];
       }
     }
-    out.append(text.data() + plain, text.size() - plain);
-    out += '"';
-  };
-  std::string& out = *out_ptr;
-  out.reserve(out.size() + 192 + 48 * e.recordings.size() + e.id.size() + e.listener.size() +
-              e.feature.size() + e.session.size());
-  out += "{\"id\":";
-  append_string(out, e.id);
-  out += ",\"time\":\"";
-  AppendTime(e.time, &out);
-  out += "\",\"listener\":";
-  append_string(out, e.listener);
-  out += ",\"territory\":\"";
-  out += e.territory.code();
-  out += "\",\"scope\":\"";
-  out += rights::ScopeName(e.scope);
-  out += "\",\"feature\":";
-  append_string(out, e.feature);
-  out += ",\"recordings\":[";
-  for (size_t i = 0; i < e.recordings.size(); ++i) {
-    if (i > 0) out += ',';
-    out += "{\"isrc\":\"";
-    out += e.recordings[i].isrc.str();
-    out += "\",\"weight_ppm\":";
-    AppendInteger(e.recordings[i].weight_ppm, &out);
-    out += '}';
+    Raw(text.substr(plain));
+    *at_++ = '"';
   }
-  out += "],\"duration_ms\":";
-  AppendInteger(e.duration_ms, &out);
-  out += ",\"session\":";
-  append_string(out, e.session);
-  out += ",\"requested\":";
-  out += e.requested ? "true" : "false";
-  out += '}';
+  void Integer(int64_t value) { at_ = std::to_chars(at_, at_ + kMaxIntegerBytes, value).ptr; }
+
+ private:
+  char* at_;
+};
+
+}  // namespace
+
+void AppendCanonicalEncoding(const UsageEvent& e, std::string* out_ptr) {
+  // Written by hand rather than through a JSON library: this runs once per event on the intake
+  // path, and the library's DOM cost half the intake time (docs/benchmarks.md).
+  std::string& out = *out_ptr;
+  // A time outside years 0001..9999 fails validation; only such an event pays for ToString().
+  const bool civil_time = TimeHasCivilForm(e.time);
+  const std::string other_time = civil_time ? std::string() : e.time.ToString();
+  const std::string_view territory = e.territory.code();
+  const std::string_view scope = rights::ScopeName(e.scope);
+  // Every byte the encoding can take: the literals (under 160 bytes) and the most each value
+  // can take.
+  size_t most = 160 + (civil_time ? kMaxPutTimeBytes : other_time.size()) + territory.size() +
+                scope.size() + EncodingCursor::kMaxIntegerBytes +
+                EncodingCursor::MaxStringBytes(e.id) + EncodingCursor::MaxStringBytes(e.listener) +
+                EncodingCursor::MaxStringBytes(e.feature) +
+                EncodingCursor::MaxStringBytes(e.session);
+  for (const UsedRecording& used : e.recordings) {
+    most += 32 + used.isrc.str().size() + EncodingCursor::kMaxIntegerBytes;
+  }
+  const size_t start = out.size();
+  out.resize(start + most);
+  EncodingCursor put(out.data() + start);
+  put.Literal("{\"id\":");
+  put.String(e.id);
+  put.Literal(",\"time\":\"");
+  if (civil_time) {
+    put = EncodingCursor(PutTime(e.time, put.at()));
+  } else {
+    put.Raw(other_time);
+  }
+  put.Literal("\",\"listener\":");
+  put.String(e.listener);
+  put.Literal(",\"territory\":\"");
+  put.Raw(territory);
+  put.Literal("\",\"scope\":\"");
+  put.Raw(scope);
+  put.Literal("\",\"feature\":");
+  put.String(e.feature);
+  put.Literal(",\"recordings\":[");
+  for (size_t i = 0; i < e.recordings.size(); ++i) {
+    if (i > 0) put.Literal(",");
+    put.Literal("{\"isrc\":\"");
+    put.Raw(e.recordings[i].isrc.str());
+    put.Literal("\",\"weight_ppm\":");
+    put.Integer(e.recordings[i].weight_ppm);
+    put.Literal("}");
+  }
+  put.Literal("],\"duration_ms\":");
+  put.Integer(e.duration_ms);
+  put.Literal(",\"session\":");
+  put.String(e.session);
+  put.Literal(",\"requested\":");
+  if (e.requested) {
+    put.Literal("true}");
+  } else {
+    put.Literal("false}");
+  }
+  out.resize(static_cast<size_t>(put.at() - out.data()));
 }
 
 std::vector<std::string> DifferingFields(const UsageEvent& a, const UsageEvent& b) {

@@ -15,6 +15,11 @@ int64_t DayOf(int64_t unix_millis) {
 }  // namespace
 
 Status EventIndex::Add(uint64_t sequence, const EventKeys& keys) {
+  ACCORD_RETURN_IF_ERROR(AddTimeAndRecordings(sequence, keys));
+  return AddListener(sequence, keys.listener, ListenerHash(keys.listener));
+}
+
+Status EventIndex::AddTimeAndRecordings(uint64_t sequence, const EventKeys& keys) {
   if (sequence != time_ms_.size() + 1) {
     return InvalidArgumentError("event index: record " + std::to_string(sequence) +
                                 " added after " + std::to_string(time_ms_.size()));
@@ -43,7 +48,17 @@ Status EventIndex::Add(uint64_t sequence, const EventKeys& keys) {
     if (inserted) recording_events_.emplace_back();
     recording_events_[index].push_back(sequence);
   }
-  previous_of_listener_.push_back(listener_latest_.Put(keys.listener, sequence).value_or(0));
+  return OkStatus();
+}
+
+Status EventIndex::AddListener(uint64_t sequence, std::string_view listener,
+                               uint64_t listener_hash) {
+  if (sequence != previous_of_listener_.size() + 1) {
+    return InvalidArgumentError("event index: the listener of record " + std::to_string(sequence) +
+                                " added after " + std::to_string(previous_of_listener_.size()));
+  }
+  previous_of_listener_.push_back(
+      listener_latest_.Put(listener, listener_hash, sequence).value_or(0));
   return OkStatus();
 }
 

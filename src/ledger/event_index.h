@@ -15,7 +15,8 @@
 // run per day of events appended in time order.
 //
 // Thread safety: a movable value (not copyable); const methods may run concurrently, Add needs
-// exclusive access.
+// exclusive access, except that AddTimeAndRecordings and AddListener may run at the same time
+// as each other (and as ListenerHash and PrefetchListener).
 #ifndef ACCORD_LEDGER_EVENT_INDEX_H_
 #define ACCORD_LEDGER_EVENT_INDEX_H_
 
@@ -48,13 +49,23 @@ class EventIndex {
  public:
   // Indexes record `sequence`, which must be size() + 1, from the keys of its canonical
   // payload (ExtractEventKeys). InvalidArgument for a sequence out of order (nothing is added).
+  // The same as AddTimeAndRecordings and AddListener in a row.
   Status Add(uint64_t sequence, const EventKeys& keys);
 
-  // Starts fetching what Add(…, keys) will touch in memory (the listener's slot), so that
-  // recovery, which adds millions of events, does not wait for each in turn.
-  void Prefetch(const EventKeys& keys) const {
-    listener_latest_.Prefetch(listener_latest_.Hash(keys.listener));
-  }
+  // The two halves of Add. They touch disjoint members, so intake runs them on two threads at
+  // once over the same batch (Ledger::Append): the listener half is as costly as the rest, and
+  // the batch waits for the slower thread. Each half must be given every sequence in order;
+  // InvalidArgument (nothing added) for one out of order. size() counts what the first half
+  // added, so the index is whole again only once both have seen the same sequences.
+  Status AddTimeAndRecordings(uint64_t sequence, const EventKeys& keys);
+  // `listener_hash` is ListenerHash(listener), which intake computes ahead, off this path.
+  Status AddListener(uint64_t sequence, std::string_view listener, uint64_t listener_hash);
+  uint64_t ListenerHash(std::string_view listener) const { return listener_latest_.Hash(listener); }
+
+  // Starts fetching what AddListener will touch in memory (the listener's slot), so that a loop
+  // over millions of events does not wait for each in turn.
+  void PrefetchListener(uint64_t listener_hash) const { listener_latest_.Prefetch(listener_hash); }
+  void Prefetch(const EventKeys& keys) const { PrefetchListener(ListenerHash(keys.listener)); }
 
   // Matching sequences, ascending, without duplicates.
   std::vector<uint64_t> Find(const EventQuery& query) const;

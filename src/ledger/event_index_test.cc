@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "ledger/event.h"
 
 namespace accord::ledger {
@@ -181,6 +183,51 @@ TEST_F(EventIndexTest, OutOfOrderSequenceIsRefusedAndAddsNothing) {
   EXPECT_EQ(StatusCode::kInvalidArgument, index_.Add(2, *keys).code());
   EXPECT_EQ(0u, index_.size());
   EXPECT_THAT(index_.Find({}), IsEmpty());
+}
+
+TEST(EventIndexHalvesTest, TheTwoHalvesOnTwoThreadsGiveTheIndexAddGives) {
+  // Intake adds each batch's times and recordings on one thread and its listeners on another.
+  std::vector<std::string> payloads;
+  for (int n = 0; n < 5'000; ++n) {
+    const std::string day = std::to_string(10 + n % 17);
+    payloads.push_back(CanonicalEncoding(MakeEvent(
+        "e" + std::to_string(n), "2026-01-" + day + "T12:00:00Z", "l" + std::to_string(n * 7 % 301),
+        {"QZDEM26" + std::to_string(10000 + n % 23), "QZDEM26" + std::to_string(20000 + n % 5)})));
+  }
+  std::vector<EventKeys> keys;
+  for (const std::string& payload : payloads) keys.push_back(*ExtractEventKeys(payload, "test"));
+  EventIndex whole;
+  for (size_t k = 0; k < keys.size(); ++k) ASSERT_TRUE(whole.Add(k + 1, keys[k]).ok());
+  EventIndex halves;
+  std::thread listeners([&] {
+    for (size_t k = 0; k < keys.size(); ++k) {
+      ASSERT_TRUE(
+          halves.AddListener(k + 1, keys[k].listener, halves.ListenerHash(keys[k].listener)).ok());
+    }
+  });
+  for (size_t k = 0; k < keys.size(); ++k) {
+    ASSERT_TRUE(halves.AddTimeAndRecordings(k + 1, keys[k]).ok());
+  }
+  listeners.join();
+  ASSERT_EQ(whole.size(), halves.size());
+  for (int n = 0; n < 301; ++n) {
+    const std::string listener = "l" + std::to_string(n);
+    ASSERT_EQ(whole.Find({.listener = listener}), halves.Find({.listener = listener})) << listener;
+  }
+  for (int n = 0; n < 23; ++n) {
+    const EventQuery query = {.from = *Timestamp::Parse("2026-01-" + std::to_string(10 + n % 17)),
+                              .to = *Timestamp::Parse("2026-01-27"),
+                              .isrcs = {"QZDEM26" + std::to_string(10000 + n)},
+                              .listener = "l" + std::to_string(n)};
+    ASSERT_EQ(whole.Find(query), halves.Find(query)) << n;
+    ASSERT_EQ(whole.Find({.isrcs = query.isrcs}), halves.Find({.isrcs = query.isrcs})) << n;
+  }
+  // Each half keeps to its own order.
+  EXPECT_EQ(StatusCode::kInvalidArgument,
+            halves.AddListener(keys.size() + 2, "l1", halves.ListenerHash("l1")).code());
+  EXPECT_EQ(StatusCode::kInvalidArgument,
+            halves.AddTimeAndRecordings(keys.size() + 2, keys[0]).code());
+  EXPECT_EQ(keys.size(), halves.size());
 }
 
 TEST(ConsecutiveRunsTest, SplitsAtGaps) {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <nlohmann/json.hpp>
 #include <random>
 
 namespace accord::ledger {
@@ -172,6 +174,80 @@ TEST(UsageEventTest, AppendCanonicalEncodingAddsToWhatIsThere) {
   std::string buffer = "prefix";
   AppendCanonicalEncoding(event, &buffer);
   EXPECT_EQ(buffer, "prefix" + CanonicalEncoding(event));
+}
+
+// Text of `length` characters drawn from ASCII (control characters, quotes and backslashes
+// included) and a few multi-byte UTF-8 characters, so that it stays valid UTF-8 for a reader.
+std::string RandomText(std::mt19937_64& rng, size_t length) {
+  static const std::vector<std::string> kMultiByte = {"\xc3\xa9", "\xe2\x82\xac",
+                                                      "\xf0\x9f\x8e\xb5"};
+  std::string text;
+  for (size_t i = 0; i < length; ++i) {
+    const uint64_t pick = rng() % 40;
+    if (pick == 0) {
+      text += kMultiByte[rng() % kMultiByte.size()];
+    } else if (pick < 4) {
+      text += "\"\\\n"[pick - 1];
+    } else {
+      text += static_cast<char>(rng() % 0x80);
+    }
+  }
+  return text;
+}
+
+TEST(UsageEventTest, CanonicalEncodingOfAnyEventIsJsonThatReadsBackAsTheEvent) {
+  // The encoder writes into memory it sized beforehand from the event; this checks, for events
+  // validation would refuse as well as good ones, that it never writes past that size (the
+  // sanitizers see an overrun), that every value survives as JSON, and that appending many
+  // events to one buffer gives each one's encoding in turn.
+  const UsageEvent base = *ParseUsageEvent(kEvent, "x");
+  std::mt19937_64 rng(11);
+  std::string all = "start";
+  std::string expected_all = "start";
+  for (int trial = 0; trial < 3'000; ++trial) {
+    UsageEvent event = base;
+    event.id = RandomText(rng, rng() % 64);
+    event.listener = RandomText(rng, rng() % 64);
+    event.feature = RandomText(rng, rng() % 16);
+    event.session = RandomText(rng, trial % 100 == 0 ? 5'000 : rng() % 64);
+    const int64_t kExtremes[] = {std::numeric_limits<int64_t>::min(),
+                                 std::numeric_limits<int64_t>::max(), 0, -1};
+    event.duration_ms = trial % 7 == 0 ? kExtremes[rng() % 4] : static_cast<int64_t>(rng() >> 20);
+    // Times outside years 0001..9999 too, which the encoding writes with ToString().
+    event.time = Timestamp::FromUnixMillis(trial % 5 == 0 ? static_cast<int64_t>(rng() >> 2) *
+                                                                (trial % 2 == 0 ? 1 : -1)
+                                                          : static_cast<int64_t>(rng() >> 25));
+    event.recordings.resize(rng() % 12);
+    for (UsedRecording& used : event.recordings) {
+      used.isrc = base.recordings[rng() % 2].isrc;
+      used.weight_ppm = static_cast<int32_t>(rng());
+    }
+    event.requested = rng() % 2 == 0;
+
+    const std::string encoded = CanonicalEncoding(event);
+    const nlohmann::json read = nlohmann::json::parse(encoded, nullptr, /*allow_exceptions=*/false);
+    ASSERT_FALSE(read.is_discarded()) << encoded;
+    EXPECT_EQ(read.at("id"), event.id);
+    EXPECT_EQ(read.at("time"), event.time.ToString());
+    EXPECT_EQ(read.at("listener"), event.listener);
+    EXPECT_EQ(read.at("territory"), "DE");
+    EXPECT_EQ(read.at("scope"), "dj");
+    EXPECT_EQ(read.at("feature"), event.feature);
+    ASSERT_EQ(read.at("recordings").size(), event.recordings.size());
+    for (size_t r = 0; r < event.recordings.size(); ++r) {
+      EXPECT_EQ(read.at("recordings")[r].at("isrc"), event.recordings[r].isrc.str());
+      EXPECT_EQ(read.at("recordings")[r].at("weight_ppm").get<int64_t>(),
+                event.recordings[r].weight_ppm);
+    }
+    EXPECT_EQ(read.at("duration_ms").get<int64_t>(), event.duration_ms);
+    EXPECT_EQ(read.at("session"), event.session);
+    EXPECT_EQ(read.at("requested").get<bool>(), event.requested);
+    EXPECT_EQ(read.size(), 10u);
+
+    AppendCanonicalEncoding(event, &all);
+    expected_all += encoded;
+  }
+  EXPECT_EQ(all, expected_all);
 }
 
 }  // namespace

@@ -188,10 +188,9 @@ std::pair<uint64_t, bool> FlatStringMap::Insert(std::string_view key, uint64_t h
   return {value, true};
 }
 
-std::optional<uint64_t> FlatStringMap::Put(std::string_view key, uint64_t value) {
+std::optional<uint64_t> FlatStringMap::Put(std::string_view key, uint64_t hash, uint64_t value) {
   if (key.size() > kMaxKeyBytes) return std::nullopt;
   MakeRoomForOneMore();
-  const uint64_t hash = Hash(key);
   Slot& slot = slots_[SlotFor(key, hash)];
   if (slot.key != 0) return std::exchange(slot.value, value);
   slot = Slot{hash, StoreKey(key), value};

@@ -72,7 +72,10 @@ class FlatStringMap {
 
   // Stores key → value, replacing what was stored; returns the value replaced, or nullopt
   // when `key` is new (or longer than kMaxKeyBytes, and then nothing is stored).
-  std::optional<uint64_t> Put(std::string_view key, uint64_t value);
+  std::optional<uint64_t> Put(std::string_view key, uint64_t value) {
+    return Put(key, Hash(key), value);
+  }
+  std::optional<uint64_t> Put(std::string_view key, uint64_t hash, uint64_t value);
 
   // Starts fetching the slot where a key of hash `hash` would be, so that a lookup a little
   // later finds it in the cache.

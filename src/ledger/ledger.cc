@@ -555,8 +555,9 @@ Status Ledger::Prepare(std::span<const UsageEvent> events, const rights::Snapsho
       entry.begin = encoded.size();
       AppendCanonicalEncoding(event, &encoded);
       entry.size = encoded.size() - entry.begin;
-      // The seed of the id table's hash is fixed when the ledger opens.
+      // The seeds of the id and listener tables' hashes are fixed when the ledger opens.
       entry.id_hash = ids_.Hash(event.id);
+      entry.listener_hash = events_.ListenerHash(event.listener);
       // The policy as of the event's time: every recording used must be allowed. The cheap
       // check runs first; only a refusal pays for the explanation. A refusal may still turn
       // into a repeat of an id recorded before or earlier in the batch, which takes precedence.
@@ -684,6 +685,9 @@ Result<std::vector<IntakeResult>> Ledger::Append(std::span<const UsageEvent> eve
   // waiting for the device, and the indexes took as long again after it (decision 0010).
   bool indexed = false;
   auto index = [&](uint64_t first_sequence) {
+    // Two threads of about equal work: the event index's times and recordings on one; on the
+    // other the id table and the event index's listener chain, each a random access into a
+    // table of millions, fetched a few events ahead.
     RunBoth(
         two_threads_for_recorded,
         [&] {
@@ -701,20 +705,25 @@ Result<std::vector<IntakeResult>> Ledger::Append(std::span<const UsageEvent> eve
               keys.isrcs.push_back(used.isrc.str());
             }
             // Cannot fail: the sequences continue the index's, one by one.
-            static_cast<void>(events_.Add(first_sequence + k, keys));
+            static_cast<void>(events_.AddTimeAndRecordings(first_sequence + k, keys));
           }
         },
         [&] {
           constexpr size_t kPrefetchDistance = 8;
-          for (size_t k = 0; k < std::min(recorded.size(), kPrefetchDistance); ++k) {
-            ids_.Prefetch(classified[recorded[k]].id_hash);
-          }
+          auto fetch = [&](size_t k) {
+            const PreparedBatch::Entry& entry = classified[recorded[k]];
+            ids_.Prefetch(entry.id_hash);
+            events_.PrefetchListener(entry.listener_hash);
+          };
+          for (size_t k = 0; k < std::min(recorded.size(), kPrefetchDistance); ++k) fetch(k);
           for (size_t k = 0; k < recorded.size(); ++k) {
-            if (k + kPrefetchDistance < recorded.size()) {
-              ids_.Prefetch(classified[recorded[k + kPrefetchDistance]].id_hash);
-            }
-            ids_.Insert(events[recorded[k]].id, classified[recorded[k]].id_hash,
-                        first_sequence + k);
+            if (k + kPrefetchDistance < recorded.size()) fetch(k + kPrefetchDistance);
+            const UsageEvent& event = events[recorded[k]];
+            const PreparedBatch::Entry& entry = classified[recorded[k]];
+            ids_.Insert(event.id, entry.id_hash, first_sequence + k);
+            // Cannot fail, as above.
+            static_cast<void>(
+                events_.AddListener(first_sequence + k, event.listener, entry.listener_hash));
           }
         });
     indexed = true;

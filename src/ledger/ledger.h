@@ -127,6 +127,7 @@ class PreparedBatch {
     size_t begin = 0;  // of the encoding in encoded[half]
     size_t size = 0;
     uint64_t id_hash = 0;
+    uint64_t listener_hash = 0;  // the event index's (EventIndex::ListenerHash)
   };
   std::string_view Payload(size_t i) const {
     return std::string_view(encoded[entries[i].half]).substr(entries[i].begin, entries[i].size);
