@@ -3,6 +3,8 @@
 #include <sys/mman.h>
 
 #include <cstdint>
+#include <cstdlib>
+#include <new>
 
 namespace accord {
 
@@ -18,6 +20,19 @@ void AdviseHugePages(void* data, std::size_t bytes) {
   static_cast<void>(data);
   static_cast<void>(bytes);
 #endif
+}
+
+void* AllocateMaybeHuge(std::size_t bytes) {
+  void* memory = nullptr;
+  if (bytes >= kHugePageBytes) {
+    const std::size_t rounded = (bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
+    memory = std::aligned_alloc(kHugePageBytes, rounded);
+    if (memory != nullptr) AdviseHugePages(memory, rounded);
+  } else {
+    memory = std::malloc(bytes == 0 ? 1 : bytes);
+  }
+  if (memory == nullptr) throw std::bad_alloc();
+  return memory;
 }
 
 }  // namespace accord

@@ -42,15 +42,7 @@ uint64_t Mix(uint64_t x) {
 // `bytes` of memory (zeroed when `zero`), aligned to 2 MiB and advised for transparent huge
 // pages when that large. Throws std::bad_alloc like new.
 void* LargeAllocate(size_t bytes, bool zero) {
-  void* memory = nullptr;
-  if (bytes >= kHugePageBytes) {
-    const size_t rounded = (bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
-    memory = std::aligned_alloc(kHugePageBytes, rounded);
-    if (memory != nullptr) AdviseHugePages(memory, rounded);
-  } else {
-    memory = std::malloc(bytes);
-  }
-  if (memory == nullptr) throw std::bad_alloc();
+  void* memory = AllocateMaybeHuge(bytes);
   if (zero) std::memset(memory, 0, bytes);
   return memory;
 }

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <random>
 
+#include "ledger/chunked_column.h"
 #include "ledger/crc32c.h"
 #include "ledger/fault_file_system.h"
 #include "ledger/ledger.h"
@@ -70,6 +71,56 @@ TEST(StateFramingTest, BodiesOfEveryLengthAroundAReadPieceReadBack) {
     EXPECT_TRUE(finished.ok()) << finished.ToString();
     ASSERT_TRUE(memory.Remove(path).ok());
   }
+}
+
+// A column holds every value across its chunks (2 MiB each: 2^18 int64s, 2^16 hashes), and
+// saves exactly the bytes of one contiguous array, which a loaded column reads back.
+template <typename T>
+void CheckColumnAcrossChunks(uint64_t count, T (*value_of)(uint64_t)) {
+  ChunkedColumn<T> column;
+  std::vector<T> expected;
+  for (uint64_t at = 0; at < count; ++at) {
+    column.push_back(value_of(at));
+    expected.push_back(value_of(at));
+  }
+  ASSERT_EQ(column.size(), count);
+  for (uint64_t at = 0; at < count; ++at) ASSERT_EQ(column[at], expected[at]) << at;
+  EXPECT_EQ(column.back(), expected.back());
+
+  FaultFileSystem memory;
+  {
+    Result<StateWriter> out = StateWriter::Create(&memory, "column");
+    ASSERT_TRUE(out.ok());
+    column.SaveTo(&*out);
+    ASSERT_TRUE(out->Finish().ok());
+  }
+  {
+    Result<StateReader> in = StateReader::Open(&memory, "column");
+    ASSERT_TRUE(in.ok());
+    ASSERT_EQ(*in->Get64(), count);
+    std::vector<T> read(count);
+    ASSERT_TRUE(in->GetBytes(read.data(), count * sizeof(T)).ok());
+    EXPECT_TRUE(read == expected);
+  }
+  Result<StateReader> in = StateReader::Open(&memory, "column");
+  ASSERT_TRUE(in.ok());
+  ASSERT_EQ(*in->Get64(), count);
+  ChunkedColumn<T> loaded;
+  ASSERT_TRUE(loaded.LoadFrom(&*in, count).ok());
+  ASSERT_EQ(loaded.size(), count);
+  for (uint64_t at = 0; at < count; ++at) ASSERT_EQ(loaded[at], expected[at]) << at;
+  loaded.push_back(value_of(count));
+  EXPECT_EQ(loaded[count], value_of(count));
+}
+
+TEST(ChunkedColumnTest, ValuesAcrossChunksSaveAsOneArrayAndLoadBack) {
+  CheckColumnAcrossChunks<int64_t>((uint64_t{1} << 18) * 2 + 5,
+                                   [](uint64_t at) { return static_cast<int64_t>(at * 7919) - 3; });
+  CheckColumnAcrossChunks<Hash>((uint64_t{1} << 16) + 3, [](uint64_t at) {
+    Hash hash{};
+    for (size_t byte = 0; byte < hash.size(); ++byte) hash[byte] = static_cast<uint8_t>(at >> byte);
+    return hash;
+  });
 }
 
 TEST(StateFramingTest, ReaderRefusesWhatDoesNotAddUp) {
