@@ -19,7 +19,13 @@ Status EventIndex::Add(uint64_t sequence, const EventKeys& keys) {
   return AddListener(sequence, keys.listener, ListenerHash(keys.listener));
 }
 
-Status EventIndex::AddTimeAndRecordings(uint64_t sequence, const EventKeys& keys) {
+Status EventIndex::AddTimeAndRecordings(uint64_t sequence, const EventKeys& keys,
+                                        std::span<const uint64_t> isrc_hashes) {
+  if (!isrc_hashes.empty() && isrc_hashes.size() != keys.isrcs.size()) {
+    return InvalidArgumentError("event index: record " + std::to_string(sequence) + " has " +
+                                std::to_string(keys.isrcs.size()) + " recordings but " +
+                                std::to_string(isrc_hashes.size()) + " hashes");
+  }
   if (sequence != time_ms_.size() + 1) {
     return InvalidArgumentError("event index: record " + std::to_string(sequence) +
                                 " added after " + std::to_string(time_ms_.size()));
@@ -44,7 +50,10 @@ Status EventIndex::AddTimeAndRecordings(uint64_t sequence, const EventKeys& keys
         keys.isrcs.begin() + i) {
       continue;
     }
-    const auto [index, inserted] = recording_index_.Insert(keys.isrcs[i], recording_events_.size());
+    const uint64_t hash =
+        isrc_hashes.empty() ? recording_index_.Hash(keys.isrcs[i]) : isrc_hashes[i];
+    const auto [index, inserted] =
+        recording_index_.Insert(keys.isrcs[i], hash, recording_events_.size());
     if (inserted) recording_events_.emplace_back();
     recording_events_[index].push_back(sequence);
   }

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,7 +58,13 @@ class EventIndex {
   // the batch waits for the slower thread. Each half must be given every sequence in order;
   // InvalidArgument (nothing added) for one out of order. size() counts what the first half
   // added, so the index is whole again only once both have seen the same sequences.
-  Status AddTimeAndRecordings(uint64_t sequence, const EventKeys& keys);
+  // `isrc_hashes` holds RecordingHash of each of keys.isrcs, which intake computes ahead, or is
+  // empty and they are computed here.
+  Status AddTimeAndRecordings(uint64_t sequence, const EventKeys& keys,
+                              std::span<const uint64_t> isrc_hashes = {});
+  uint64_t RecordingHash(std::string_view isrc) const { return recording_index_.Hash(isrc); }
+  // Starts fetching the recording's slot, as PrefetchListener does the listener's.
+  void PrefetchRecording(uint64_t isrc_hash) const { recording_index_.Prefetch(isrc_hash); }
   // `listener_hash` is ListenerHash(listener), which intake computes ahead, off this path.
   Status AddListener(uint64_t sequence, std::string_view listener, uint64_t listener_hash);
   uint64_t ListenerHash(std::string_view listener) const { return listener_latest_.Hash(listener); }

@@ -206,7 +206,12 @@ TEST(EventIndexHalvesTest, TheTwoHalvesOnTwoThreadsGiveTheIndexAddGives) {
     }
   });
   for (size_t k = 0; k < keys.size(); ++k) {
-    ASSERT_TRUE(halves.AddTimeAndRecordings(k + 1, keys[k]).ok());
+    // With the recordings' hashes computed ahead, as intake does, for every other event.
+    std::vector<uint64_t> hashes;
+    if (k % 2 == 0) {
+      for (std::string_view isrc : keys[k].isrcs) hashes.push_back(halves.RecordingHash(isrc));
+    }
+    ASSERT_TRUE(halves.AddTimeAndRecordings(k + 1, keys[k], hashes).ok());
   }
   listeners.join();
   ASSERT_EQ(whole.size(), halves.size());
@@ -227,6 +232,9 @@ TEST(EventIndexHalvesTest, TheTwoHalvesOnTwoThreadsGiveTheIndexAddGives) {
             halves.AddListener(keys.size() + 2, "l1", halves.ListenerHash("l1")).code());
   EXPECT_EQ(StatusCode::kInvalidArgument,
             halves.AddTimeAndRecordings(keys.size() + 2, keys[0]).code());
+  const uint64_t one_hash = halves.RecordingHash(keys[0].isrcs[0]);
+  EXPECT_EQ(StatusCode::kInvalidArgument,
+            halves.AddTimeAndRecordings(keys.size() + 1, keys[0], {&one_hash, 1}).code());
   EXPECT_EQ(keys.size(), halves.size());
 }
 

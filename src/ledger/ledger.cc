@@ -519,6 +519,8 @@ Status Ledger::Prepare(std::span<const UsageEvent> events, const rights::Snapsho
   const size_t middle = two_threads ? count / 2 : count;
   auto prepare = [&](uint8_t half, size_t first, size_t last) -> Status {
     std::string& encoded = prepared->encoded[half];
+    std::vector<uint64_t>& isrc_hashes = prepared->isrc_hashes[half];
+    isrc_hashes.clear();
     if (encoded.capacity() > kMaxKeptIntakeBufferBytes) encoded = std::string();
     encoded.clear();
     encoded.reserve((last - first) * 320);
@@ -558,6 +560,10 @@ Status Ledger::Prepare(std::span<const UsageEvent> events, const rights::Snapsho
       // The seeds of the id and listener tables' hashes are fixed when the ledger opens.
       entry.id_hash = ids_.Hash(event.id);
       entry.listener_hash = events_.ListenerHash(event.listener);
+      entry.isrc_hashes_begin = isrc_hashes.size();
+      for (const UsedRecording& used : event.recordings) {
+        isrc_hashes.push_back(events_.RecordingHash(used.isrc.str()));
+      }
       // The policy as of the event's time: every recording used must be allowed. The cheap
       // check runs first; only a refusal pays for the explanation. A refusal may still turn
       // into a repeat of an id recorded before or earlier in the batch, which takes precedence.
@@ -694,8 +700,21 @@ Result<std::vector<IntakeResult>> Ledger::Append(std::span<const UsageEvent> eve
           // The keys come from the event rather than from its encoding (as recovery reads
           // them): a validated event's id and listener need no escaping and its time reads
           // back exactly (ValidateUsageEvent), so both give the same keys.
+          auto isrc_hashes = [&](size_t k) {
+            const PreparedBatch::Entry& entry = classified[recorded[k]];
+            return std::span<const uint64_t>(prepared->isrc_hashes[entry.half])
+                .subspan(entry.isrc_hashes_begin, events[recorded[k]].recordings.size());
+          };
+          // The recording's slot, fetched a few events ahead as the other thread's are.
+          constexpr size_t kPrefetchDistance = 8;
+          auto fetch = [&](size_t k) {
+            const std::span<const uint64_t> hashes = isrc_hashes(k);
+            if (!hashes.empty()) events_.PrefetchRecording(hashes.front());
+          };
+          for (size_t k = 0; k < std::min(recorded.size(), kPrefetchDistance); ++k) fetch(k);
           EventKeys keys;
           for (size_t k = 0; k < recorded.size(); ++k) {
+            if (k + kPrefetchDistance < recorded.size()) fetch(k + kPrefetchDistance);
             const UsageEvent& event = events[recorded[k]];
             keys.id = event.id;
             keys.time = event.time;
@@ -705,7 +724,8 @@ Result<std::vector<IntakeResult>> Ledger::Append(std::span<const UsageEvent> eve
               keys.isrcs.push_back(used.isrc.str());
             }
             // Cannot fail: the sequences continue the index's, one by one.
-            static_cast<void>(events_.AddTimeAndRecordings(first_sequence + k, keys));
+            static_cast<void>(
+                events_.AddTimeAndRecordings(first_sequence + k, keys, isrc_hashes(k)));
           }
         },
         [&] {

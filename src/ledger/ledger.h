@@ -128,6 +128,9 @@ class PreparedBatch {
     size_t size = 0;
     uint64_t id_hash = 0;
     uint64_t listener_hash = 0;  // the event index's (EventIndex::ListenerHash)
+    // The event index's hashes of the event's recordings (EventIndex::RecordingHash), in
+    // order, from here in isrc_hashes[half].
+    size_t isrc_hashes_begin = 0;
   };
   std::string_view Payload(size_t i) const {
     return std::string_view(encoded[entries[i].half]).substr(entries[i].begin, entries[i].size);
@@ -140,6 +143,7 @@ class PreparedBatch {
   std::vector<IntakeResult> results;  // the refusals' reasons
   // Each half of a large batch is encoded into its own buffer, on its own thread.
   std::string encoded[2];
+  std::vector<uint64_t> isrc_hashes[2];
 };
 
 struct VerifyReport {
