@@ -16,7 +16,9 @@
 //
 // Thread safety: a movable value (not copyable); const methods may run concurrently, Add needs
 // exclusive access, except that AddTimeAndRecordings and AddListener may run at the same time
-// as each other (and as ListenerHash and PrefetchListener).
+// as each other, the first beside PrefetchListener and the second beside PrefetchRecording.
+// ListenerHash and RecordingHash read only the seeds fixed when the index was made, so they may
+// run beside anything but a move or a LoadFrom (Ledger::Prepare calls them during an append).
 #ifndef ACCORD_LEDGER_EVENT_INDEX_H_
 #define ACCORD_LEDGER_EVENT_INDEX_H_
 

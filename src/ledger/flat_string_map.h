@@ -29,7 +29,9 @@
 // (docs/decisions/0010-ledger-intake-rate.md).
 //
 // Thread safety: movable, not copyable; const methods may run concurrently, Insert and Put
-// need exclusive access. The thread preparing the next table touches only that memory.
+// need exclusive access, except from Hash, which reads only the seed (fixed when the map is
+// made or loaded) and so may run beside them: the ledger hashes the next batch's ids while it
+// inserts the last one's. The thread preparing the next table touches only that memory.
 #ifndef ACCORD_LEDGER_FLAT_STRING_MAP_H_
 #define ACCORD_LEDGER_FLAT_STRING_MAP_H_
 
