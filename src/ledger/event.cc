@@ -313,6 +313,8 @@ class EncodingCursor {
     *at_++ = '"';
   }
   void Integer(int64_t value) { at_ = std::to_chars(at_, at_ + kMaxIntegerBytes, value).ptr; }
+  // A time in years 0001..9999 (TimeHasCivilForm), as ToString() writes it.
+  void CivilTime(Timestamp time) { at_ = PutTime(time, at_); }
 
  private:
   char* at_;
@@ -346,7 +348,7 @@ void AppendCanonicalEncoding(const UsageEvent& e, std::string* out_ptr) {
   put.String(e.id);
   put.Literal(",\"time\":\"");
   if (civil_time) {
-    put = EncodingCursor(PutTime(e.time, put.at()));
+    put.CivilTime(e.time);
   } else {
     put.Raw(other_time);
   }

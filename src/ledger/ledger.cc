@@ -458,6 +458,22 @@ constexpr size_t kMaxKeptIntakeBufferBytes = size_t{64} << 20;
 
 using internal::RunBoth;
 
+// How many events ahead intake fetches a table slot from memory: far enough for the fetch to
+// arrive before the event is reached, near enough for the slot to be still in the cache.
+constexpr size_t kPrefetchDistance = 8;
+
+// Calls visit(k) for k in [first, last) in order, each after fetch(k + kPrefetchDistance) (and
+// fetch of the first kPrefetchDistance before any): the loop of every pass of intake that makes
+// one random access into a large table per event.
+template <typename Fetch, typename Visit>
+void VisitFetchingAhead(size_t first, size_t last, const Fetch& fetch, const Visit& visit) {
+  for (size_t k = first; k < std::min(last, first + kPrefetchDistance); ++k) fetch(k);
+  for (size_t k = first; k < last; ++k) {
+    if (k + kPrefetchDistance < last) fetch(k + kPrefetchDistance);
+    visit(k);
+  }
+}
+
 // The ids first seen in one batch: open addressing over indexes into the batch's recorded
 // events, sized once for the whole batch (at most half full), compared by the id itself.
 class BatchIds {
@@ -528,7 +544,6 @@ Status Ledger::Prepare(std::span<const UsageEvent> events, const rights::Snapsho
     // a few places ahead need is fetched from memory while this one is worked on: the first
     // recording's ISRC slot 2 × kPrefetchDistance ahead, then, kPrefetchDistance ahead, the
     // recording's index (its slot now in cache) and its row.
-    constexpr size_t kPrefetchDistance = 8;
     std::vector<std::optional<uint32_t>> first_recording(last - first);
     auto fetch_slot = [&](size_t i) {
       if (!events[i].recordings.empty()) {
@@ -618,17 +633,14 @@ Result<std::vector<IntakeResult>> Ledger::Append(std::span<const UsageEvent> eve
   // a few places ahead is fetched from memory while this one is worked on. A repeat of a
   // recorded id answers without the policy's reasons; a conflict is worded after the threads.
   auto look_up = [&](size_t first, size_t last) {
-    constexpr size_t kPrefetchDistance = 8;
-    for (size_t i = first; i < std::min(last, first + kPrefetchDistance); ++i) {
-      ids_.Prefetch(classified[i].id_hash);
-    }
-    for (size_t i = first; i < last; ++i) {
-      if (i + kPrefetchDistance < last) ids_.Prefetch(classified[i + kPrefetchDistance].id_hash);
-      if (std::optional<uint64_t> stored = ids_.Find(events[i].id, classified[i].id_hash)) {
-        results[i].sequence = *stored;
-        classified[i].state = State::kAnswered;
-      }
-    }
+    VisitFetchingAhead(
+        first, last, [&](size_t i) { ids_.Prefetch(classified[i].id_hash); },
+        [&](size_t i) {
+          if (std::optional<uint64_t> stored = ids_.Find(events[i].id, classified[i].id_hash)) {
+            results[i].sequence = *stored;
+            classified[i].state = State::kAnswered;
+          }
+        });
   };
   const bool two_threads = count >= kMinEventsForTwoThreads;
   const size_t middle = two_threads ? count / 2 : count;
@@ -706,15 +718,12 @@ Result<std::vector<IntakeResult>> Ledger::Append(std::span<const UsageEvent> eve
                 .subspan(entry.isrc_hashes_begin, events[recorded[k]].recordings.size());
           };
           // The recording's slot, fetched a few events ahead as the other thread's are.
-          constexpr size_t kPrefetchDistance = 8;
           auto fetch = [&](size_t k) {
             const std::span<const uint64_t> hashes = isrc_hashes(k);
             if (!hashes.empty()) events_.PrefetchRecording(hashes.front());
           };
-          for (size_t k = 0; k < std::min(recorded.size(), kPrefetchDistance); ++k) fetch(k);
           EventKeys keys;
-          for (size_t k = 0; k < recorded.size(); ++k) {
-            if (k + kPrefetchDistance < recorded.size()) fetch(k + kPrefetchDistance);
+          VisitFetchingAhead(0, recorded.size(), fetch, [&](size_t k) {
             const UsageEvent& event = events[recorded[k]];
             keys.id = event.id;
             keys.time = event.time;
@@ -726,25 +735,22 @@ Result<std::vector<IntakeResult>> Ledger::Append(std::span<const UsageEvent> eve
             // Cannot fail: the sequences continue the index's, one by one.
             static_cast<void>(
                 events_.AddTimeAndRecordings(first_sequence + k, keys, isrc_hashes(k)));
-          }
+          });
         },
         [&] {
-          constexpr size_t kPrefetchDistance = 8;
           auto fetch = [&](size_t k) {
             const PreparedBatch::Entry& entry = classified[recorded[k]];
             ids_.Prefetch(entry.id_hash);
             events_.PrefetchListener(entry.listener_hash);
           };
-          for (size_t k = 0; k < std::min(recorded.size(), kPrefetchDistance); ++k) fetch(k);
-          for (size_t k = 0; k < recorded.size(); ++k) {
-            if (k + kPrefetchDistance < recorded.size()) fetch(k + kPrefetchDistance);
+          VisitFetchingAhead(0, recorded.size(), fetch, [&](size_t k) {
             const UsageEvent& event = events[recorded[k]];
             const PreparedBatch::Entry& entry = classified[recorded[k]];
             ids_.Insert(event.id, entry.id_hash, first_sequence + k);
             // Cannot fail, as above.
             static_cast<void>(
                 events_.AddListener(first_sequence + k, event.listener, entry.listener_hash));
-          }
+          });
         });
     indexed = true;
   };
