@@ -12,6 +12,10 @@ int64_t DayOf(int64_t unix_millis) {
                           : -((-unix_millis + kMillisPerDay - 1) / kMillisPerDay);
 }
 
+// The day table's widest span: 2^17 days (about 359 years) of 8-byte pointers, 1 MiB. Events
+// further out than that from the first day tabled are found in the map instead.
+constexpr int64_t kMaxTabledDays = int64_t{1} << 17;
+
 }  // namespace
 
 Status EventIndex::Add(uint64_t sequence, const EventKeys& keys) {
@@ -32,13 +36,7 @@ Status EventIndex::AddTimeAndRecordings(uint64_t sequence, const EventKeys& keys
   }
   const int64_t ms = keys.time.unix_millis();
   time_ms_.push_back(ms);
-  const int64_t day = DayOf(ms);
-  // An empty map (a new index, or one moved from) has no node the cache could point to.
-  if (by_day_.empty() || day != last_day_) {
-    last_day_ = day;
-    last_day_runs_ = &by_day_[day];
-  }
-  std::vector<Run>& runs = *last_day_runs_;
+  std::vector<Run>& runs = RunsOf(DayOf(ms));
   if (!runs.empty() && runs.back().last + 1 == sequence) {
     runs.back().last = sequence;
   } else {
@@ -58,6 +56,45 @@ Status EventIndex::AddTimeAndRecordings(uint64_t sequence, const EventKeys& keys
     recording_events_[index].push_back(sequence);
   }
   return OkStatus();
+}
+
+std::vector<EventIndex::Run>& EventIndex::RunsOf(int64_t day) {
+  // An empty map (a new index, or one moved from) has no node the cache could point to.
+  if (!by_day_.empty() && day == last_day_) return *last_day_runs_;
+  last_day_ = day;
+  if (day_table_.empty()) day_table_first_ = day;
+  const int64_t first = std::min(day_table_first_, day);
+  const int64_t end = std::max(day_table_first_ + static_cast<int64_t>(day_table_.size()), day + 1);
+  if (end - first > kMaxTabledDays) {
+    last_day_runs_ = &by_day_[day];
+    return *last_day_runs_;
+  }
+  if (first < day_table_first_) {
+    day_table_.insert(day_table_.begin(), static_cast<size_t>(day_table_first_ - first), nullptr);
+    day_table_first_ = first;
+  }
+  day_table_.resize(static_cast<size_t>(end - first), nullptr);
+  std::vector<Run>*& tabled = day_table_[static_cast<size_t>(day - first)];
+  if (tabled == nullptr) tabled = &by_day_[day];
+  last_day_runs_ = tabled;
+  return *last_day_runs_;
+}
+
+const std::vector<EventIndex::Run>* EventIndex::TabledRunsOf(int64_t day) const {
+  const uint64_t at = static_cast<uint64_t>(day - day_table_first_);
+  return at < day_table_.size() ? day_table_[at] : nullptr;
+}
+
+void EventIndex::PrefetchAddTargets(int64_t time_ms, std::string_view isrc,
+                                    uint64_t isrc_hash) const {
+  if (const std::vector<Run>* runs = TabledRunsOf(DayOf(time_ms)); runs && !runs->empty()) {
+    __builtin_prefetch(&runs->back(), 1);
+  }
+  if (isrc.empty()) return;
+  if (const std::optional<uint64_t> index = recording_index_.Find(isrc, isrc_hash)) {
+    const std::vector<uint64_t>& events = recording_events_[*index];
+    __builtin_prefetch(events.data() + events.size(), 1);
+  }
 }
 
 Status EventIndex::AddListener(uint64_t sequence, std::string_view listener,
@@ -222,11 +259,22 @@ Result<EventIndex> EventIndex::LoadFrom(StateReader* in) {
     if (index.previous_of_listener_[at] > at) return damaged("a listener link goes forward");
   }
   if (!index.by_day_.empty()) {
-    // Add's cache: the day of the last event, whose runs are where the next event may extend.
-    index.last_day_ = DayOf(index.time_ms_.back());
-    auto found = index.by_day_.find(index.last_day_);
-    if (found == index.by_day_.end()) return damaged("the last event's day has no runs");
-    index.last_day_runs_ = &found->second;
+    // Add's caches: the day of the last event, whose runs are where the next event may extend,
+    // and the table of days (over the span of the saved days, where it fits).
+    const int64_t last_day = DayOf(index.time_ms_.back());
+    if (!index.by_day_.contains(last_day)) return damaged("the last event's day has no runs");
+    // (A span wider than the table leaves it empty; RunsOf then starts it at the next day.)
+    const int64_t first_day = index.by_day_.begin()->first;
+    if (index.by_day_.rbegin()->first - first_day < kMaxTabledDays) {
+      index.day_table_first_ = first_day;
+      index.day_table_.assign(static_cast<size_t>(index.by_day_.rbegin()->first - first_day + 1),
+                              nullptr);
+      for (auto& [day, runs] : index.by_day_) {
+        index.day_table_[static_cast<size_t>(day - first_day)] = &runs;
+      }
+    }
+    index.last_day_ = last_day;
+    index.last_day_runs_ = &index.by_day_.find(last_day)->second;
   }
   return index;
 }

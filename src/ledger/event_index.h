@@ -67,6 +67,11 @@ class EventIndex {
   uint64_t RecordingHash(std::string_view isrc) const { return recording_index_.Hash(isrc); }
   // Starts fetching the recording's slot, as PrefetchListener does the listener's.
   void PrefetchRecording(uint64_t isrc_hash) const { recording_index_.Prefetch(isrc_hash); }
+  // Starts fetching where AddTimeAndRecordings will append for an event at `time_ms` whose
+  // first recording is `isrc` (hash `isrc_hash`; empty for none): the end of its day's runs
+  // and of the recording's list. Reads the recording's slot, so it pays to call it a few events
+  // after PrefetchRecording and a few before the Add. Only on the thread that adds.
+  void PrefetchAddTargets(int64_t time_ms, std::string_view isrc, uint64_t isrc_hash) const;
   // `listener_hash` is ListenerHash(listener), which intake computes ahead, off this path.
   Status AddListener(uint64_t sequence, std::string_view listener, uint64_t listener_hash);
   uint64_t ListenerHash(std::string_view listener) const { return listener_latest_.Hash(listener); }
@@ -106,12 +111,23 @@ class EventIndex {
   // The sequences of one listener's events, ascending.
   std::vector<uint64_t> ListenerEvents(std::string_view listener) const;
 
+  // The runs of `day`, made empty if it has none yet.
+  std::vector<Run>& RunsOf(int64_t day);
+  // The runs of `day` if it has any in day_table_, else nullptr; no map search.
+  const std::vector<Run>* TabledRunsOf(int64_t day) const;
+
   ChunkedColumn<int64_t> time_ms_;              // by sequence - 1
   std::map<int64_t, std::vector<Run>> by_day_;  // days since the epoch → runs
   // The day of the last Add and its runs in by_day_ (map nodes never move): consecutive events
-  // are mostly on one day, so Add rarely searches the map.
+  // are mostly on one day, so Add rarely looks further.
   int64_t last_day_ = 0;
   std::vector<Run>* last_day_runs_ = nullptr;
+  // by_day_'s runs by day - day_table_first_, nullptr for a day without events, over the span
+  // of days seen (up to kMaxTabledDays; days outside it are found in the map). Intake out of
+  // time order (late reports, back-fills) changes day nearly every event, and a map search is
+  // a chain of cache misses where this is one read. Rebuilt by LoadFrom; never saved.
+  int64_t day_table_first_ = 0;
+  std::vector<std::vector<Run>*> day_table_;
   // ISRC → index into recording_events_, which holds each recording's sequences ascending.
   FlatStringMap recording_index_;
   std::vector<std::vector<uint64_t>> recording_events_;

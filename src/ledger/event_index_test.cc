@@ -4,9 +4,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <random>
 #include <thread>
 
 #include "ledger/event.h"
+#include "ledger/fault_file_system.h"
+#include "ledger/state_file.h"
 
 namespace accord::ledger {
 namespace {
@@ -126,6 +129,70 @@ TEST_F(EventIndexTest, DaysAlternatingAndAMovedIndexKeepEveryRun) {
   index_ = EventIndex();
   ASSERT_TRUE(index_.Add(1, *keys).ok());
   EXPECT_THAT(index_.Find({}), ElementsAre(1u));
+}
+
+TEST(EventIndexDaysTest, AnyOrderOfDaysFarApartFindsEachPeriodAlsoAfterAReload) {
+  // Add finds a day's runs in a table over the span of days seen, growing it at either end,
+  // and in the map for days too far out to table. Events land on days near one another, on
+  // days earlier than any before (the table grows at the front), on 1970-01-01 (day 0, also
+  // the cache's initial day), before 1970, and in the years 0001 and 9999 (further apart than
+  // the table spans), in random order; every period must find what a scan of the times finds,
+  // before and after a save and load, and while adding after the load.
+  std::mt19937_64 random(7);
+  const int64_t kDay = 86'400'000;
+  const std::vector<int64_t> anchors = {Timestamp::Parse("2026-01-01")->unix_millis(), 0,
+                                        -40 * kDay, Timestamp::Parse("0001-01-01")->unix_millis(),
+                                        Timestamp::Parse("9999-12-01")->unix_millis()};
+  std::vector<int64_t> times;
+  auto add = [&](EventIndex* index, int n) {
+    for (int k = 0; k < n; ++k) {
+      const int64_t anchor = anchors[random() % (k < 50 ? 2 : anchors.size())];
+      const int64_t ms = anchor + static_cast<int64_t>(random() % (60 * kDay)) - 30 * kDay;
+      EventKeys keys;
+      keys.id = "e" + std::to_string(times.size());
+      keys.time = Timestamp::FromUnixMillis(ms);
+      keys.listener = "l";
+      keys.isrcs = {"QZDEM2600001"};
+      ASSERT_TRUE(index->Add(times.size() + 1, keys).ok());
+      times.push_back(ms);
+    }
+  };
+  auto check = [&](const EventIndex& index, const std::string& when) {
+    for (int query = 0; query < 200; ++query) {
+      const int64_t anchor = anchors[random() % anchors.size()];
+      const int64_t from = anchor + static_cast<int64_t>(random() % (70 * kDay)) - 35 * kDay;
+      const int64_t to = from + static_cast<int64_t>(random() % (20 * kDay));
+      std::vector<uint64_t> expected;
+      for (size_t at = 0; at < times.size(); ++at) {
+        if (times[at] >= from && times[at] < to) expected.push_back(at + 1);
+      }
+      ASSERT_EQ(index.Find(
+                    {.from = Timestamp::FromUnixMillis(from), .to = Timestamp::FromUnixMillis(to)}),
+                expected)
+          << when << ", from " << from << " to " << to;
+    }
+    std::vector<uint64_t> all(times.size());
+    for (size_t at = 0; at < all.size(); ++at) all[at] = at + 1;
+    ASSERT_EQ(index.Find({}), all) << when;
+  };
+
+  EventIndex index;
+  add(&index, 3000);
+  check(index, "as added");
+  FaultFileSystem memory;
+  {
+    Result<StateWriter> out = StateWriter::Create(&memory, "index");
+    ASSERT_TRUE(out.ok());
+    index.SaveTo(&*out);
+    ASSERT_TRUE(out->Finish().ok());
+  }
+  Result<StateReader> in = StateReader::Open(&memory, "index");
+  ASSERT_TRUE(in.ok());
+  Result<EventIndex> loaded = EventIndex::LoadFrom(&*in);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  check(*loaded, "loaded");
+  add(&*loaded, 2000);
+  check(*loaded, "added to after loading");
 }
 
 TEST_F(EventIndexTest, PeriodIsFromInclusiveToExclusive) {

@@ -474,6 +474,22 @@ void VisitFetchingAhead(size_t first, size_t last, const Fetch& fetch, const Vis
   }
 }
 
+// The same in two stages, for a pass whose random access needs another to find it: each k gets
+// fetch_far(k) 2 × kPrefetchDistance events before its visit, and fetch_near(k), which may read
+// what fetch_far fetched, kPrefetchDistance before it.
+template <typename FetchFar, typename FetchNear, typename Visit>
+void VisitFetchingAhead(size_t first, size_t last, const FetchFar& fetch_far,
+                        const FetchNear& fetch_near, const Visit& visit) {
+  constexpr size_t kFar = 2 * kPrefetchDistance;
+  for (size_t k = first; k < std::min(last, first + kFar); ++k) fetch_far(k);
+  for (size_t k = first; k < std::min(last, first + kPrefetchDistance); ++k) fetch_near(k);
+  for (size_t k = first; k < last; ++k) {
+    if (k + kFar < last) fetch_far(k + kFar);
+    if (k + kPrefetchDistance < last) fetch_near(k + kPrefetchDistance);
+    visit(k);
+  }
+}
+
 // The ids first seen in one batch: open addressing over indexes into the batch's recorded
 // events, sized once for the whole batch (at most half full), compared by the id itself.
 class BatchIds {
@@ -717,13 +733,22 @@ Result<std::vector<IntakeResult>> Ledger::Append(std::span<const UsageEvent> eve
             return std::span<const uint64_t>(prepared->isrc_hashes[entry.half])
                 .subspan(entry.isrc_hashes_begin, events[recorded[k]].recordings.size());
           };
-          // The recording's slot, fetched a few events ahead as the other thread's are.
-          auto fetch = [&](size_t k) {
+          // The first recording's slot, then (read from that slot) where the event's day and
+          // recording lists end, fetched ahead as the other thread's slots are.
+          auto fetch_slot = [&](size_t k) {
             const std::span<const uint64_t> hashes = isrc_hashes(k);
             if (!hashes.empty()) events_.PrefetchRecording(hashes.front());
           };
+          auto fetch_ends = [&](size_t k) {
+            const UsageEvent& event = events[recorded[k]];
+            const std::span<const uint64_t> hashes = isrc_hashes(k);
+            events_.PrefetchAddTargets(
+                event.time.unix_millis(),
+                hashes.empty() ? std::string_view() : event.recordings.front().isrc.str(),
+                hashes.empty() ? 0 : hashes.front());
+          };
           EventKeys keys;
-          VisitFetchingAhead(0, recorded.size(), fetch, [&](size_t k) {
+          VisitFetchingAhead(0, recorded.size(), fetch_slot, fetch_ends, [&](size_t k) {
             const UsageEvent& event = events[recorded[k]];
             keys.id = event.id;
             keys.time = event.time;
