@@ -451,6 +451,10 @@ namespace {
 // A batch this large is worked on by two threads (the machine this was measured on has two
 // cores): below it, starting a thread costs more than it saves.
 constexpr size_t kMinEventsForTwoThreads = 512;
+// The id lookups cost about 70 ns an event, and a second thread takes 100–300 µs to start
+// working there (decision 0010, eighth session): below this many events one thread finishes
+// them sooner than two.
+constexpr size_t kMinEventsForTwoThreadLookups = 16'384;
 
 // Append's encoding buffers are kept between calls up to this size each (a batch of about
 // 400,000 events); a larger one is released.
@@ -521,9 +525,9 @@ class BatchIds {
 }  // namespace
 
 // The work of a batch, in four steps (docs/decisions/0010-ledger-intake-rate.md):
-//  1. Each event on its own, in two halves on two threads: (Prepare) validate, encode and
+//  1. Each event on its own: (Prepare, in two halves on two threads) validate, encode and
 //     check the policy, which needs nothing of the ledger; then (Append) look the id up among
-//     the recorded events.
+//     the recorded events (in two halves only from kMinEventsForTwoThreadLookups).
 //  2. In order, on one thread: repeats of an id within the batch, and the list to record.
 //  3. The log append (one write, one fdatasync); meanwhile a second thread computes the leaf
 //     hashes and the tree nodes they add, without changing the tree. While the fdatasync is in
@@ -658,10 +662,10 @@ Result<std::vector<IntakeResult>> Ledger::Append(std::span<const UsageEvent> eve
           }
         });
   };
-  const bool two_threads = count >= kMinEventsForTwoThreads;
-  const size_t middle = two_threads ? count / 2 : count;
+  const bool two_threads_for_lookups = count >= kMinEventsForTwoThreadLookups;
+  const size_t middle = two_threads_for_lookups ? count / 2 : count;
   RunBoth(
-      two_threads, [&] { look_up(0, middle); }, [&] { look_up(middle, count); });
+      two_threads_for_lookups, [&] { look_up(0, middle); }, [&] { look_up(middle, count); });
   for (size_t i = 0; i < count; ++i) {
     if (classified[i].state != State::kAnswered) continue;
     IntakeResult& result = results[i];

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -380,6 +381,50 @@ TEST_F(LedgerTest, LargeBatchGivesTheAnswersAndTreeOfOneEventAtATime) {
   auto reopened = Open();
   EXPECT_EQ(reopened->stats().root, expected_tree.Root());
   EXPECT_EQ(reopened->FindEvents({.listener = "l-5"}), listener_events);
+}
+
+TEST_F(LedgerTest, BatchLargeEnoughForTwoThreadLookupsAnswersEveryRepeatInBothHalves) {
+  // From 16,384 events the ids are looked up on two threads (below it on one, which is sooner
+  // than starting a second). A batch of 20,000 recorded, then sent again with conflicts and new
+  // events spread over both halves: each repeat must be answered from the index with its own
+  // sequence, each new event recorded after the others.
+  constexpr int kEvents = 20'000;
+  auto play = [](int n) {
+    UsageEvent e = Play("big-" + std::to_string(n));
+    e.duration_ms = 1000 + n;
+    return e;
+  };
+  std::vector<UsageEvent> batch;
+  for (int n = 0; n < kEvents; ++n) batch.push_back(play(n));
+  auto ledger = Open();
+  std::vector<IntakeResult> first = Append(*ledger, batch);
+  ASSERT_EQ(first.size(), batch.size());
+  for (int n = 0; n < kEvents; ++n) {
+    ASSERT_EQ(first[n].outcome, IntakeOutcome::kRecorded) << n;
+    ASSERT_EQ(first[n].sequence, static_cast<uint64_t>(n) + 1) << n;
+  }
+  const std::vector<int> changed = {3, 9'999, 10'000, 19'998};
+  const std::vector<int> fresh = {7, 12'345, 19'999};
+  for (int n : changed) batch[n].session = "other";
+  for (int n : fresh) batch[n] = play(kEvents + n);
+  std::vector<IntakeResult> again = Append(*ledger, batch);
+  ASSERT_EQ(again.size(), batch.size());
+  uint64_t next = kEvents;
+  for (int n = 0; n < kEvents; ++n) {
+    SCOPED_TRACE(n);
+    if (std::count(fresh.begin(), fresh.end(), n) > 0) {
+      EXPECT_EQ(again[n].outcome, IntakeOutcome::kRecorded);
+      EXPECT_EQ(again[n].sequence, ++next);
+    } else if (std::count(changed.begin(), changed.end(), n) > 0) {
+      EXPECT_EQ(again[n].outcome, IntakeOutcome::kConflict);
+      EXPECT_EQ(again[n].details, std::vector<std::string>{"session"});
+      EXPECT_EQ(again[n].sequence, static_cast<uint64_t>(n) + 1);
+    } else {
+      ASSERT_EQ(again[n].outcome, IntakeOutcome::kDuplicate);
+      ASSERT_EQ(again[n].sequence, static_cast<uint64_t>(n) + 1);
+    }
+  }
+  EXPECT_EQ(ledger->stats().events, kEvents + fresh.size());
 }
 
 // Recovery cuts what looks like a torn tail, and another process's append in flight looks like
