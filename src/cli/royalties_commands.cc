@@ -61,7 +61,7 @@ void AddRoyalties(CLI::App& app, Globals& g) {
                 {"events", result.events},
                 {"statements", result.statements.size()},
                 {"checkpoint_tree_size", result.checkpoint.checkpoint.tree_size},
-                {"totals", json::parse(document)["totals"]}};
+                {"totals", royalties::RunTotalsToJson(result)}};
     std::string text = "royalty run " + parsed.name + ": " + std::to_string(result.events) +
                        " events up to the checkpoint of " +
                        std::to_string(result.checkpoint.checkpoint.tree_size) + ", " +

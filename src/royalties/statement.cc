@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -176,7 +177,30 @@ std::string Get(const json& object, const char* key) {
   return object.contains(key) && object[key].is_string() ? object[key].get<std::string>() : "";
 }
 
+// The "totals" member, in either JSON type: ordered for the document, sorted for the command
+// line's answer (which holds the same members).
+template <typename Json>
+Json TotalsJson(const RunResult& run) {
+  // Gross pools add a member that runs of net pools alone do not have, so that documents of
+  // such runs stay as they were.
+  const bool any_gross =
+      std::any_of(run.pools.begin(), run.pools.end(),
+                  [](const PoolSummary& pool) { return pool.revenue == PoolRevenue::kGross; });
+  Json all = Json::object();
+  for (const auto& [currency, totals] : run.totals) {
+    Json& out = all[currency];
+    out = {{"pools", Decimal(totals.pools, currency)},
+           {"fees", Decimal(totals.fees, currency)},
+           {"guarantees", Decimal(totals.guarantees, currency)}};
+    if (any_gross) out["retained"] = Decimal(totals.retained, currency);
+    out["paid"] = Decimal(totals.paid, currency);
+  }
+  return all;
+}
+
 }  // namespace
+
+json RunTotalsToJson(const RunResult& run) { return TotalsJson<json>(run); }
 
 std::string RunToJson(const RunResult& run) {
   // ordered_json keeps members in the order written: the file reads top-down and is
@@ -192,32 +216,18 @@ std::string RunToJson(const RunResult& run) {
                          {"last_sequence", run.last_sequence},
                          {"events", run.events}};
   doc["pools"] = ordered_json::array();
-  // Gross pools add members that runs of net pools alone do not have, so that documents of
-  // such runs stay as they were.
-  bool any_gross = false;
   for (const PoolSummary& pool : run.pools) {
     ordered_json summary = {{"id", pool.id},
                             {"amount", pool.amount.ToDecimalString()},
                             {"currency", pool.amount.currency().code()},
                             {"model", pool.model}};
-    if (pool.revenue == PoolRevenue::kGross) {
-      summary["revenue"] = "gross";
-      any_gross = true;
-    }
+    if (pool.revenue == PoolRevenue::kGross) summary["revenue"] = "gross";
     summary["uses"] = pool.uses;
     summary["listeners"] = pool.listeners;
     summary["total_weight"] = WeightString(pool.total_weight);
     doc["pools"].push_back(std::move(summary));
   }
-  doc["totals"] = ordered_json::object();
-  for (const auto& [currency, totals] : run.totals) {
-    ordered_json& out = doc["totals"][currency];
-    out = {{"pools", Decimal(totals.pools, currency)},
-           {"fees", Decimal(totals.fees, currency)},
-           {"guarantees", Decimal(totals.guarantees, currency)}};
-    if (any_gross) out["retained"] = Decimal(totals.retained, currency);
-    out["paid"] = Decimal(totals.paid, currency);
-  }
+  doc["totals"] = TotalsJson<ordered_json>(run);
   doc["statements"] = ordered_json::array();
   std::string out = doc.dump(1);
   if (run.statements.empty()) return out + "\n";

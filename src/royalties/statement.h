@@ -25,6 +25,11 @@ namespace accord::royalties {
 // newline.
 std::string RunToJson(const RunResult& run);
 
+// The document's "totals" member alone, as RunToJson writes it (per currency: pools, fees,
+// guarantees, retained when a pool is gross, paid; decimal strings), without writing or
+// parsing the rest, which is hundreds of megabytes for a month of millions of events.
+nlohmann::json RunTotalsToJson(const RunResult& run);
+
 // Where a period's run is stored: DATA/royalties/<period>.json.
 std::string RunPath(const std::string& data_dir, const std::string& period);
 

@@ -95,6 +95,22 @@ TEST_F(StatementTest, DocumentIsExactlyWhatTheJsonLibraryWrites) {
   }
 }
 
+TEST_F(StatementTest, TotalsAloneAreTheDocumentsTotals) {
+  // `accord royalties run` answers with the totals without parsing the document it stored; they
+  // must be the document's, with "retained" exactly when a pool is gross.
+  RunResult net = SampleRun();
+  net.totals["USD"] = {.pools = 250, .fees = 40, .guarantees = 10, .paid = 300};
+  RunResult gross = net;
+  gross.pools[0].revenue = PoolRevenue::kGross;
+  gross.totals["EUR"].retained = 120;
+  for (const RunResult& each : {net, gross, RunResult()}) {
+    EXPECT_EQ(RunTotalsToJson(each), nlohmann::json::parse(RunToJson(each))["totals"]);
+  }
+  EXPECT_FALSE(RunTotalsToJson(net)["EUR"].contains("retained"));
+  EXPECT_EQ(RunTotalsToJson(gross)["EUR"]["retained"], "1.20");
+  EXPECT_EQ(RunTotalsToJson(gross)["USD"]["paid"], "3.00");
+}
+
 TEST_F(StatementTest, SaveIsIdempotentAndRefusesToReplaceSilently) {
   const std::string first = RunToJson(SampleRun());
   RunResult changed = SampleRun();
