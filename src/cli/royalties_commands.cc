@@ -94,7 +94,7 @@ void AddStatements(CLI::App& app, Globals& g) {
   show->add_option("--party", party, "Party id")->required();
   show->add_option("--period", period, "Calendar month (default: the latest run)");
   show->callback([&g] {
-    const json run = Check(royalties::LoadRun(DataDir(g), ResolvePeriod(g, period)));
+    const json run = Check(royalties::LoadRunFor(DataDir(g), ResolvePeriod(g, period), party));
     const json statement = Check(royalties::FindStatement(run, party));
     Print(g, statement, royalties::StatementText(run, statement));
   });
@@ -107,7 +107,7 @@ void AddStatements(CLI::App& app, Globals& g) {
   explain->add_option("--period", period, "Calendar month (default: the latest run)");
   explain->add_option("--limit", limit, "List at most this many events (default 20)");
   explain->callback([&g] {
-    const json run = Check(royalties::LoadRun(DataDir(g), ResolvePeriod(g, period)));
+    const json run = Check(royalties::LoadRunFor(DataDir(g), ResolvePeriod(g, period), party));
     const json statement = Check(royalties::FindStatement(run, party));
     const json& lines = statement["lines"];
     if (line_number < 1 || static_cast<size_t>(line_number) > lines.size()) {
@@ -154,7 +154,9 @@ void AddStatements(CLI::App& app, Globals& g) {
   exporter->add_option("--period", period, "Calendar month (default: the latest run)");
   exporter->add_option("--out", out_file, "Write here (default: stdout)");
   exporter->callback([&g] {
-    const json run = Check(royalties::LoadRun(DataDir(g), ResolvePeriod(g, period)));
+    const std::string resolved = ResolvePeriod(g, period);
+    const json run = Check(party.empty() ? royalties::LoadRun(DataDir(g), resolved)
+                                         : royalties::LoadRunFor(DataDir(g), resolved, party));
     WriteOutput(out_file, Check(format == "csv" ? royalties::ExportCsv(run, party)
                                                 : royalties::ExportDsr(run, party)));
   });

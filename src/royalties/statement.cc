@@ -7,7 +7,9 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <string_view>
 #include <system_error>
 #include <thread>
 
@@ -318,22 +320,130 @@ Result<SaveOutcome> SaveRun(const std::string& data_dir, const std::string& peri
   return SaveOutcome::kWritten;
 }
 
-Result<json> LoadRun(const std::string& data_dir, const std::string& period) {
+namespace {
+
+Result<std::string> ReadRunText(const std::string& data_dir, const std::string& period) {
   const std::string path = RunPath(data_dir, period);
   Result<std::string> text = ledger::PosixFileSystem()->ReadFile(path);
-  if (!text.ok()) {
-    if (text.status().code() == StatusCode::kNotFound) {
-      return NotFoundError("no royalty run for " + period + " (" + path +
-                           "); run `accord royalties run --period " + period + " --pools FILE`");
-    }
-    return text.status();
+  if (!text.ok() && text.status().code() == StatusCode::kNotFound) {
+    return NotFoundError("no royalty run for " + period + " (" + path +
+                         "); run `accord royalties run --period " + period + " --pools FILE`");
   }
-  json doc = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  return text;
+}
+
+Result<json> ParseRun(std::string_view text, const std::string& path) {
+  json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object() || Get(doc, "format") != kFormat ||
       !doc.contains("statements") || !doc["statements"].is_array()) {
     return DataLossError(path + ": not a royalty run document (" + std::string(kFormat) + ")");
   }
   return doc;
+}
+
+// Where `needle` first starts in [from, size) of `file`, read a piece at a time (pieces overlap
+// by the needle's length, so that one across a boundary is found); nullopt when it is not there.
+Result<std::optional<uint64_t>> FindInFile(const ledger::ReadableFile& file, uint64_t size,
+                                           std::string_view needle, uint64_t from) {
+  constexpr uint64_t kPieceBytes = uint64_t{4} << 20;
+  for (uint64_t at = from; at < size;) {
+    const uint64_t length = std::min<uint64_t>(kPieceBytes, size - at);
+    ACCORD_ASSIGN_OR_RETURN(const std::string piece,
+                            file.ReadRange(at, static_cast<size_t>(length)));
+    if (const size_t found = piece.find(needle); found != std::string::npos) {
+      return std::optional<uint64_t>(at + found);
+    }
+    if (at + length >= size || length <= needle.size()) break;
+    at += length - needle.size();
+  }
+  return std::optional<uint64_t>();
+}
+
+// The run with only `party`'s statement, read from the parts of the file RunToJson's layout
+// places them in; nullopt when the file is not in that layout. The layout: the members before
+// "statements" as nlohmann::json's dump(1) writes them, then `"statements": [`, a newline, and
+// the statements, each opening `  {`, newline, `   "party": "<party>",` and closing with a line
+// `  }`; the document ends `]`, newline, `}`, newline. JSON strings hold no raw newline, so
+// none of these can be imitated by a value. Only the head, the statements up to the party's
+// and the party's are read: a month's document is hundreds of megabytes.
+Result<std::optional<json>> ReadOneStatement(const ledger::ReadableFile& file, uint64_t size,
+                                             const std::string& party) {
+  using Found = std::optional<json>;
+  constexpr std::string_view kStatements = "\n \"statements\": [";
+  constexpr std::string_view kOpen = "\n  {\n   \"party\": ";
+  constexpr std::string_view kEnd = "]\n}\n";
+  std::string needle;
+  try {
+    needle = std::string(kOpen) + json(party).dump() + ",\n";
+  } catch (const json::exception&) {
+    return Found();  // not UTF-8: no statement was written under it, as the parse will say
+  }
+  ACCORD_ASSIGN_OR_RETURN(const std::optional<uint64_t> statements,
+                          FindInFile(file, size, kStatements, 0));
+  const uint64_t first = statements.value_or(size) + kStatements.size();
+  if (first + kEnd.size() > size) return Found();
+  ACCORD_ASSIGN_OR_RETURN(const std::string head_text,
+                          file.ReadRange(0, static_cast<size_t>(*statements)));
+  json head = json::parse(head_text + "\n \"statements\": []\n}", nullptr,
+                          /*allow_exceptions=*/false);
+  if (head.is_discarded() || !head.is_object()) return Found();
+  // Either no statements at all, or the first opens as every other does; and the document
+  // ends as RunToJson ends it, so that one cut short is not read as whole.
+  ACCORD_ASSIGN_OR_RETURN(const std::string opening,
+                          file.ReadRange(first, std::min<size_t>(kOpen.size(), size - first)));
+  ACCORD_ASSIGN_OR_RETURN(const std::string ending,
+                          file.ReadRange(size - kEnd.size(), kEnd.size()));
+  if ((!opening.starts_with("]") && opening != kOpen) || ending != kEnd) return Found();
+  ACCORD_ASSIGN_OR_RETURN(const std::optional<uint64_t> found,
+                          FindInFile(file, size, needle, first - 1));
+  if (!found) return Found(std::move(head));  // no statement for `party`
+  const uint64_t begin = *found + 1;          // at the `  {`
+  ACCORD_ASSIGN_OR_RETURN(const std::optional<uint64_t> close,
+                          FindInFile(file, size, "\n  }", begin));
+  if (!close) return Found();
+  ACCORD_ASSIGN_OR_RETURN(const std::string text,
+                          file.ReadRange(begin, static_cast<size_t>(*close + 4 - begin)));
+  json statement = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (statement.is_discarded() || !statement.is_object() || Get(statement, "party") != party) {
+    return Found();
+  }
+  head["statements"].push_back(std::move(statement));
+  return Found(std::move(head));
+}
+
+}  // namespace
+
+Result<json> LoadRun(const std::string& data_dir, const std::string& period) {
+  ACCORD_ASSIGN_OR_RETURN(const std::string text, ReadRunText(data_dir, period));
+  return ParseRun(text, RunPath(data_dir, period));
+}
+
+Result<json> LoadRunFor(const std::string& data_dir, const std::string& period,
+                        const std::string& party) {
+  const std::string path = RunPath(data_dir, period);
+  ledger::FileSystem* fs = ledger::PosixFileSystem();
+  Result<uint64_t> size = fs->FileSize(path);
+  Result<std::unique_ptr<ledger::ReadableFile>> file =
+      size.ok() ? fs->OpenReadable(path) : size.status();
+  if (!file.ok()) {
+    Result<std::string> text = ReadRunText(data_dir, period);  // names what is missing
+    return text.ok() ? file.status() : text.status();
+  }
+  ACCORD_ASSIGN_OR_RETURN(std::optional<json> one, ReadOneStatement(**file, *size, party));
+  if (one) {
+    if (Get(*one, "format") != kFormat) {
+      return DataLossError(path + ": not a royalty run document (" + std::string(kFormat) + ")");
+    }
+    return *std::move(one);
+  }
+  ACCORD_ASSIGN_OR_RETURN(const std::string text, ReadRunText(data_dir, period));
+  ACCORD_ASSIGN_OR_RETURN(json run, ParseRun(text, path));
+  json kept = json::array();
+  for (json& statement : run["statements"]) {
+    if (Get(statement, "party") == party) kept.push_back(std::move(statement));
+  }
+  run["statements"] = std::move(kept);
+  return run;
 }
 
 Result<json> FindStatement(const json& run, const std::string& party) {

@@ -45,6 +45,15 @@ Result<SaveOutcome> SaveRun(const std::string& data_dir, const std::string& peri
 // DataLoss when the file is not a run document.
 Result<nlohmann::json> LoadRun(const std::string& data_dir, const std::string& period);
 
+// LoadRun with only `party`'s statement in "statements" (an empty array when it has none), for
+// the commands and routes about one party. A month of millions of events is a document of
+// hundreds of megabytes, which takes seconds and gigabytes to parse whole; RunToJson's layout
+// (one member per line, each statement opening with its "party" line) lets this parse only
+// the part before the statements and that one statement. A document in another layout (edited
+// by hand) is parsed whole, with the same result.
+Result<nlohmann::json> LoadRunFor(const std::string& data_dir, const std::string& period,
+                                  const std::string& party);
+
 // One party's statement from a stored run; NotFound when the party has none in that period.
 Result<nlohmann::json> FindStatement(const nlohmann::json& run, const std::string& party);
 

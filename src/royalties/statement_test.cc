@@ -129,6 +129,94 @@ TEST_F(StatementTest, SaveIsIdempotentAndRefusesToReplaceSilently) {
   EXPECT_FALSE(fs::exists(RunPath(dir_, "2026-07") + ".tmp"));
 }
 
+TEST_F(StatementTest, OnePartysStatementReadsAsTheWholeDocumentFilteredDoes) {
+  // LoadRunFor reads only the head and one statement of a document in RunToJson's layout, and
+  // parses any other layout whole: both must give LoadRun's run with only that party's
+  // statement, for ids that are prefixes of one another, need escaping or are not there.
+  RunResult run = SampleRun();
+  const std::vector<std::string> parties = {"label:x", "label:xy", "artist:\"q\" \\ b",
+                                            "writer:\xc3\xa9", "label:empty"};
+  run.statements.clear();
+  for (const std::string& party : parties) {
+    Statement statement = SampleRun().statements[0];
+    statement.party = party;
+    statement.party_name = "name of " + party + "\n  }";
+    if (party == "label:empty") statement.lines.clear();
+    run.statements.push_back(statement);
+  }
+  const std::string document = RunToJson(run);
+  auto filtered = [](nlohmann::json whole, const std::string& party) {
+    nlohmann::json kept = nlohmann::json::array();
+    for (const nlohmann::json& statement : whole["statements"]) {
+      if (statement["party"] == party) kept.push_back(statement);
+    }
+    whole["statements"] = kept;
+    return whole;
+  };
+  const nlohmann::json whole = nlohmann::json::parse(document);
+  // The same document in RunToJson's layout, and reindented (the fallback).
+  for (const std::string& text : {document, whole.dump(2)}) {
+    fs::create_directories(dir_ + "/royalties");
+    std::ofstream(RunPath(dir_, "2026-07"), std::ios::trunc) << text;
+    for (const std::string& party :
+         {parties[0], parties[1], parties[2], parties[3], parties[4], std::string("label:"),
+          std::string("nobody"), std::string("bad \xff utf-8")}) {
+      Result<nlohmann::json> one = LoadRunFor(dir_, "2026-07", party);
+      ASSERT_TRUE(one.ok()) << party << ": " << one.status().ToString();
+      EXPECT_EQ(*one, filtered(whole, party)) << party;
+    }
+  }
+  // Cut inside a statement: neither reading may pass it off as a run.
+  std::ofstream(RunPath(dir_, "2026-07"), std::ios::trunc)
+      << document.substr(0, document.find("label:xy") + 40);
+  EXPECT_EQ(LoadRunFor(dir_, "2026-07", "label:xy").status().code(), StatusCode::kDataLoss);
+  // Cut after that party's statement: still not a whole run.
+  std::ofstream(RunPath(dir_, "2026-07"), std::ios::trunc)
+      << document.substr(0, document.find("label:empty"));
+  EXPECT_EQ(LoadRunFor(dir_, "2026-07", "label:xy").status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(LoadRunFor(dir_, "2026-08", "label:xy").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(StatementTest, OnePartysStatementIsFoundAcrossTheReadersPieces) {
+  // The document is searched 4 MiB at a time: a statement whose opening straddles the end of a
+  // piece must be found as any other. 40,000 statements make a document of about 16 MiB.
+  RunResult run = SampleRun();
+  const Statement sample = run.statements[0];
+  run.statements.clear();
+  for (int n = 0; n < 40'000; ++n) {
+    Statement statement = sample;
+    statement.party = "label:" + std::to_string(n);
+    run.statements.push_back(statement);
+  }
+  const std::string document = RunToJson(run);
+  ASSERT_GT(document.size(), size_t{12} << 20);
+  fs::create_directories(dir_ + "/royalties");
+  std::ofstream(RunPath(dir_, "2026-07")) << document;
+  const nlohmann::json whole = nlohmann::json::parse(document);
+  std::vector<int> chosen = {0, 1, 20'000, 39'999};
+  // Every statement opening within 8 KiB of where a piece ends (the search starts at the
+  // statements, and pieces overlap by a few dozen bytes). The statements are in the order
+  // made, so one pass finds where each opens.
+  const size_t start = document.find("\"statements\": [");
+  size_t at = 0;
+  for (int n = 0; n < 40'000; ++n) {
+    at = document.find("\"party\": \"label:", at + 1);
+    ASSERT_NE(at, std::string::npos);
+    for (size_t end = start + (size_t{4} << 20); end < document.size(); end += size_t{4} << 20) {
+      if (at + 8192 > end && at < end + 8192) chosen.push_back(n);
+    }
+  }
+  ASSERT_GT(chosen.size(), size_t{40});
+  for (int n : chosen) {
+    const std::string party = "label:" + std::to_string(n);
+    Result<nlohmann::json> one = LoadRunFor(dir_, "2026-07", party);
+    ASSERT_TRUE(one.ok()) << party;
+    ASSERT_EQ((*one)["statements"].size(), 1u) << party;
+    EXPECT_EQ((*one)["statements"][0], whole["statements"][n]) << party;
+    EXPECT_EQ((*one)["totals"], whole["totals"]);
+  }
+}
+
 TEST_F(StatementTest, LoadNamesWhatIsMissingOrBroken) {
   EXPECT_EQ(LoadRun(dir_, "2026-01").status().code(), StatusCode::kNotFound);
   fs::create_directories(dir_ + "/royalties");

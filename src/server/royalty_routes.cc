@@ -41,6 +41,12 @@ json LoadRun(const Api::State& state, const std::string& period) {
   return Check(royalties::LoadRun(state.options.data_dir, period), "period");
 }
 
+// The run with only `party`'s statement: a month's whole document is hundreds of megabytes.
+json LoadRunFor(const Api::State& state, const std::string& period, const std::string& party) {
+  Check(royalties::ParsePeriod(period).status(), "period");
+  return Check(royalties::LoadRunFor(state.options.data_dir, period, party), "period");
+}
+
 json RunSummary(const json& run) {
   return {{"period", run["period"]["name"]},
           {"start", run["period"]["start"]},
@@ -126,7 +132,7 @@ HttpResponse ListStatements(Api::State& state, Call& call) {
 }
 
 HttpResponse GetStatement(Api::State& state, Call& call) {
-  const json run = LoadRun(state, call.param(0));
+  const json run = LoadRunFor(state, call.param(0), call.param(1));
   json statement = RequireStatement(state, call, run, call.param(1));
   statement["period"] = run["period"];
   statement["checkpoint"] = run["checkpoint"];
@@ -135,8 +141,8 @@ HttpResponse GetStatement(Api::State& state, Call& call) {
 }
 
 HttpResponse ExportStatement(Api::State& state, Call& call) {
-  const json run = LoadRun(state, call.param(0));
   const std::string& party = call.param(1);
+  const json run = LoadRunFor(state, call.param(0), party);
   (void)RequireStatement(state, call, run, party);
   const std::string* format = call.request.Param("format");
   if (format == nullptr || (*format != "csv" && *format != "dsr")) {
@@ -154,7 +160,7 @@ HttpResponse ExportStatement(Api::State& state, Call& call) {
 
 HttpResponse LineEvents(Api::State& state, Call& call) {
   const Page page = ParsePage(state, call);
-  const json run = LoadRun(state, call.param(0));
+  const json run = LoadRunFor(state, call.param(0), call.param(1));
   const json statement = RequireStatement(state, call, run, call.param(1));
   const uint64_t number = ParseUnsigned(call.param(2), "line", "a line number");
   const json& lines = statement["lines"];
@@ -210,7 +216,7 @@ HttpResponse Earnings(Api::State& state, Call& call) {
   if (!SeesAllStatements(call.principal)) RequirePartyInReach(call, party, "id");
   json items = json::array();
   for (const std::string& period : Periods(state)) {
-    const json run = LoadRun(state, period);
+    const json run = LoadRunFor(state, period, party);
     Result<json> statement = royalties::FindStatement(run, party);
     if (!statement.ok()) continue;  // nothing earned that period
     for (const auto& [currency, amount] : (*statement)["totals"].items()) {
