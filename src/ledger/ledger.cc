@@ -576,17 +576,17 @@ Status Ledger::Prepare(std::span<const UsageEvent> events, const rights::Snapsho
       found = policy.FindRecording(events[i].recordings.front().isrc);
       if (found) policy.PrefetchDecision(*found);
     };
-    for (size_t i = first; i < std::min(last, first + 2 * kPrefetchDistance); ++i) fetch_slot(i);
-    for (size_t i = first; i < std::min(last, first + kPrefetchDistance); ++i) fetch_row(i);
-    for (size_t i = first; i < last; ++i) {
+    // The first invalid event's error; the events after it are passed over.
+    Status invalid = OkStatus();
+    VisitFetchingAhead(first, last, fetch_slot, fetch_row, [&](size_t i) {
+      if (!invalid.ok()) return;
       const UsageEvent& event = events[i];
       IntakeResult& result = results[i];
       PreparedBatch::Entry& entry = entries[i];
-      if (i + 2 * kPrefetchDistance < last) fetch_slot(i + 2 * kPrefetchDistance);
-      if (i + kPrefetchDistance < last) fetch_row(i + kPrefetchDistance);
       // (The prefix is built only for an error: a string per event is an allocation per event.)
       if (Status valid = ValidateUsageEvent(event); !valid.ok()) {
-        return valid.WithPrefix("event " + event.id);
+        invalid = valid.WithPrefix("event " + event.id);
+        return;
       }
       entry.half = half;
       entry.begin = encoded.size();
@@ -617,8 +617,8 @@ Status Ledger::Prepare(std::span<const UsageEvent> events, const rights::Snapsho
         }
       }
       entry.state = result.details.empty() ? State::kAllowed : State::kRefused;
-    }
-    return OkStatus();
+    });
+    return invalid;
   };
   Status first_half = OkStatus();
   Status second_half = OkStatus();

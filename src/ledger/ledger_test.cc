@@ -302,6 +302,25 @@ TEST_F(LedgerTest, InvalidEventFailsTheCallWithoutWriting) {
   EXPECT_EQ(ledger->stats().events, 0u);
 }
 
+TEST_F(LedgerTest, LargeBatchWithInvalidEventsNamesTheEarliestAndWritesNothing) {
+  // Prepared in two halves on two threads: the error is the first invalid event's, as if the
+  // batch were worked through in order, whichever half it is in.
+  auto ledger = Open();
+  std::vector<UsageEvent> batch;
+  for (int n = 0; n < 1000; ++n) batch.push_back(Play("e" + std::to_string(n)));
+  for (int n : {700, 300, 301, 900}) batch[n].recordings[0].weight_ppm = 5;
+  Result<std::vector<IntakeResult>> results = ledger->Append(batch, *policy_);
+  EXPECT_EQ(results.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(results.status().message().find("event e300"), std::string::npos)
+      << results.status().ToString();
+  batch[300] = Play("e300");
+  batch[301] = Play("e301");
+  results = ledger->Append(batch, *policy_);
+  EXPECT_NE(results.status().message().find("event e700"), std::string::npos)
+      << results.status().ToString();
+  EXPECT_EQ(ledger->stats().events, 0u);
+}
+
 TEST_F(LedgerTest, LargeBatchGivesTheAnswersAndTreeOfOneEventAtATime) {
   // Large batches are classified in two halves on two threads and indexed on two; the answers,
   // sequences and tree must be those of working through the batch in order. Repeats cross the
