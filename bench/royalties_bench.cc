@@ -4,7 +4,7 @@
 //
 //   build/bench/royalties_bench [--events N] [--recordings R] [--listeners L] [--runs K]
 //                               [--model pro_rata|user_centric|artist_centric] [--export DIR]
-//                               [--ledger DIR] [--revenue net|gross]
+//                               [--ledger DIR] [--revenue net|gross] [--readers DIR]
 //
 // --revenue gross makes the month's pool gross revenue: each holder is paid the revenue share
 // of the agreement that licensed its part (the world's agreements carry 50% and 10% shares)
@@ -19,6 +19,11 @@
 // fewer events are stored than generated), signs a checkpoint, and times per model the whole
 // run as `accord royalties run` does it: RunFromLedger, which finds the period's events in the
 // ledger's indexes, reads and parses them from the segments, and runs the engine.
+// --readers DIR (a directory that does not exist yet) stores the first model's document there
+// as `accord royalties run` does (DIR/royalties/2026-07.json) and times, median of K, what the
+// commands and HTTP routes read it with: the whole document (LoadRun), its outline (the run
+// and each statement without its lines, for listings: LoadRunOutline), and one party's
+// statement (LoadRunFor) for the first, middle and last party.
 // Prints the machine, then per model the median of K runs: seconds, events/s, and a linear
 // extrapolation to the issue's 100M-event month. The events are generated in memory (the
 // ledger's read path is measured by ledger_bench); uses are drawn with a power law over
@@ -70,6 +75,53 @@ uint64_t PowerLaw(std::mt19937_64& rng, uint64_t n) {
   const double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
   const double x = std::exp(u * std::log(static_cast<double>(n) + 1.0)) - 1.0;
   return std::min<uint64_t>(n - 1, static_cast<uint64_t>(x));
+}
+
+// --readers: times reading the stored document back (see the top of the file).
+int TimeReaders(const std::string& dir, const std::string& document,
+                const std::vector<std::string>& parties, int runs) {
+  if (std::filesystem::exists(dir)) {
+    std::fprintf(stderr, "--readers %s: exists already; give a directory to create\n", dir.c_str());
+    return 2;
+  }
+  const std::string period = "2026-07";
+  if (Result<royalties::SaveOutcome> saved = royalties::SaveRun(dir, period, document, false);
+      !saved.ok()) {
+    std::fprintf(stderr, "--readers: %s\n", saved.status().ToString().c_str());
+    return 1;
+  }
+  auto time = [&](const char* what, auto read) {
+    std::vector<double> seconds;
+    size_t statements = 0;
+    for (int run = 0; run < runs; ++run) {
+      const auto start = Clock::now();
+      Result<nlohmann::json> read_back = read();
+      seconds.push_back(SecondsSince(start));
+      if (!read_back.ok()) {
+        std::fprintf(stderr, "%s: %s\n", what, read_back.status().ToString().c_str());
+        return false;
+      }
+      statements = (*read_back)["statements"].size();
+    }
+    std::printf("  %-34s median of %d: %8.3f s (%zu statements)\n", what, runs,
+                Quantile(seconds, 0.5), statements);
+    return true;
+  };
+  std::printf("reading the stored %zu-byte document back:\n", document.size());
+  bool parsed_whole = true;
+  bool ok = time("whole document (LoadRun)", [&] { return royalties::LoadRun(dir, period); }) &&
+            time("outline (LoadRunOutline)",
+                 [&] { return royalties::LoadRunOutline(dir, period, &parsed_whole); });
+  for (size_t at : {size_t{0}, parties.size() / 2, parties.size() - 1}) {
+    if (!ok || parties.empty()) break;
+    const std::string what = "one party's, #" + std::to_string(at + 1) + " (LoadRunFor)";
+    ok = time(what.c_str(), [&] { return royalties::LoadRunFor(dir, period, parties[at]); });
+  }
+  if (ok && parsed_whole) {
+    std::fprintf(stderr, "the outline was not read from RunToJson's layout\n");
+    return 1;
+  }
+  return ok ? 0 : 1;
 }
 
 // --revenue: the month's pool is the rights holders' money (net) or revenue (gross).
@@ -168,12 +220,14 @@ int Main(int argc, char** argv) {
   uint64_t events = 1'000'000, recordings = 100'000, listeners = 100'000;
   int runs = 3;
   std::string export_dir;
-  std::string only_model;  // all three when empty
-  std::string ledger_dir;  // none when empty
+  std::string only_model;   // all three when empty
+  std::string ledger_dir;   // none when empty
+  std::string readers_dir;  // none when empty
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--export") == 0) export_dir = argv[i + 1];
     if (std::strcmp(argv[i], "--model") == 0) only_model = argv[i + 1];
     if (std::strcmp(argv[i], "--ledger") == 0) ledger_dir = argv[i + 1];
+    if (std::strcmp(argv[i], "--readers") == 0) readers_dir = argv[i + 1];
     if (std::strcmp(argv[i], "--revenue") == 0) {
       if (std::strcmp(argv[i + 1], "gross") != 0 && std::strcmp(argv[i + 1], "net") != 0) {
         std::fprintf(stderr, "--revenue: expected net or gross\n");
@@ -260,6 +314,14 @@ int Main(int argc, char** argv) {
         serialize_seconds = SecondsSince(serialize_start);
         digest = Fnv1a64(document);
         document_bytes = document.size();
+        if (!readers_dir.empty()) {
+          std::vector<std::string> parties;
+          for (const royalties::Statement& statement : result->statements) {
+            parties.push_back(statement.party);
+          }
+          if (const int failed = TimeReaders(readers_dir, document, parties, runs)) return failed;
+          readers_dir.clear();  // the first model's document only
+        }
       }
       if (run == 0 && model == royalties::AllocationModel::kProRata && !export_dir.empty()) {
         // A line's pool amount is the sum of its holders' pool lines.

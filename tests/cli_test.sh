@@ -159,6 +159,13 @@ expect_rc 1 "a different run is not stored over the first"
 expect_in "$err" "--replace" "says how to supersede"
 cmp -s "$data/royalties/2026-07.json" "$work/first-run.json" || {
   echo "FAIL (a refused run changed the stored statements)"; failures=$((failures + 1)); }
+run statements list
+expect_rc 0 "list the run's statements"
+expect_in "$out" "artist:muldjord" "lists a party paid by the run"
+expect_in "$out" " lines" "with its count of lines"
+run statements list --period 2026-08
+expect_rc 1 "no run for that period"
+expect_in "$err" "no royalty run for 2026-08" "error names the period"
 run statements show --party artist:muldjord
 expect_rc 0 "statement"
 expect_in "$out" "anchored to the signed checkpoint" "statement names its checkpoint"

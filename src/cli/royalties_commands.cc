@@ -1,5 +1,5 @@
 // Verbs over the royalty engine: `royalties run` computes and stores a period's statements;
-// `statements show|explain|export` read them back. The work happens in royalties/.
+// `statements list|show|explain|export` read them back. The work happens in royalties/.
 #include <algorithm>
 #include <filesystem>
 #include <string>
@@ -89,6 +89,34 @@ void AddStatements(CLI::App& app, Globals& g) {
   static std::string period, party, format, out_file;
   static int line_number = 0;
   static size_t limit = 20;
+
+  auto* list = statements->add_subcommand(
+      "list", "Every party's statement for a period: its totals and how many lines it has");
+  list->add_option("--period", period, "Calendar month (default: the latest run)");
+  list->callback([&g] {
+    // The outline counts each statement's lines without parsing them: a month of millions of
+    // events is a document of hundreds of megabytes.
+    const json run = Check(royalties::LoadRunOutline(DataDir(g), ResolvePeriod(g, period)));
+    json out = {{"period", run["period"]["name"]}, {"statements", json::array()}};
+    std::string text = "statements of " + run["period"].value("name", "") + " (" +
+                       std::to_string(run["statements"].size()) + "):\n";
+    for (const json& statement : run["statements"]) {
+      out["statements"].push_back({{"party", statement["party"]},
+                                   {"party_name", statement["party_name"]},
+                                   {"totals", statement["totals"]},
+                                   {"lines", statement["line_count"]}});
+      text += "  " + statement.value("party", "");
+      if (!statement.value("party_name", "").empty()) {
+        text += " (" + statement.value("party_name", "") + ")";
+      }
+      text += ":";
+      for (const auto& [currency, amount] : statement["totals"].items()) {
+        text += " " + amount.get<std::string>() + " " + currency;
+      }
+      text += ", " + std::to_string(statement.value("line_count", uint64_t{0})) + " lines\n";
+    }
+    Print(g, out, text);
+  });
 
   auto* show = statements->add_subcommand("show", "A party's statement for a period");
   show->add_option("--party", party, "Party id")->required();

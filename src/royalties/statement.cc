@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -200,11 +201,8 @@ Json TotalsJson(const RunResult& run) {
   return all;
 }
 
-}  // namespace
-
-json RunTotalsToJson(const RunResult& run) { return TotalsJson<json>(run); }
-
-std::string RunToJson(const RunResult& run) {
+// The document's members before "statements", in the order written.
+ordered_json RunHead(const RunResult& run) {
   // ordered_json keeps members in the order written: the file reads top-down and is
   // byte-identical for identical runs.
   ordered_json doc;
@@ -230,6 +228,15 @@ std::string RunToJson(const RunResult& run) {
     doc["pools"].push_back(std::move(summary));
   }
   doc["totals"] = TotalsJson<ordered_json>(run);
+  return doc;
+}
+
+}  // namespace
+
+json RunTotalsToJson(const RunResult& run) { return TotalsJson<json>(run); }
+
+std::string RunToJson(const RunResult& run) {
+  ordered_json doc = RunHead(run);
   doc["statements"] = ordered_json::array();
   std::string out = doc.dump(1);
   if (run.statements.empty()) return out + "\n";
@@ -359,56 +366,228 @@ Result<std::optional<uint64_t>> FindInFile(const ledger::ReadableFile& file, uin
   return std::optional<uint64_t>();
 }
 
-// The run with only `party`'s statement, read from the parts of the file RunToJson's layout
-// places them in; nullopt when the file is not in that layout. The layout: the members before
-// "statements" as nlohmann::json's dump(1) writes them, then `"statements": [`, a newline, and
-// the statements, each opening `  {`, newline, `   "party": "<party>",` and closing with a line
-// `  }`; the document ends `]`, newline, `}`, newline. JSON strings hold no raw newline, so
-// none of these can be imitated by a value. Only the head, the statements up to the party's
-// and the party's are read: a month's document is hundreds of megabytes.
-Result<std::optional<json>> ReadOneStatement(const ledger::ReadableFile& file, uint64_t size,
-                                             const std::string& party) {
+// RunToJson's layout, which the readers below rely on to read a document of hundreds of
+// megabytes without parsing all of it: the members before "statements" as nlohmann::json's
+// dump(1) writes them, then `"statements": [`, a newline, and the statements, each opening with
+// a line `  {` and a line `   "party": "<party>",`, then its "party_name" and "totals", then
+// `   "lines": [` (or `[]`) with one line `     "line": <n>,` in each of its lines, numbered
+// from 1, and closing with a line `  }` (`  },` before the next); the document ends `]`,
+// newline, `}`, newline. JSON strings hold no raw newline, so none of these lines can be
+// imitated by a value. A document that departs from it is parsed whole.
+constexpr std::string_view kStatements = "\n \"statements\": [";
+constexpr std::string_view kOpen = "\n  {\n   \"party\": ";
+constexpr std::string_view kEnd = "]\n}\n";
+
+// The stored run document, opened for positioned reads.
+struct RunFile {
+  std::string path;
+  std::unique_ptr<ledger::ReadableFile> file;
+  uint64_t size = 0;
+};
+
+Result<RunFile> OpenRun(const std::string& data_dir, const std::string& period) {
+  RunFile run{RunPath(data_dir, period), nullptr, 0};
+  ledger::FileSystem* fs = ledger::PosixFileSystem();
+  Result<uint64_t> size = fs->FileSize(run.path);
+  Result<std::unique_ptr<ledger::ReadableFile>> file =
+      size.ok() ? fs->OpenReadable(run.path) : size.status();
+  if (!file.ok()) {
+    Result<std::string> text = ReadRunText(data_dir, period);  // names what is missing
+    return text.ok() ? file.status() : text.status();
+  }
+  run.file = *std::move(file);
+  run.size = *size;
+  return run;
+}
+
+// The members before "statements", parsed, with an empty "statements" array, and where the
+// statements start (just after the `[`); nullopt when the document is not in RunToJson's
+// layout as far as its head, its first statement's opening and its last bytes show.
+struct Head {
+  json run;
+  uint64_t first = 0;
+  bool no_statements = false;
+};
+
+Result<std::optional<Head>> ReadHead(const RunFile& run) {
+  ACCORD_ASSIGN_OR_RETURN(const std::optional<uint64_t> statements,
+                          FindInFile(*run.file, run.size, kStatements, 0));
+  const uint64_t first = statements.value_or(run.size) + kStatements.size();
+  if (first + kEnd.size() > run.size) return std::optional<Head>();
+  ACCORD_ASSIGN_OR_RETURN(const std::string head_text,
+                          run.file->ReadRange(0, static_cast<size_t>(*statements)));
+  json head = json::parse(head_text + "\n \"statements\": []\n}", nullptr,
+                          /*allow_exceptions=*/false);
+  if (head.is_discarded() || !head.is_object()) return std::optional<Head>();
+  // Either no statements at all, or the first opens as every other does; and the document
+  // ends as RunToJson ends it, so that one cut short is not read as whole.
+  ACCORD_ASSIGN_OR_RETURN(const std::string opening,
+                          run.file->ReadRange(first, std::min(kOpen.size(), run.size - first)));
+  ACCORD_ASSIGN_OR_RETURN(const std::string ending,
+                          run.file->ReadRange(run.size - kEnd.size(), kEnd.size()));
+  const bool no_statements = opening.starts_with("]");
+  if ((!no_statements && opening != kOpen) || ending != kEnd) return std::optional<Head>();
+  return std::optional<Head>(Head{std::move(head), first, no_statements});
+}
+
+// The run with only `party`'s statement, read from the head, the statements up to the party's
+// and the party's; nullopt when the file is not in RunToJson's layout.
+Result<std::optional<json>> ReadOneStatement(const RunFile& run, const std::string& party) {
   using Found = std::optional<json>;
-  constexpr std::string_view kStatements = "\n \"statements\": [";
-  constexpr std::string_view kOpen = "\n  {\n   \"party\": ";
-  constexpr std::string_view kEnd = "]\n}\n";
   std::string needle;
   try {
     needle = std::string(kOpen) + json(party).dump() + ",\n";
   } catch (const json::exception&) {
     return Found();  // not UTF-8: no statement was written under it, as the parse will say
   }
-  ACCORD_ASSIGN_OR_RETURN(const std::optional<uint64_t> statements,
-                          FindInFile(file, size, kStatements, 0));
-  const uint64_t first = statements.value_or(size) + kStatements.size();
-  if (first + kEnd.size() > size) return Found();
-  ACCORD_ASSIGN_OR_RETURN(const std::string head_text,
-                          file.ReadRange(0, static_cast<size_t>(*statements)));
-  json head = json::parse(head_text + "\n \"statements\": []\n}", nullptr,
-                          /*allow_exceptions=*/false);
-  if (head.is_discarded() || !head.is_object()) return Found();
-  // Either no statements at all, or the first opens as every other does; and the document
-  // ends as RunToJson ends it, so that one cut short is not read as whole.
-  ACCORD_ASSIGN_OR_RETURN(const std::string opening,
-                          file.ReadRange(first, std::min<size_t>(kOpen.size(), size - first)));
-  ACCORD_ASSIGN_OR_RETURN(const std::string ending,
-                          file.ReadRange(size - kEnd.size(), kEnd.size()));
-  if ((!opening.starts_with("]") && opening != kOpen) || ending != kEnd) return Found();
+  ACCORD_ASSIGN_OR_RETURN(std::optional<Head> head, ReadHead(run));
+  if (!head) return Found();
   ACCORD_ASSIGN_OR_RETURN(const std::optional<uint64_t> found,
-                          FindInFile(file, size, needle, first - 1));
-  if (!found) return Found(std::move(head));  // no statement for `party`
-  const uint64_t begin = *found + 1;          // at the `  {`
+                          FindInFile(*run.file, run.size, needle, head->first - 1));
+  if (!found) return Found(std::move(head->run));  // no statement for `party`
+  const uint64_t begin = *found + 1;               // at the `  {`
   ACCORD_ASSIGN_OR_RETURN(const std::optional<uint64_t> close,
-                          FindInFile(file, size, "\n  }", begin));
+                          FindInFile(*run.file, run.size, "\n  }", begin));
   if (!close) return Found();
   ACCORD_ASSIGN_OR_RETURN(const std::string text,
-                          file.ReadRange(begin, static_cast<size_t>(*close + 4 - begin)));
+                          run.file->ReadRange(begin, static_cast<size_t>(*close + 4 - begin)));
   json statement = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (statement.is_discarded() || !statement.is_object() || Get(statement, "party") != party) {
     return Found();
   }
-  head["statements"].push_back(std::move(statement));
-  return Found(std::move(head));
+  head->run["statements"].push_back(std::move(statement));
+  return Found(std::move(head->run));
+}
+
+// Hands each line of [from, size) of `file`, without its newline, to `visit`, reading 4 MiB at
+// a time, until `visit` returns false. Returns whether every byte was in a whole line and
+// visited (a last line without a newline is not).
+template <typename Visit>
+Result<bool> ForEachLine(const ledger::ReadableFile& file, uint64_t from, uint64_t size,
+                         Visit&& visit) {
+  constexpr uint64_t kPieceBytes = uint64_t{4} << 20;
+  std::string text;  // the unvisited end of the last piece, then the next piece
+  for (uint64_t at = from; at < size;) {
+    const uint64_t length = std::min<uint64_t>(kPieceBytes, size - at);
+    ACCORD_ASSIGN_OR_RETURN(const std::string piece,
+                            file.ReadRange(at, static_cast<size_t>(length)));
+    at += length;
+    text += piece;
+    const char* line = text.data();
+    const char* const end = text.data() + text.size();
+    while (const char* newline =
+               static_cast<const char*>(std::memchr(line, '\n', static_cast<size_t>(end - line)))) {
+      if (!visit(std::string_view(line, static_cast<size_t>(newline - line)))) return false;
+      line = newline + 1;
+    }
+    text.erase(0, static_cast<size_t>(line - text.data()));
+  }
+  return text.empty();
+}
+
+// The outline of a statement whose text, from its `  {` up to its "lines" member, is `head`.
+std::optional<json> StatementOutline(std::string head, uint64_t lines) {
+  // `head` ends with the comma before "lines": the object closes there.
+  if (!head.ends_with(",\n")) return std::nullopt;
+  head.resize(head.size() - 2);
+  head += "\n}";
+  json outline = json::parse(head, nullptr, /*allow_exceptions=*/false);
+  if (outline.is_discarded() || !outline.is_object() || !outline.contains("party")) {
+    return std::nullopt;
+  }
+  outline["line_count"] = lines;
+  return outline;
+}
+
+// LoadRunOutline from the file's lines, without parsing the statements' lines (a month's
+// document holds millions): each statement's head is parsed and its lines counted by their
+// "line" members, which must number them 1, 2, ...; nullopt when the file departs from
+// RunToJson's layout anywhere.
+Result<std::optional<json>> ReadOutline(const RunFile& run) {
+  ACCORD_ASSIGN_OR_RETURN(std::optional<Head> head, ReadHead(run));
+  if (!head || head->no_statements)
+    return head ? std::optional<json>(std::move(head->run)) : std::optional<json>();
+  constexpr std::string_view kLines = "   \"lines\": ";
+  constexpr std::string_view kLine = "     \"line\": ";
+  constexpr std::string_view kMember = "     \"";
+  enum class At { kBetween, kHead, kLines, kAfterStatements, kDone } at = At::kBetween;
+  std::string statement_head;
+  uint64_t lines = 0;
+  json& statements = head->run["statements"];
+  bool in_layout = true;
+  auto visit = [&](std::string_view line) {
+    switch (at) {
+      case At::kBetween:
+        if (line == "  {") {
+          at = At::kHead;
+          statement_head = "{\n";
+        } else if (line == " ]") {
+          at = At::kAfterStatements;
+        } else {
+          in_layout = false;
+        }
+        break;
+      case At::kHead:
+        if (line.starts_with(kLines)) {
+          lines = 0;
+          at = At::kLines;
+        } else {
+          statement_head.append(line);
+          statement_head += '\n';
+        }
+        break;
+      case At::kLines:
+        if (line.starts_with(kLine)) {
+          uint64_t number = 0;
+          const char* end = line.data() + line.size();
+          const auto parsed = std::from_chars(line.data() + kLine.size(), end, number);
+          in_layout = parsed.ec == std::errc() && parsed.ptr + 1 == end && *parsed.ptr == ',' &&
+                      number == ++lines;
+        } else if (line == "  }" || line == "  },") {
+          std::optional<json> outline = StatementOutline(std::move(statement_head), lines);
+          in_layout = outline.has_value();
+          if (outline) statements.push_back(*std::move(outline));
+          at = At::kBetween;
+        } else {
+          // Any other line of the lines is a member of one, or opens or closes one of them.
+          in_layout = line.starts_with(kMember) || line == "    {" || line == "    }," ||
+                      line == "    }" || line == "   ]";
+        }
+        break;
+      case At::kAfterStatements:
+        in_layout = line == "}";
+        at = At::kDone;
+        break;
+      case At::kDone:
+        in_layout = false;
+        break;
+    }
+    return in_layout;
+  };
+  // From the line after the `[` (ReadHead saw the newline that ends it).
+  ACCORD_ASSIGN_OR_RETURN(const bool whole,
+                          ForEachLine(*run.file, head->first + 1, run.size, visit));
+  if (!whole || !in_layout || at != At::kDone) return std::optional<json>();
+  return std::optional<json>(std::move(head->run));
+}
+
+// The outline of a whole run document: each statement's "lines" replaced by "line_count".
+json OutlineOf(json run) {
+  for (json& statement : run["statements"]) {
+    const size_t lines = statement.contains("lines") && statement["lines"].is_array()
+                             ? statement["lines"].size()
+                             : 0;
+    statement.erase("lines");
+    statement["line_count"] = lines;
+  }
+  return run;
+}
+
+Result<json> CheckFormat(json run, const std::string& path) {
+  if (Get(run, "format") != kFormat) {
+    return DataLossError(path + ": not a royalty run document (" + std::string(kFormat) + ")");
+  }
+  return run;
 }
 
 }  // namespace
@@ -420,30 +599,42 @@ Result<json> LoadRun(const std::string& data_dir, const std::string& period) {
 
 Result<json> LoadRunFor(const std::string& data_dir, const std::string& period,
                         const std::string& party) {
-  const std::string path = RunPath(data_dir, period);
-  ledger::FileSystem* fs = ledger::PosixFileSystem();
-  Result<uint64_t> size = fs->FileSize(path);
-  Result<std::unique_ptr<ledger::ReadableFile>> file =
-      size.ok() ? fs->OpenReadable(path) : size.status();
-  if (!file.ok()) {
-    Result<std::string> text = ReadRunText(data_dir, period);  // names what is missing
-    return text.ok() ? file.status() : text.status();
-  }
-  ACCORD_ASSIGN_OR_RETURN(std::optional<json> one, ReadOneStatement(**file, *size, party));
-  if (one) {
-    if (Get(*one, "format") != kFormat) {
-      return DataLossError(path + ": not a royalty run document (" + std::string(kFormat) + ")");
-    }
-    return *std::move(one);
-  }
-  ACCORD_ASSIGN_OR_RETURN(const std::string text, ReadRunText(data_dir, period));
-  ACCORD_ASSIGN_OR_RETURN(json run, ParseRun(text, path));
+  ACCORD_ASSIGN_OR_RETURN(const RunFile file, OpenRun(data_dir, period));
+  ACCORD_ASSIGN_OR_RETURN(std::optional<json> one, ReadOneStatement(file, party));
+  if (one) return CheckFormat(*std::move(one), file.path);
+  ACCORD_ASSIGN_OR_RETURN(json run, LoadRun(data_dir, period));
   json kept = json::array();
   for (json& statement : run["statements"]) {
     if (Get(statement, "party") == party) kept.push_back(std::move(statement));
   }
   run["statements"] = std::move(kept);
   return run;
+}
+
+json RunOutline(const RunResult& run) {
+  json outline = json::parse(RunHead(run).dump());
+  outline["statements"] = json::array();
+  for (const Statement& statement : run.statements) {
+    json totals = json::object();
+    for (const auto& [currency, minor] : statement.totals_minor) {
+      totals[currency] = Decimal(minor, currency);
+    }
+    outline["statements"].push_back({{"party", statement.party},
+                                     {"party_name", statement.party_name},
+                                     {"totals", std::move(totals)},
+                                     {"line_count", statement.lines.size()}});
+  }
+  return outline;
+}
+
+Result<json> LoadRunOutline(const std::string& data_dir, const std::string& period,
+                            bool* parsed_whole) {
+  ACCORD_ASSIGN_OR_RETURN(const RunFile file, OpenRun(data_dir, period));
+  ACCORD_ASSIGN_OR_RETURN(std::optional<json> outline, ReadOutline(file));
+  if (parsed_whole != nullptr) *parsed_whole = !outline.has_value();
+  if (outline) return CheckFormat(*std::move(outline), file.path);
+  ACCORD_ASSIGN_OR_RETURN(json run, LoadRun(data_dir, period));
+  return OutlineOf(std::move(run));
 }
 
 Result<json> FindStatement(const json& run, const std::string& party) {

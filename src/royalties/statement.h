@@ -54,6 +54,18 @@ Result<nlohmann::json> LoadRun(const std::string& data_dir, const std::string& p
 Result<nlohmann::json> LoadRunFor(const std::string& data_dir, const std::string& period,
                                   const std::string& party);
 
+// The run without its statements' lines, for listings of runs and of a run's statements: the
+// document's members other than "statements" as they are, and each statement with its
+// "party", "party_name" and "totals" and, in place of "lines", "line_count" (how many it has).
+// RunOutline gives it for a run in memory, LoadRunOutline for a stored run (errors as LoadRun's).
+// LoadRunOutline goes over the lines of a document in RunToJson's layout without parsing them
+// (a month of millions of events is hundreds of megabytes, docs/royalties.md#speed), and
+// parses a document in any other layout whole, with the same result; `parsed_whole`, when
+// given, says which it did (for tests and the benchmark).
+nlohmann::json RunOutline(const RunResult& run);
+Result<nlohmann::json> LoadRunOutline(const std::string& data_dir, const std::string& period,
+                                      bool* parsed_whole = nullptr);
+
 // One party's statement from a stored run; NotFound when the party has none in that period.
 Result<nlohmann::json> FindStatement(const nlohmann::json& run, const std::string& party);
 

@@ -217,6 +217,99 @@ TEST_F(StatementTest, OnePartysStatementIsFoundAcrossTheReadersPieces) {
   }
 }
 
+// What LoadRunOutline must give for `document`: its statements with a count of lines in place of
+// the lines.
+nlohmann::json OutlineOfWhole(nlohmann::json run) {
+  for (nlohmann::json& statement : run["statements"]) {
+    statement["line_count"] = statement["lines"].size();
+    statement.erase("lines");
+  }
+  return run;
+}
+
+TEST_F(StatementTest, OutlineReadsAsTheWholeDocumentWithLinesCounted) {
+  // LoadRunOutline counts the lines of a document in RunToJson's layout without parsing them,
+  // and parses any other layout whole; both, and RunOutline of the run in memory (what the
+  // server answers a new run with), must agree with the whole document, whatever the names
+  // hold: escapes, a newline and brace that look like the layout's, UTF-8.
+  const Currency usd = *Currency::FromCode("USD");
+  RunResult run = SampleRun();
+  run.statements.clear();
+  for (int n = 0; n < 6; ++n) {
+    Statement statement = SampleRun().statements[0];
+    statement.party = "label:" + std::to_string(n) + (n == 3 ? "\"q\" \\ \xc3\xa9" : "");
+    statement.party_name = "name\n  }\n  {\n     \"line\": 9,";
+    // 0, 1, 2, ... 10 lines (the 11th is past line 9, so "line": 10 is two digits).
+    statement.lines.resize(n == 5 ? 11 : static_cast<size_t>(n), statement.lines[0]);
+    if (n == 2) statement.totals_minor.clear();
+    if (n == 4) statement.totals_minor["USD"] = 7;
+    run.statements.push_back(statement);
+  }
+  run.totals["USD"] = {.pools = 7, .paid = 7};
+  run.pools.push_back({"q", Money(7, usd), "user_centric", 1, 1, 1});
+  for (const RunResult& each : {run, SampleRun(), RunResult()}) {
+    const std::string document = RunToJson(each);
+    const nlohmann::json whole = nlohmann::json::parse(document);
+    const nlohmann::json expected = OutlineOfWhole(whole);
+    EXPECT_EQ(RunOutline(each), expected);
+    for (const std::string& text : {document, whole.dump(2), whole.dump()}) {
+      fs::create_directories(dir_ + "/royalties");
+      std::ofstream(RunPath(dir_, "2026-07"), std::ios::trunc) << text;
+      bool parsed_whole = false;
+      Result<nlohmann::json> outline = LoadRunOutline(dir_, "2026-07", &parsed_whole);
+      ASSERT_TRUE(outline.ok()) << outline.status().ToString();
+      EXPECT_EQ(*outline, expected);
+      EXPECT_EQ(parsed_whole, text != document) << "RunToJson's layout is read line by line";
+    }
+  }
+  EXPECT_EQ(RunOutline(run)["statements"][5]["line_count"], 11);
+  EXPECT_EQ(RunOutline(run)["statements"][0]["line_count"], 0);
+
+  // A document in the layout but cut short anywhere is not a run, however it is read (cut
+  // after the last brace, it is still the whole run).
+  const std::string document = RunToJson(run);
+  for (size_t cut : {document.find("\"lines\""), document.find("label:4"), document.size() - 3}) {
+    std::ofstream(RunPath(dir_, "2026-07"), std::ios::trunc) << document.substr(0, cut);
+    EXPECT_EQ(LoadRunOutline(dir_, "2026-07").status().code(), StatusCode::kDataLoss) << cut;
+  }
+  // The second of a statement's three lines taken out by hand, leaving a gap in the numbers:
+  // the lines that are there are counted.
+  std::string gap = document;
+  const size_t second = gap.find("     \"line\": 2,", gap.find("label:3"));
+  const size_t from = gap.rfind("\n    {", second);
+  gap.erase(from, gap.find("\n    },", second) + 7 - from);
+  std::ofstream(RunPath(dir_, "2026-07"), std::ios::trunc) << gap;
+  Result<nlohmann::json> outline = LoadRunOutline(dir_, "2026-07");
+  ASSERT_TRUE(outline.ok()) << outline.status().ToString();
+  EXPECT_EQ(*outline, OutlineOfWhole(nlohmann::json::parse(gap)));
+  EXPECT_EQ((*outline)["statements"][3]["line_count"], 2);
+  EXPECT_EQ(LoadRunOutline(dir_, "2026-08").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(StatementTest, OutlineCountsLinesAcrossTheReadersPieces) {
+  // The lines are read 4 MiB at a time: statements and lines that straddle a piece's end must
+  // be counted as any other. 30 statements of 2,000 lines make a document of about 24 MiB.
+  RunResult run = SampleRun();
+  const Statement sample = run.statements[0];
+  run.statements.clear();
+  for (int n = 0; n < 30; ++n) {
+    Statement statement = sample;
+    statement.party = "label:" + std::to_string(n);
+    statement.lines.resize(static_cast<size_t>(1'990 + n), sample.lines[0]);
+    run.statements.push_back(statement);
+  }
+  const std::string document = RunToJson(run);
+  ASSERT_GT(document.size(), size_t{16} << 20);
+  fs::create_directories(dir_ + "/royalties");
+  std::ofstream(RunPath(dir_, "2026-07")) << document;
+  bool parsed_whole = true;
+  Result<nlohmann::json> outline = LoadRunOutline(dir_, "2026-07", &parsed_whole);
+  ASSERT_TRUE(outline.ok()) << outline.status().ToString();
+  EXPECT_FALSE(parsed_whole);
+  EXPECT_EQ(*outline, OutlineOfWhole(nlohmann::json::parse(document)));
+  EXPECT_EQ((*outline)["statements"][29]["line_count"], 2'019);
+}
+
 TEST_F(StatementTest, LoadNamesWhatIsMissingOrBroken) {
   EXPECT_EQ(LoadRun(dir_, "2026-01").status().code(), StatusCode::kNotFound);
   fs::create_directories(dir_ + "/royalties");

@@ -841,6 +841,36 @@ TEST_F(ApiTest, RoyaltyRunIsReproducibleAndNotSilentlyReplaced) {
   EXPECT_EQ(Body(bad)["error"]["field"], "period");
 }
 
+// Listings read the stored run's outline (each statement's lines counted, not parsed), and a
+// new run is answered from the run in memory: both must say what the statements hold.
+TEST_F(ApiTest, RunListingsCountWhatTheStatementsHold) {
+  const json run = Body(server_->As(kAdmin, "GET", "/api/royalties/runs/2026-07"));
+  const json listed = Body(server_->As(kAdmin, "GET", "/api/royalties/runs"));
+  ASSERT_EQ(listed["items"].size(), 1u) << listed.dump();
+  EXPECT_EQ(listed["items"][0], run);
+  const json statements =
+      Body(server_->As(kAdmin, "GET", "/api/royalties/runs/2026-07/statements?limit=1000"));
+  ASSERT_EQ(statements["items"].size(), run["statements"].get<size_t>());
+  ASSERT_GT(statements["items"].size(), 3u);
+  for (const json& item : statements["items"]) {
+    const json statement = Body(
+        server_->As(kAdmin, "GET",
+                    "/api/royalties/runs/2026-07/statements/" + item["party"].get<std::string>()));
+    EXPECT_EQ(item["lines"], statement["lines"].size()) << item.dump();
+    EXPECT_EQ(item["totals"], statement["totals"]) << item.dump();
+    EXPECT_EQ(item["party_name"], statement["party_name"]) << item.dump();
+  }
+  // The same period run again and stored over the first: its answer is the stored run's summary.
+  const json request = {{"period", "2026-07"},
+                        {"pools", json::parse(ReadSourceFile("demo/pools.json"))},
+                        {"replace", true}};
+  const HttpResponse rerun = server_->As(kAdmin, "POST", "/api/royalties/runs", request);
+  ASSERT_TRUE(rerun.status == 200 || rerun.status == 201) << rerun.body;
+  json answered = Body(rerun);
+  answered.erase("unchanged");
+  EXPECT_EQ(answered, Body(server_->As(kAdmin, "GET", "/api/royalties/runs/2026-07")));
+}
+
 // The taste routes answer only with what the policy allows: an opt-out takes
 // effect in the next recommendation, at its effective moment and not before.
 TEST_F(ApiTest, RecommendationsOfferOnlyWhatThePolicyAllows) {

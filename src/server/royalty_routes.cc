@@ -36,17 +36,20 @@ std::vector<std::string> Periods(const Api::State& state) {
   return periods;
 }
 
-json LoadRun(const Api::State& state, const std::string& period) {
+// The run with each statement's lines counted, not read (royalties::LoadRunOutline): what
+// listings show. A month's whole document is hundreds of megabytes.
+json LoadRunOutline(const Api::State& state, const std::string& period) {
   Check(royalties::ParsePeriod(period).status(), "period");
-  return Check(royalties::LoadRun(state.options.data_dir, period), "period");
+  return Check(royalties::LoadRunOutline(state.options.data_dir, period), "period");
 }
 
-// The run with only `party`'s statement: a month's whole document is hundreds of megabytes.
+// The run with only `party`'s statement.
 json LoadRunFor(const Api::State& state, const std::string& period, const std::string& party) {
   Check(royalties::ParsePeriod(period).status(), "period");
   return Check(royalties::LoadRunFor(state.options.data_dir, period, party), "period");
 }
 
+// Of a run's outline (or whole document).
 json RunSummary(const json& run) {
   return {{"period", run["period"]["name"]},
           {"start", run["period"]["start"]},
@@ -71,7 +74,7 @@ HttpResponse ListRuns(Api::State& state, Call& call) {
   const Page page = ParsePage(state, call);
   const std::vector<std::string> periods = Periods(state);
   return JsonResponse(200, PageOf(periods, page, [&](const std::string& period) {
-                        return RunSummary(LoadRun(state, period));
+                        return RunSummary(LoadRunOutline(state, period));
                       }));
 }
 
@@ -95,27 +98,29 @@ HttpResponse CreateRun(Api::State& state, Call& call) {
   }
   std::lock_guard runs_lock(state.runs_mu);
   std::string document;
+  json outline;
   {
     std::shared_lock registry_lock(state.registry_mu);
     std::shared_lock ledger_lock(state.ledger_mu);
     const royalties::RunResult result = Check(royalties::RunFromLedger(
         *state.ledger, state.registry->registry(), *state.snapshot, period, settings));
     document = royalties::RunToJson(result);
+    outline = royalties::RunOutline(result);
   }
   const royalties::SaveOutcome outcome =
       Check(royalties::SaveRun(state.options.data_dir, period.name, document, replace), "period");
-  json summary = RunSummary(json::parse(document));
+  json summary = RunSummary(outline);
   summary["unchanged"] = outcome == royalties::SaveOutcome::kUnchanged;
   return JsonResponse(outcome == royalties::SaveOutcome::kUnchanged ? 200 : 201, summary);
 }
 
 HttpResponse GetRun(Api::State& state, Call& call) {
-  return JsonResponse(200, RunSummary(LoadRun(state, call.param(0))));
+  return JsonResponse(200, RunSummary(LoadRunOutline(state, call.param(0))));
 }
 
 HttpResponse ListStatements(Api::State& state, Call& call) {
   const Page page = ParsePage(state, call);
-  const json run = LoadRun(state, call.param(0));
+  const json run = LoadRunOutline(state, call.param(0));
   std::vector<const json*> visible;
   for (const json& statement : run["statements"]) {
     const std::string party = statement.value("party", "");
@@ -127,7 +132,7 @@ HttpResponse ListStatements(Api::State& state, Call& call) {
                         return json{{"party", (*statement)["party"]},
                                     {"party_name", (*statement)["party_name"]},
                                     {"totals", (*statement)["totals"]},
-                                    {"lines", (*statement)["lines"].size()}};
+                                    {"lines", (*statement)["line_count"]}};
                       }));
 }
 
