@@ -84,7 +84,7 @@ void AddRoyalties(CLI::App& app, Globals& g) {
 }
 
 void AddStatements(CLI::App& app, Globals& g) {
-  auto* statements = app.add_subcommand("statements", "Show, explain and export statements");
+  auto* statements = app.add_subcommand("statements", "List, show, explain and export statements");
   statements->require_subcommand(1);
   static std::string period, party, format, out_file;
   static int line_number = 0;
@@ -182,11 +182,11 @@ void AddStatements(CLI::App& app, Globals& g) {
   exporter->add_option("--period", period, "Calendar month (default: the latest run)");
   exporter->add_option("--out", out_file, "Write here (default: stdout)");
   exporter->callback([&g] {
-    const std::string resolved = ResolvePeriod(g, period);
-    const json run = Check(party.empty() ? royalties::LoadRun(DataDir(g), resolved)
-                                         : royalties::LoadRunFor(DataDir(g), resolved, party));
-    WriteOutput(out_file, Check(format == "csv" ? royalties::ExportCsv(run, party)
-                                                : royalties::ExportDsr(run, party)));
+    WriteOutput(out_file,
+                Check(royalties::ExportStoredRun(
+                    DataDir(g), ResolvePeriod(g, period),
+                    format == "csv" ? royalties::ExportFormat::kCsv : royalties::ExportFormat::kDsr,
+                    party)));
   });
 }
 

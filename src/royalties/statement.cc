@@ -41,24 +41,28 @@ std::string Decimal(int64_t minor_units, const std::string& currency_code) {
   return Money(minor_units, currency.ok() ? *currency : Currency()).ToDecimalString();
 }
 
-// RFC 4180: quote a field that holds a comma, quote or line break.
-std::string CsvField(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
+// Appends `text` as a CSV field (RFC 4180): quoted when it holds a comma, quote or line break.
+void AppendCsvField(std::string& out, std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += text;
+    return;
+  }
+  out += '"';
   for (char c : text) {
     if (c == '"') out += '"';
     out += c;
   }
-  return out + "\"";
+  out += '"';
 }
 
-// DSR flat files are tab-separated; a tab or line break inside a cell would break the record.
-std::string DsrCell(const std::string& text) {
-  std::string out = text;
-  for (char& c : out) {
-    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
-  }
-  return out;
+// Appends `text` as a DSR cell: the flat file is tab-separated, so a tab or line break inside a
+// cell would break the record; each becomes a space.
+void AppendDsrCell(std::string& out, std::string_view text) {
+  const size_t start = out.size();
+  out += text;
+  std::replace_if(
+      out.begin() + static_cast<std::ptrdiff_t>(start), out.end(),
+      [](char c) { return c == '\t' || c == '\n' || c == '\r'; }, ' ');
 }
 
 // Appends `text` as a JSON string escaped exactly as nlohmann::json's dump escapes it.
@@ -176,8 +180,12 @@ void AppendStatement(std::string& out, const Statement& statement) {
   out += "\n   ]\n  }";
 }
 
-std::string Get(const json& object, const char* key) {
-  return object.contains(key) && object[key].is_string() ? object[key].get<std::string>() : "";
+// The string member `key` of `object`, or "" when it has none (one lookup, no copy: the exports
+// call this for every member of millions of lines).
+const std::string& Get(const json& object, const char* key) {
+  static const std::string kNone;
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get_ref<const std::string&>() : kNone;
 }
 
 // The "totals" member, in either JSON type: ordered for the document, sorted for the command
@@ -499,41 +507,39 @@ std::optional<json> StatementOutline(std::string head, uint64_t lines) {
   return outline;
 }
 
-// LoadRunOutline from the file's lines, without parsing the statements' lines (a month's
-// document holds millions): each statement's head is parsed and its lines counted by their
-// "line" members, which must number them 1, 2, ...; nullopt when the file departs from
-// RunToJson's layout anywhere.
-Result<std::optional<json>> ReadOutline(const RunFile& run) {
-  ACCORD_ASSIGN_OR_RETURN(std::optional<Head> head, ReadHead(run));
-  if (!head || head->no_statements)
-    return head ? std::optional<json>(std::move(head->run)) : std::optional<json>();
+// Goes over the statements of a document in RunToJson's layout a line at a time, from after
+// ReadHead's `head`, and calls `visit(text, lines)` for each: `text` is the statement from its
+// `  {` up to its "lines" member, or the whole statement when `whole_statements` is set;
+// `lines` is how many lines it has, counted by their "line" members, which must number them
+// 1, 2, .... Returns false, having stopped, when the document departs from the layout anywhere
+// or `visit` returns false.
+template <typename Visit>
+Result<bool> ScanStatements(const RunFile& run, const Head& head, bool whole_statements,
+                            Visit&& visit) {
+  if (head.no_statements) return true;
   constexpr std::string_view kLines = "   \"lines\": ";
   constexpr std::string_view kLine = "     \"line\": ";
   constexpr std::string_view kMember = "     \"";
   enum class At { kBetween, kHead, kLines, kAfterStatements, kDone } at = At::kBetween;
-  std::string statement_head;
+  std::string text;
   uint64_t lines = 0;
-  json& statements = head->run["statements"];
   bool in_layout = true;
-  auto visit = [&](std::string_view line) {
+  auto next = [&](std::string_view line) {
     switch (at) {
       case At::kBetween:
         if (line == "  {") {
           at = At::kHead;
-          statement_head = "{\n";
+          text = "  {\n";
         } else if (line == " ]") {
           at = At::kAfterStatements;
         } else {
           in_layout = false;
         }
-        break;
+        return in_layout;
       case At::kHead:
         if (line.starts_with(kLines)) {
           lines = 0;
           at = At::kLines;
-        } else {
-          statement_head.append(line);
-          statement_head += '\n';
         }
         break;
       case At::kLines:
@@ -544,10 +550,10 @@ Result<std::optional<json>> ReadOutline(const RunFile& run) {
           in_layout = parsed.ec == std::errc() && parsed.ptr + 1 == end && *parsed.ptr == ',' &&
                       number == ++lines;
         } else if (line == "  }" || line == "  },") {
-          std::optional<json> outline = StatementOutline(std::move(statement_head), lines);
-          in_layout = outline.has_value();
-          if (outline) statements.push_back(*std::move(outline));
+          if (whole_statements) text += "  }";
+          in_layout = visit(text, lines);
           at = At::kBetween;
+          return in_layout;
         } else {
           // Any other line of the lines is a member of one, or opens or closes one of them.
           in_layout = line.starts_with(kMember) || line == "    {" || line == "    }," ||
@@ -557,17 +563,38 @@ Result<std::optional<json>> ReadOutline(const RunFile& run) {
       case At::kAfterStatements:
         in_layout = line == "}";
         at = At::kDone;
-        break;
+        return in_layout;
       case At::kDone:
-        in_layout = false;
-        break;
+        return in_layout = false;
+    }
+    if (at == At::kHead || whole_statements) {
+      text.append(line);
+      text += '\n';
     }
     return in_layout;
   };
   // From the line after the `[` (ReadHead saw the newline that ends it).
-  ACCORD_ASSIGN_OR_RETURN(const bool whole,
-                          ForEachLine(*run.file, head->first + 1, run.size, visit));
-  if (!whole || !in_layout || at != At::kDone) return std::optional<json>();
+  ACCORD_ASSIGN_OR_RETURN(const bool whole, ForEachLine(*run.file, head.first + 1, run.size, next));
+  return whole && in_layout && at == At::kDone;
+}
+
+// LoadRunOutline from the file's lines, without parsing the statements' lines (a month's
+// document holds millions): each statement's head is parsed and its lines counted; nullopt when
+// the file departs from RunToJson's layout.
+Result<std::optional<json>> ReadOutline(const RunFile& run) {
+  ACCORD_ASSIGN_OR_RETURN(std::optional<Head> head, ReadHead(run));
+  if (!head) return std::optional<json>();
+  json& statements = head->run["statements"];
+  ACCORD_ASSIGN_OR_RETURN(const bool in_layout,
+                          ScanStatements(run, *head, /*whole_statements=*/false,
+                                         [&](std::string& text, uint64_t lines) {
+                                           std::optional<json> outline =
+                                               StatementOutline(std::move(text), lines);
+                                           if (!outline) return false;
+                                           statements.push_back(*std::move(outline));
+                                           return true;
+                                         }));
+  if (!in_layout) return std::optional<json>();
   return std::optional<json>(std::move(head->run));
 }
 
@@ -686,14 +713,24 @@ std::string StatementText(const json& run, const json& statement) {
   return out.str();
 }
 
-Result<std::string> ExportCsv(const json& run, const std::string& party) {
-  std::string out =
-      "period,party,line,kind,source,isrc,scope,territory,role,share_ppm,uses,basis,amount,"
-      "currency\r\n";
-  bool found = party.empty();
-  for (const json& statement : run["statements"]) {
-    if (!party.empty() && Get(statement, "party") != party) continue;
-    found = true;
+namespace {
+
+// A number member of a line as text ("0" when it has none).
+std::string Integer(const json& object, const char* key) {
+  const auto it = object.find(key);
+  return it != object.end() && it->is_number_integer() ? it->dump() : "0";
+}
+
+// The CSV export, a statement at a time.
+class CsvWriter {
+ public:
+  explicit CsvWriter(const json& run) : period_(Get(run["period"], "name")) {
+    out_ =
+        "period,party,line,kind,source,isrc,scope,territory,role,share_ppm,uses,basis,amount,"
+        "currency\r\n";
+  }
+
+  void Add(const json& statement) {
     for (const json& line : statement["lines"]) {
       std::string basis = line.contains("weight")
                               ? Get(line, "weight") + "/" + Get(line, "pool_weight")
@@ -701,73 +738,151 @@ Result<std::string> ExportCsv(const json& run, const std::string& party) {
                           : line.contains("guarantee") ? "guarantee " + Get(line, "guarantee")
                                                        : "";
       if (line.contains("revenue_share_ppm")) {
-        basis += " at revenue share " + std::to_string(line.value("revenue_share_ppm", 0)) + " ppm";
+        basis += " at revenue share " + Integer(line, "revenue_share_ppm") + " ppm";
       }
-      for (const std::string& cell :
-           {Get(run["period"], "name"), Get(statement, "party"),
-            std::to_string(line.value("line", 0)), Get(line, "kind"), Get(line, "source"),
-            Get(line, "isrc"), Get(line, "scope"), Get(line, "territory"), Get(line, "role"),
-            std::to_string(line.value("share_ppm", 0)),
-            std::to_string(line.value("uses", int64_t{0})), basis, Get(line, "amount"),
-            Get(line, "currency")}) {
-        out += CsvField(cell) + ",";
+      for (const std::string_view cell :
+           {std::string_view(period_), std::string_view(Get(statement, "party")),
+            std::string_view(Integer(line, "line")), std::string_view(Get(line, "kind")),
+            std::string_view(Get(line, "source")), std::string_view(Get(line, "isrc")),
+            std::string_view(Get(line, "scope")), std::string_view(Get(line, "territory")),
+            std::string_view(Get(line, "role")), std::string_view(Integer(line, "share_ppm")),
+            std::string_view(Integer(line, "uses")), std::string_view(basis),
+            std::string_view(Get(line, "amount")), std::string_view(Get(line, "currency"))}) {
+        AppendCsvField(out_, cell);
+        out_ += ',';
       }
-      out.back() = '\r';
-      out += "\n";
+      out_.back() = '\r';
+      out_ += '\n';
     }
   }
-  if (!found) return FindStatement(run, party).status();
-  return out;
-}
 
-Result<std::string> ExportDsr(const json& run, const std::string& party) {
-  const json& period = run["period"];
-  const std::string start = Get(period, "start").substr(0, 10);
-  // The period's last day: the end is exclusive.
-  Result<Timestamp> end = Timestamp::Parse(Get(period, "end"));
-  const std::string last_day =
-      end.ok() ? Timestamp::FromUnixMillis(end->unix_millis() - 1).DateString() : "";
-  std::vector<std::string> records;
-  auto record = [&](std::vector<std::string> cells) {
-    std::string line;
-    for (const std::string& cell : cells) line += DsrCell(cell) + "\t";
-    line.pop_back();
-    records.push_back(line);
-  };
-  // The message id is derived from the run (period and checkpoint root), so an export of the
-  // same run is the same file.
-  const std::string message_id =
-      "accord-" + Get(period, "name") + "-" + Get(run["checkpoint"], "root").substr(0, 16);
-  record({"HEAD", "dsrf/1.1.2/1.6/1.0", "BasicAudioProfile", "1.0", message_id, Get(period, "end"),
-          "1", "1", start, last_day, "", "accord", "", party});
+  std::string Finish() && { return std::move(out_); }
+
+ private:
+  std::string period_;
+  std::string out_;
+};
+
+// The DSR flat file, a statement at a time: HEAD, then per statement and currency an SY record
+// followed by its SU records, then FOOT with the counts.
+class DsrWriter {
+ public:
+  DsrWriter(const json& run, const std::string& party) {
+    const json& period = run["period"];
+    const std::string start = Get(period, "start").substr(0, 10);
+    // The period's last day: the end is exclusive.
+    Result<Timestamp> end = Timestamp::Parse(Get(period, "end"));
+    const std::string last_day =
+        end.ok() ? Timestamp::FromUnixMillis(end->unix_millis() - 1).DateString() : "";
+    // The message id is derived from the run (period and checkpoint root), so an export of the
+    // same run is the same file.
+    const std::string message_id =
+        "accord-" + Get(period, "name") + "-" + Get(run["checkpoint"], "root").substr(0, 16);
+    Record({"HEAD", "dsrf/1.1.2/1.6/1.0", "BasicAudioProfile", "1.0", message_id,
+            Get(period, "end"), "1", "1", start, last_day, "", "accord", "", party});
+  }
+
+  void Add(const json& statement) {
+    const json& lines = statement["lines"];
+    for (const auto& [currency, total] : statement["totals"].items()) {
+      const std::string summary_id = "SY" + std::to_string(++summary_number_);
+      int64_t uses = 0;
+      for (const json& line : lines) {
+        if (Get(line, "currency") == currency) uses += line.value("uses", int64_t{0});
+      }
+      Record({"SY01", summary_id, "AI usage", Get(statement, "party"), Get(statement, "party_name"),
+              std::to_string(uses), total.is_string() ? total.get_ref<const std::string&>() : "",
+              currency});
+      for (const json& line : lines) {
+        if (Get(line, "currency") != currency || Get(line, "isrc").empty()) continue;
+        Record({"SU01", "SU" + std::to_string(++usage_number_), summary_id, Get(line, "isrc"),
+                Get(line, "scope"), Get(line, "territory"), Get(line, "kind"), Get(line, "source"),
+                Get(line, "role"), Integer(line, "share_ppm"), Integer(line, "uses"),
+                Get(line, "amount"), currency});
+      }
+    }
+  }
+
+  std::string Finish() && {
+    Record({"FOOT", std::to_string(summary_number_), std::to_string(usage_number_)});
+    return std::move(out_);
+  }
+
+ private:
+  void Record(std::initializer_list<std::string_view> cells) {
+    for (const std::string_view cell : cells) {
+      AppendDsrCell(out_, cell);
+      out_ += '\t';
+    }
+    out_.back() = '\n';
+  }
+
+  std::string out_;
+  int summary_number_ = 0;
+  int usage_number_ = 0;
+};
+
+// `run`'s statements of `party` (every party's when empty) through `writer`; NotFound when
+// `party` has none.
+template <typename Writer>
+Result<std::string> Export(const json& run, const std::string& party, Writer writer) {
   bool found = party.empty();
-  int summary_number = 0;
-  int usage_number = 0;
   for (const json& statement : run["statements"]) {
     if (!party.empty() && Get(statement, "party") != party) continue;
     found = true;
-    for (const auto& [currency, total] : statement["totals"].items()) {
-      const std::string summary_id = "SY" + std::to_string(++summary_number);
-      int64_t uses = 0;
-      for (const json& line : statement["lines"]) {
-        if (Get(line, "currency") == currency) uses += line.value("uses", int64_t{0});
-      }
-      record({"SY01", summary_id, "AI usage", Get(statement, "party"), Get(statement, "party_name"),
-              std::to_string(uses), total.get<std::string>(), currency});
-      for (const json& line : statement["lines"]) {
-        if (Get(line, "currency") != currency || Get(line, "isrc").empty()) continue;
-        record({"SU01", "SU" + std::to_string(++usage_number), summary_id, Get(line, "isrc"),
-                Get(line, "scope"), Get(line, "territory"), Get(line, "kind"), Get(line, "source"),
-                Get(line, "role"), std::to_string(line.value("share_ppm", 0)),
-                std::to_string(line.value("uses", int64_t{0})), Get(line, "amount"), currency});
-      }
-    }
+    writer.Add(statement);
   }
   if (!found) return FindStatement(run, party).status();
-  record({"FOOT", std::to_string(summary_number), std::to_string(usage_number)});
-  std::string out;
-  for (const std::string& line : records) out += line + "\n";
-  return out;
+  return std::move(writer).Finish();
+}
+
+// Every statement of a stored run in RunToJson's layout through `writer`, parsed one at a time;
+// nullopt when the document departs from the layout.
+template <typename Writer>
+Result<std::optional<std::string>> ExportEachStatement(const RunFile& run, Head& head,
+                                                       Writer writer) {
+  ACCORD_ASSIGN_OR_RETURN(
+      const bool in_layout,
+      ScanStatements(run, head, /*whole_statements=*/true, [&](std::string& text, uint64_t) {
+        const json statement = json::parse(text, nullptr, /*allow_exceptions=*/false);
+        if (statement.is_discarded()) return false;
+        writer.Add(statement);
+        return true;
+      }));
+  if (!in_layout) return std::optional<std::string>();
+  return std::optional<std::string>(std::move(writer).Finish());
+}
+
+}  // namespace
+
+Result<std::string> ExportCsv(const json& run, const std::string& party) {
+  return Export(run, party, CsvWriter(run));
+}
+
+Result<std::string> ExportDsr(const json& run, const std::string& party) {
+  return Export(run, party, DsrWriter(run, party));
+}
+
+Result<std::string> ExportStoredRun(const std::string& data_dir, const std::string& period,
+                                    ExportFormat format, const std::string& party) {
+  auto export_run = [&](const json& run) {
+    return format == ExportFormat::kCsv ? ExportCsv(run, party) : ExportDsr(run, party);
+  };
+  if (!party.empty()) {
+    ACCORD_ASSIGN_OR_RETURN(const json run, LoadRunFor(data_dir, period, party));
+    return export_run(run);
+  }
+  ACCORD_ASSIGN_OR_RETURN(const RunFile file, OpenRun(data_dir, period));
+  ACCORD_ASSIGN_OR_RETURN(std::optional<Head> head, ReadHead(file));
+  if (head && Get(head->run, "format") == kFormat) {
+    ACCORD_ASSIGN_OR_RETURN(std::optional<std::string> out,
+                            format == ExportFormat::kCsv
+                                ? ExportEachStatement(file, *head, CsvWriter(head->run))
+                                : ExportEachStatement(file, *head, DsrWriter(head->run, "")));
+    if (out) return *std::move(out);
+  }
+  ACCORD_ASSIGN_OR_RETURN(const json run, LoadRun(data_dir, period));
+  return export_run(run);
 }
 
 }  // namespace accord::royalties

@@ -81,6 +81,15 @@ Result<std::string> ExportCsv(const nlohmann::json& run, const std::string& part
 // royalty_statements.md lists which fields we fill and which we leave empty.
 Result<std::string> ExportDsr(const nlohmann::json& run, const std::string& party);
 
+// ExportCsv or ExportDsr of a stored run: of one party's statement (read as LoadRunFor reads
+// it), or of every party's, parsed one statement at a time from RunToJson's layout rather than
+// as one document (a month of 1M events is a 350 MB document, which takes gigabytes parsed
+// whole; docs/royalties.md#speed). Errors as LoadRun's, and NotFound when `party` has no
+// statement.
+enum class ExportFormat { kCsv, kDsr };
+Result<std::string> ExportStoredRun(const std::string& data_dir, const std::string& period,
+                                    ExportFormat format, const std::string& party);
+
 }  // namespace accord::royalties
 
 #endif  // ACCORD_ROYALTIES_STATEMENT_H_

@@ -260,6 +260,20 @@ TEST_F(StatementTest, OutlineReadsAsTheWholeDocumentWithLinesCounted) {
       ASSERT_TRUE(outline.ok()) << outline.status().ToString();
       EXPECT_EQ(*outline, expected);
       EXPECT_EQ(parsed_whole, text != document) << "RunToJson's layout is read line by line";
+      // The exports of a stored run read it a statement at a time: the same bytes as the
+      // exports of the whole document, for every party and for each.
+      for (const std::string& party :
+           {std::string(), std::string("label:1"), std::string("label:3\"q\" \\ \xc3\xa9")}) {
+        if (!party.empty() && each.statements.size() < 6) continue;
+        EXPECT_EQ(*ExportStoredRun(dir_, "2026-07", ExportFormat::kCsv, party),
+                  *ExportCsv(whole, party))
+            << party;
+        EXPECT_EQ(*ExportStoredRun(dir_, "2026-07", ExportFormat::kDsr, party),
+                  *ExportDsr(whole, party))
+            << party;
+      }
+      EXPECT_EQ(ExportStoredRun(dir_, "2026-07", ExportFormat::kCsv, "nobody").status().code(),
+                StatusCode::kNotFound);
     }
   }
   EXPECT_EQ(RunOutline(run)["statements"][5]["line_count"], 11);
@@ -271,6 +285,9 @@ TEST_F(StatementTest, OutlineReadsAsTheWholeDocumentWithLinesCounted) {
   for (size_t cut : {document.find("\"lines\""), document.find("label:4"), document.size() - 3}) {
     std::ofstream(RunPath(dir_, "2026-07"), std::ios::trunc) << document.substr(0, cut);
     EXPECT_EQ(LoadRunOutline(dir_, "2026-07").status().code(), StatusCode::kDataLoss) << cut;
+    EXPECT_EQ(ExportStoredRun(dir_, "2026-07", ExportFormat::kDsr, "").status().code(),
+              StatusCode::kDataLoss)
+        << cut;
   }
   // The second of a statement's three lines taken out by hand, leaving a gap in the numbers:
   // the lines that are there are counted.
@@ -308,6 +325,8 @@ TEST_F(StatementTest, OutlineCountsLinesAcrossTheReadersPieces) {
   EXPECT_FALSE(parsed_whole);
   EXPECT_EQ(*outline, OutlineOfWhole(nlohmann::json::parse(document)));
   EXPECT_EQ((*outline)["statements"][29]["line_count"], 2'019);
+  const nlohmann::json whole = nlohmann::json::parse(document);
+  EXPECT_EQ(*ExportStoredRun(dir_, "2026-07", ExportFormat::kCsv, ""), *ExportCsv(whole, ""));
 }
 
 TEST_F(StatementTest, LoadNamesWhatIsMissingOrBroken) {
