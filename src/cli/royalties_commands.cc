@@ -52,9 +52,7 @@ void AddRoyalties(CLI::App& app, Globals& g) {
     auto book = Check(ledger::Ledger::Open(DataDir(g)));
     const royalties::RunResult result =
         Check(royalties::RunFromLedger(*book, registry->registry(), *snapshot, parsed, settings));
-    const std::string document = royalties::RunToJson(result);
-    const royalties::SaveOutcome outcome =
-        Check(royalties::SaveRun(DataDir(g), parsed.name, document, replace));
+    const royalties::SaveOutcome outcome = Check(royalties::SaveRun(DataDir(g), result, replace));
     json out = {{"period", parsed.name},
                 {"file", royalties::RunPath(DataDir(g), parsed.name)},
                 {"unchanged", outcome == royalties::SaveOutcome::kUnchanged},

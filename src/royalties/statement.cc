@@ -4,10 +4,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <string_view>
@@ -243,57 +247,119 @@ ordered_json RunHead(const RunResult& run) {
 
 json RunTotalsToJson(const RunResult& run) { return TotalsJson<json>(run); }
 
-std::string RunToJson(const RunResult& run) {
+Status WriteRunJson(const RunResult& run, const DocumentSink& sink) {
   ordered_json doc = RunHead(run);
   doc["statements"] = ordered_json::array();
-  std::string out = doc.dump(1);
-  if (run.statements.empty()) return out + "\n";
+  std::string head = doc.dump(1);
+  if (run.statements.empty()) return sink(head + "\n");
   // The head ends with the empty array: `"statements": []` and the closing brace.
   constexpr std::string_view kEmptyTail = "[]\n}";
-  out.resize(out.size() - kEmptyTail.size());
-  // A month's statements are written in two contiguous parts of about as many lines each, the
-  // second on another thread (when one can be started), and joined in order: the same bytes in
-  // about half the time.
+  head.resize(head.size() - kEmptyTail.size());
+  head += "[\n";
+  ACCORD_RETURN_IF_ERROR(sink(head));
+
+  // The statements go out in blocks of whole statements of about kBlockLines lines. A month's
+  // blocks alternate between this thread and a helper, which formats the odd ones into two
+  // buffers taken in turn; every buffer is reused, so that a document of hundreds of megabytes
+  // touches a few megabytes of fresh memory (the first touch of memory was the dearest part of
+  // writing it, docs/royalties.md#speed).
+  constexpr size_t kBlockLines = 8192;
+  std::vector<size_t> blocks = {0};  // where each block starts, then the end
   size_t lines = 0;
-  for (const Statement& statement : run.statements) lines += statement.lines.size();
-  size_t cut = 0;
-  for (size_t seen = 0; cut < run.statements.size() && seen * 2 < lines; ++cut) {
-    seen += run.statements[cut].lines.size();
+  for (size_t i = 0, in_block = 0; i < run.statements.size(); ++i) {
+    in_block += run.statements[i].lines.size();
+    lines += run.statements[i].lines.size();
+    if (in_block >= kBlockLines) {
+      blocks.push_back(i + 1);
+      in_block = 0;
+    }
   }
-  if (lines < 100'000) cut = run.statements.size();
-  auto write = [&](size_t begin, size_t end, std::string& part) {
-    size_t part_lines = 0;
-    for (size_t i = begin; i < end; ++i) part_lines += run.statements[i].lines.size();
-    part.reserve(part.size() + part_lines * 400 + (end - begin) * 200);
-    // Hundreds of megabytes written once: faulted in as 2 MiB pages rather than 4 KiB ones,
-    // each of which cost about 10 µs on the development VM (docs/royalties.md#speed).
-    AdviseHugePages(part.data(), part.capacity());
-    for (size_t i = begin; i < end; ++i) {
-      if (i > 0) part += ",\n";
-      AppendStatement(part, run.statements[i]);
+  if (blocks.back() != run.statements.size()) blocks.push_back(run.statements.size());
+  const size_t block_count = blocks.size() - 1;
+  auto format = [&](size_t block, std::string& out) {
+    out.clear();
+    for (size_t i = blocks[block]; i < blocks[block + 1]; ++i) {
+      if (i > 0) out += ",\n";
+      AppendStatement(out, run.statements[i]);
     }
   };
-  std::string second;
+  auto reserve = [](std::string& buffer) {
+    // Room for a block (a bigger statement grows it), in 2 MiB pages when it can have them.
+    buffer.reserve(kBlockLines * 512);
+    AdviseHugePages(buffer.data(), buffer.capacity());
+  };
+
+  struct Shared {
+    std::mutex mu;
+    std::condition_variable changed;
+    std::array<std::string, 2> buffers;
+    std::array<bool, 2> ready = {false, false};  // formatted, not yet handed to the sink
+    bool stop = false;
+  } shared;
   std::thread helper;
-  if (cut < run.statements.size()) {
+  if (lines >= 100'000 && block_count > 1) {
     try {
-      helper = std::thread(write, cut, run.statements.size(), std::ref(second));
+      helper = std::thread([&] {
+        for (size_t block = 1, turn = 0; block < block_count; block += 2, ++turn) {
+          std::string& buffer = shared.buffers[turn % 2];
+          {
+            std::unique_lock lock(shared.mu);
+            shared.changed.wait(lock, [&] { return shared.stop || !shared.ready[turn % 2]; });
+            if (shared.stop) return;
+          }
+          if (buffer.capacity() == 0) reserve(buffer);
+          format(block, buffer);
+          std::lock_guard lock(shared.mu);
+          shared.ready[turn % 2] = true;
+          shared.changed.notify_all();
+        }
+      });
     } catch (const std::system_error&) {
-      // No thread: the second part is written here, after the first.
+      // No thread: every block is formatted here.
     }
   }
-  // Room for both parts, so that joining them copies the second part once.
-  out.reserve(out.size() + lines * 400 + run.statements.size() * 200);
-  AdviseHugePages(out.data(), out.capacity());
-  out += "[\n";
-  write(0, cut, out);
-  if (helper.joinable()) {
-    helper.join();
-  } else {
-    write(cut, run.statements.size(), second);
+  Status status;
+  std::string own;
+  reserve(own);
+  for (size_t block = 0; block < block_count && status.ok(); ++block) {
+    if (!helper.joinable() || block % 2 == 0) {
+      format(block, own);
+      status = sink(own);
+      continue;
+    }
+    const size_t slot = (block / 2) % 2;
+    {
+      std::unique_lock lock(shared.mu);
+      shared.changed.wait(lock, [&] { return shared.ready[slot]; });
+    }
+    status = sink(shared.buffers[slot]);
+    std::lock_guard lock(shared.mu);
+    shared.ready[slot] = false;
+    shared.changed.notify_all();
   }
-  out += second;
-  out += "\n ]\n}\n";
+  if (helper.joinable()) {
+    {
+      std::lock_guard lock(shared.mu);
+      shared.stop = true;
+      shared.changed.notify_all();
+    }
+    helper.join();
+  }
+  ACCORD_RETURN_IF_ERROR(status);
+  return sink("\n ]\n}\n");
+}
+
+std::string RunToJson(const RunResult& run) {
+  size_t lines = 0;
+  for (const Statement& statement : run.statements) lines += statement.lines.size();
+  std::string out;
+  out.reserve(lines * 400 + run.statements.size() * 200 + 4096);
+  AdviseHugePages(out.data(), out.capacity());
+  const Status written = WriteRunJson(run, [&](std::string_view piece) {
+    out += piece;
+    return OkStatus();
+  });
+  (void)written;  // this sink never fails
   return out;
 }
 
@@ -301,38 +367,98 @@ std::string RunPath(const std::string& data_dir, const std::string& period) {
   return data_dir + "/royalties/" + period + ".json";
 }
 
-Result<SaveOutcome> SaveRun(const std::string& data_dir, const std::string& period,
-                            const std::string& document, bool replace) {
+namespace {
+
+// SaveRun's work, with the document handed over by `write` a piece at a time. The stored run,
+// when there is one, is compared piece by piece as the document comes: nothing is written while
+// they agree (an identical run is kUnchanged and writes nothing), and a difference without
+// `replace` stops the writing at once. Otherwise the document goes to a temporary file (with
+// the agreeing start copied from the stored run), which replaces the stored one only whole.
+Result<SaveOutcome> SaveDocument(const std::string& data_dir, const std::string& period,
+                                 const std::function<Status(const DocumentSink&)>& write,
+                                 bool replace) {
   ledger::FileSystem* fs = ledger::PosixFileSystem();
   const std::string dir = data_dir + "/royalties";
   const std::string path = RunPath(data_dir, period);
-  ACCORD_RETURN_IF_ERROR(fs->CreateDir(dir));
-  Result<std::string> existing = fs->ReadFile(path);
-  if (existing.ok()) {
-    if (*existing == document) return SaveOutcome::kUnchanged;
-    if (!replace) {
-      return FailedPreconditionError(
-          path + ": a different run of " + period +
-          " is stored (statements may have been issued from it); pass --replace to supersede it");
-    }
-  } else if (existing.status().code() != StatusCode::kNotFound) {
-    return existing.status();
-  }
   const std::string temporary = path + ".tmp";
-  if (Status removed = fs->Remove(temporary);
-      !removed.ok() && removed.code() != StatusCode::kNotFound) {
-    return removed;
+  ACCORD_RETURN_IF_ERROR(fs->CreateDir(dir));
+  std::unique_ptr<ledger::ReadableFile> stored;
+  uint64_t stored_size = 0;
+  if (Result<uint64_t> size = fs->FileSize(path); size.ok()) {
+    ACCORD_ASSIGN_OR_RETURN(stored, fs->OpenReadable(path));
+    stored_size = *size;
+  } else if (size.status().code() != StatusCode::kNotFound) {
+    return size.status();
   }
-  ACCORD_ASSIGN_OR_RETURN(std::unique_ptr<ledger::WritableFile> file,
-                          fs->NewAppendableFile(temporary));
-  ACCORD_RETURN_IF_ERROR(file->Append(document));
-  ACCORD_RETURN_IF_ERROR(file->Sync());
-  ACCORD_RETURN_IF_ERROR(file->Close());
+  const Status refused = FailedPreconditionError(
+      path + ": a different run of " + period +
+      " is stored (statements may have been issued from it); pass --replace to supersede it");
+  std::unique_ptr<ledger::WritableFile> file;
+  uint64_t agreed = 0;  // bytes of the document equal to the stored run's, none written yet
+  // Starts the temporary file with the `agreed` bytes, copied from the stored run.
+  auto start_file = [&]() -> Status {
+    if (Status removed = fs->Remove(temporary);
+        !removed.ok() && removed.code() != StatusCode::kNotFound) {
+      return removed;
+    }
+    ACCORD_ASSIGN_OR_RETURN(file, fs->NewAppendableFile(temporary));
+    constexpr uint64_t kPieceBytes = uint64_t{4} << 20;
+    for (uint64_t at = 0; at < agreed; at += kPieceBytes) {
+      ACCORD_ASSIGN_OR_RETURN(
+          const std::string piece,
+          stored->ReadRange(at, static_cast<size_t>(std::min(kPieceBytes, agreed - at))));
+      ACCORD_RETURN_IF_ERROR(file->Append(piece));
+    }
+    return OkStatus();
+  };
+  Status written = write([&](std::string_view piece) -> Status {
+    if (file == nullptr && stored != nullptr) {
+      bool same = agreed + piece.size() <= stored_size;
+      if (same) {
+        ACCORD_ASSIGN_OR_RETURN(const std::string old, stored->ReadRange(agreed, piece.size()));
+        same = old == piece;
+      }
+      if (same) {
+        agreed += piece.size();
+        return OkStatus();
+      }
+      if (!replace) return refused;
+    }
+    if (file == nullptr) ACCORD_RETURN_IF_ERROR(start_file());
+    return file->Append(piece);
+  });
+  if (written.ok() && file == nullptr) {
+    if (stored != nullptr && agreed == stored_size) return SaveOutcome::kUnchanged;
+    // The document is the stored run cut short.
+    written = stored == nullptr || replace ? start_file() : refused;
+  }
+  if (written.ok()) written = file->Sync();
+  if (file != nullptr) {
+    if (Status closed = file->Close(); written.ok()) written = closed;
+  }
+  if (!written.ok()) {
+    if (file != nullptr) (void)fs->Remove(temporary);
+    return written;
+  }
   std::error_code error;
   std::filesystem::rename(temporary, path, error);
   if (error) return InternalError(path + ": rename: " + error.message());
   ACCORD_RETURN_IF_ERROR(fs->SyncDir(dir));
   return SaveOutcome::kWritten;
+}
+
+}  // namespace
+
+Result<SaveOutcome> SaveRun(const std::string& data_dir, const std::string& period,
+                            const std::string& document, bool replace) {
+  return SaveDocument(
+      data_dir, period, [&](const DocumentSink& sink) { return sink(document); }, replace);
+}
+
+Result<SaveOutcome> SaveRun(const std::string& data_dir, const RunResult& run, bool replace) {
+  return SaveDocument(
+      data_dir, run.period.name, [&](const DocumentSink& sink) { return WriteRunJson(run, sink); },
+      replace);
 }
 
 namespace {

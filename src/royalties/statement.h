@@ -13,8 +13,10 @@
 #ifndef ACCORD_ROYALTIES_STATEMENT_H_
 #define ACCORD_ROYALTIES_STATEMENT_H_
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 #include "royalties/engine.h"
@@ -24,6 +26,14 @@ namespace accord::royalties {
 // The stored document ("format": "accord-royalty-run/v1"), as indented JSON with a final
 // newline.
 std::string RunToJson(const RunResult& run);
+
+// Receives a document a piece at a time; an error it returns stops the writing.
+using DocumentSink = std::function<Status(std::string_view piece)>;
+
+// RunToJson's bytes handed to `sink` in order, in pieces of a few megabytes (whole statements),
+// formatted on two threads for a month of 100,000 lines or more, without ever holding the
+// document whole. Returns the sink's first error, after which nothing more is handed over.
+Status WriteRunJson(const RunResult& run, const DocumentSink& sink);
 
 // The document's "totals" member alone, as RunToJson writes it (per currency: pools, fees,
 // guarantees, retained when a pool is gross, paid; decimal strings), without writing or
@@ -40,6 +50,10 @@ enum class SaveOutcome { kWritten, kUnchanged };
 // otherwise FailedPrecondition, naming the file.
 Result<SaveOutcome> SaveRun(const std::string& data_dir, const std::string& period,
                             const std::string& document, bool replace);
+// SaveRun of RunToJson(run) under run.period, written straight from WriteRunJson: the same
+// outcome and file without the document in memory, and an identical run only compared, not
+// written again. A month of 1M events is a document of 350 MB (docs/royalties.md#speed).
+Result<SaveOutcome> SaveRun(const std::string& data_dir, const RunResult& run, bool replace);
 
 // Reads and checks a stored run. NotFound names the period and says how to create it;
 // DataLoss when the file is not a run document.

@@ -95,6 +95,89 @@ TEST_F(StatementTest, DocumentIsExactlyWhatTheJsonLibraryWrites) {
   }
 }
 
+// A run of `statements` statements of `lines_each` lines each (the first has `first_lines`).
+RunResult RunOfLines(int statements, size_t lines_each, size_t first_lines) {
+  RunResult run = SampleRun();
+  const Statement sample = run.statements[0];
+  run.statements.clear();
+  for (int n = 0; n < statements; ++n) {
+    Statement statement = sample;
+    statement.party = "label:" + std::to_string(100'000 + n);
+    statement.lines.resize(n == 0 ? first_lines : lines_each, sample.lines[0]);
+    for (size_t k = 0; k < statement.lines.size(); ++k) statement.lines[k].uses = 1 + n + k;
+    run.statements.push_back(statement);
+  }
+  return run;
+}
+
+TEST_F(StatementTest, MonthSizedDocumentIsWrittenInOrderFromBothThreads) {
+  // From 100,000 lines the statements are formatted in blocks of about 8,192 lines, every other
+  // one on a helper thread: the pieces must still come in order and make exactly the document
+  // the JSON library writes, with a statement bigger than a block among them.
+  const RunResult run = RunOfLines(2'000, 55, 30'000);
+  const std::string document = RunToJson(run);
+  EXPECT_EQ(nlohmann::ordered_json::parse(document).dump(1) + "\n", document);
+  std::vector<std::string> pieces;
+  ASSERT_TRUE(WriteRunJson(run, [&](std::string_view piece) {
+                pieces.emplace_back(piece);
+                return OkStatus();
+              }).ok());
+  EXPECT_GT(pieces.size(), size_t{10});
+  std::string joined;
+  for (const std::string& piece : pieces) joined += piece;
+  EXPECT_EQ(joined, document);
+  // A sink that fails stops the writing: nothing is handed over after its error, which is
+  // returned (and the helper thread is not left waiting).
+  for (size_t fail_at : {size_t{0}, size_t{1}, size_t{2}, size_t{5}}) {
+    size_t calls = 0;
+    const Status status = WriteRunJson(run, [&](std::string_view) {
+      return calls++ == fail_at ? DataLossError("disk gone") : OkStatus();
+    });
+    EXPECT_EQ(status.code(), StatusCode::kDataLoss);
+    EXPECT_EQ(calls, fail_at + 1);
+  }
+}
+
+TEST_F(StatementTest, SavingARunComparesWithTheStoredOneAsItWrites) {
+  // SaveRun of a run writes the document as it is made, comparing it with the stored run:
+  // identical is unchanged and leaves the file as it was; different is refused without
+  // --replace, the stored run intact, and replaces it whole with it, whatever part differs.
+  const RunResult first = RunOfLines(2'000, 55, 30'000);
+  const std::string path = RunPath(dir_, "2026-07");
+  ASSERT_EQ(*SaveRun(dir_, first, false), SaveOutcome::kWritten);
+  std::string stored;
+  std::getline(std::ifstream(path), stored, '\0');
+  ASSERT_EQ(stored, RunToJson(first));
+  const auto written_at = fs::last_write_time(path);
+  EXPECT_EQ(*SaveRun(dir_, first, false), SaveOutcome::kUnchanged);
+  EXPECT_EQ(fs::last_write_time(path), written_at) << "an identical run is not written again";
+
+  RunResult late = first;  // differs in the last statement only
+  late.statements.back().lines.back().uses += 1;
+  RunResult early = first;  // differs in the head
+  early.events += 1;
+  RunResult shorter = first;  // the stored run with its last statement cut off
+  shorter.statements.pop_back();
+  RunResult longer = first;
+  longer.statements.push_back(first.statements.back());
+  longer.statements.back().party = "label:zz";
+  for (const RunResult* other : {&late, &early, &shorter, &longer}) {
+    Result<SaveOutcome> refused = SaveRun(dir_, *other, false);
+    EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+    std::string after;
+    std::getline(std::ifstream(path), after, '\0');
+    EXPECT_EQ(after, stored) << "the refused save changed nothing";
+    EXPECT_FALSE(fs::exists(path + ".tmp"));
+    ASSERT_EQ(*SaveRun(dir_, *other, true), SaveOutcome::kWritten);
+    std::getline(std::ifstream(path), after, '\0');
+    EXPECT_EQ(after, RunToJson(*other));
+    EXPECT_FALSE(fs::exists(path + ".tmp"));
+    ASSERT_EQ(*SaveRun(dir_, first, true), SaveOutcome::kWritten);  // back to the first
+  }
+  // The string form behaves alike.
+  EXPECT_EQ(*SaveRun(dir_, "2026-07", stored, false), SaveOutcome::kUnchanged);
+}
+
 TEST_F(StatementTest, TotalsAloneAreTheDocumentsTotals) {
   // `accord royalties run` answers with the totals without parsing the document it stored; they
   // must be the document's, with "retained" exactly when a pool is gross.

@@ -97,19 +97,16 @@ HttpResponse CreateRun(Api::State& state, Call& call) {
     replace = it->get<bool>();
   }
   std::lock_guard runs_lock(state.runs_mu);
-  std::string document;
-  json outline;
+  std::optional<royalties::RunResult> result;
   {
     std::shared_lock registry_lock(state.registry_mu);
     std::shared_lock ledger_lock(state.ledger_mu);
-    const royalties::RunResult result = Check(royalties::RunFromLedger(
-        *state.ledger, state.registry->registry(), *state.snapshot, period, settings));
-    document = royalties::RunToJson(result);
-    outline = royalties::RunOutline(result);
+    result = Check(royalties::RunFromLedger(*state.ledger, state.registry->registry(),
+                                            *state.snapshot, period, settings));
   }
   const royalties::SaveOutcome outcome =
-      Check(royalties::SaveRun(state.options.data_dir, period.name, document, replace), "period");
-  json summary = RunSummary(outline);
+      Check(royalties::SaveRun(state.options.data_dir, *result, replace), "period");
+  json summary = RunSummary(royalties::RunOutline(*result));
   summary["unchanged"] = outcome == royalties::SaveOutcome::kUnchanged;
   return JsonResponse(outcome == royalties::SaveOutcome::kUnchanged ? 200 : 201, summary);
 }
