@@ -5,6 +5,7 @@
 //   build/bench/royalties_bench [--events N] [--recordings R] [--listeners L] [--runs K]
 //                               [--model pro_rata|user_centric|artist_centric] [--export DIR]
 //                               [--ledger DIR] [--revenue net|gross] [--readers DIR]
+//                               [--jsonl FILE]
 //
 // --revenue gross makes the month's pool gross revenue: each holder is paid the revenue share
 // of the agreement that licensed its part (the world's agreements carry 50% and 10% shares)
@@ -19,6 +20,10 @@
 // fewer events are stored than generated), signs a checkpoint, and times per model the whole
 // run as `accord royalties run` does it: RunFromLedger, which finds the period's events in the
 // ledger's indexes, reads and parses them from the segments, and runs the engine.
+// --jsonl FILE writes the generated month as JSON Lines, the input of `accord ledger append`,
+// and stops: with `accord world --seed 11 --artists R/10 --recordings R` (the same world) it
+// makes a data directory on which the commands themselves can be timed
+// (bench/royalties_command.sh).
 // --readers DIR (a directory that does not exist yet) stores the first model's document there
 // as `accord royalties run` does (DIR/royalties/2026-07.json) and times, median of K, what the
 // commands and HTTP routes read it with: the whole document (LoadRun), its outline (the run
@@ -48,6 +53,7 @@
 #include <vector>
 
 #include "bench/bench_util.h"
+#include "ledger/event.h"
 #include "ledger/ledger.h"
 #include "royalties/engine.h"
 #include "royalties/ledger_run.h"
@@ -223,11 +229,13 @@ int Main(int argc, char** argv) {
   std::string only_model;   // all three when empty
   std::string ledger_dir;   // none when empty
   std::string readers_dir;  // none when empty
+  std::string jsonl_file;   // none when empty
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--export") == 0) export_dir = argv[i + 1];
     if (std::strcmp(argv[i], "--model") == 0) only_model = argv[i + 1];
     if (std::strcmp(argv[i], "--ledger") == 0) ledger_dir = argv[i + 1];
     if (std::strcmp(argv[i], "--readers") == 0) readers_dir = argv[i + 1];
+    if (std::strcmp(argv[i], "--jsonl") == 0) jsonl_file = argv[i + 1];
     if (std::strcmp(argv[i], "--revenue") == 0) {
       if (std::strcmp(argv[i + 1], "gross") != 0 && std::strcmp(argv[i + 1], "net") != 0) {
         std::fprintf(stderr, "--revenue: expected net or gross\n");
@@ -287,6 +295,22 @@ int Main(int argc, char** argv) {
               static_cast<unsigned long long>(events), static_cast<unsigned long long>(listeners),
               registry->recordings.size());
 
+  if (!jsonl_file.empty()) {
+    std::ofstream out(jsonl_file, std::ios::binary | std::ios::trunc);
+    std::string line;
+    for (const royalties::RecordedEvent& recorded : inputs.events) {
+      line.clear();
+      ledger::AppendCanonicalEncoding(recorded.event, &line);
+      line += '\n';
+      out << line;
+    }
+    if (!out.flush()) {
+      std::fprintf(stderr, "--jsonl %s: cannot write\n", jsonl_file.c_str());
+      return 1;
+    }
+    std::printf("wrote the month's %zu events to %s\n", inputs.events.size(), jsonl_file.c_str());
+    return 0;
+  }
   if (!ledger_dir.empty()) return ThroughTheLedger(inputs, ledger_dir, runs, only_model);
 
   for (royalties::AllocationModel model :
