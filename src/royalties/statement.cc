@@ -866,25 +866,26 @@ class CsvWriter {
       if (line.contains("revenue_share_ppm")) {
         basis += " at revenue share " + Integer(line, "revenue_share_ppm") + " ppm";
       }
-      for (const std::string_view cell :
-           {std::string_view(period_), std::string_view(Get(statement, "party")),
-            std::string_view(Integer(line, "line")), std::string_view(Get(line, "kind")),
-            std::string_view(Get(line, "source")), std::string_view(Get(line, "isrc")),
-            std::string_view(Get(line, "scope")), std::string_view(Get(line, "territory")),
-            std::string_view(Get(line, "role")), std::string_view(Integer(line, "share_ppm")),
-            std::string_view(Integer(line, "uses")), std::string_view(basis),
-            std::string_view(Get(line, "amount")), std::string_view(Get(line, "currency"))}) {
-        AppendCsvField(out_, cell);
-        out_ += ',';
-      }
-      out_.back() = '\r';
-      out_ += '\n';
+      Row({period_, Get(statement, "party"), Integer(line, "line"), Get(line, "kind"),
+           Get(line, "source"), Get(line, "isrc"), Get(line, "scope"), Get(line, "territory"),
+           Get(line, "role"), Integer(line, "share_ppm"), Integer(line, "uses"), basis,
+           Get(line, "amount"), Get(line, "currency")});
     }
   }
 
   std::string Finish() && { return std::move(out_); }
 
  private:
+  // The cells view strings that live until the call returns (some are temporaries).
+  void Row(std::initializer_list<std::string_view> cells) {
+    for (const std::string_view cell : cells) {
+      AppendCsvField(out_, cell);
+      out_ += ',';
+    }
+    out_.back() = '\r';
+    out_ += '\n';
+  }
+
   std::string period_;
   std::string out_;
 };
@@ -935,6 +936,7 @@ class DsrWriter {
   }
 
  private:
+  // As CsvWriter::Row.
   void Record(std::initializer_list<std::string_view> cells) {
     for (const std::string_view cell : cells) {
       AppendDsrCell(out_, cell);
