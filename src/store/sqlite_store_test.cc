@@ -5,12 +5,14 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <random>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -345,6 +347,46 @@ TEST_F(SqliteStoreTest, LoadKeepsInsertionOrderAcrossAppends) {
   EXPECT_EQ(loaded->parties[0].id, "p:zeta");
   EXPECT_EQ(loaded->parties[1].id, "p:alpha");
   EXPECT_EQ(loaded->parties[2].id, "p:mu");
+}
+
+// List rows are matched to their records by a cursor over the records' keys in sorted order
+// (the rows come ordered by key), with a binary search for any key behind it: records stored in
+// any order, keys that are prefixes of one another and lists of every length must all come
+// back to their own records.
+TEST_F(SqliteStoreTest, ListsFindTheirRecordsWhateverOrderTheRecordsWereStoredIn) {
+  std::unique_ptr<SqliteStore> store = MustOpen();
+  std::mt19937 rng(3);
+  std::vector<std::string> ids;
+  for (int n = 0; n < 400; ++n) {
+    ids.push_back("p:" + std::to_string(rng() % 100'000) +
+                  (n % 3 == 0 ? "" : "-" + std::to_string(n)));
+  }
+  ids.push_back("p:1");
+  ids.push_back("p:10");
+  ids.push_back("p:");
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::shuffle(ids.begin(), ids.end(), rng);
+  for (int append = 0; append < 2; ++append) {
+    Registry batch;
+    const size_t half = ids.size() / 2;
+    for (size_t n = append == 0 ? 0 : half; n < (append == 0 ? half : ids.size()); ++n) {
+      std::vector<std::string> acts_for;
+      for (size_t k = 0; k < n % 4; ++k) acts_for.push_back(ids[(n * 7 + k) % half]);
+      batch.parties.push_back(MakeParty(ids[n], PartyKind::kArtist, acts_for));
+    }
+    ASSERT_TRUE(store->Append(batch).ok());
+  }
+  Result<Registry> loaded = LoadFresh();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  ASSERT_EQ(loaded->parties.size(), ids.size());
+  for (size_t n = 0; n < ids.size(); ++n) {
+    ASSERT_EQ(loaded->parties[n].id, ids[n]) << "records keep their stored order";
+    ASSERT_EQ(loaded->parties[n].acts_for.size(), n % 4) << ids[n];
+    for (size_t k = 0; k < n % 4; ++k) {
+      EXPECT_EQ(loaded->parties[n].acts_for[k], ids[(n * 7 + k) % (ids.size() / 2)]) << ids[n];
+    }
+  }
 }
 
 TEST_F(SqliteStoreTest, EmptyTerritorySetRoundTrips) {
