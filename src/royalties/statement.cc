@@ -841,6 +841,20 @@ std::string StatementText(const json& run, const json& statement) {
 
 namespace {
 
+// Appends a record of an export: each cell through `append_cell`, `separator` between them and
+// `end` after the last. The cells view strings that live until the call returns (some are
+// temporaries made in the call's arguments).
+void AppendRecord(std::string& out, std::initializer_list<std::string_view> cells,
+                  void (*append_cell)(std::string&, std::string_view), char separator,
+                  std::string_view end) {
+  for (const std::string_view cell : cells) {
+    append_cell(out, cell);
+    out += separator;
+  }
+  out.pop_back();
+  out += end;
+}
+
 // A number member of a line as text ("0" when it has none).
 std::string Integer(const json& object, const char* key) {
   const auto it = object.find(key);
@@ -876,14 +890,8 @@ class CsvWriter {
   std::string Finish() && { return std::move(out_); }
 
  private:
-  // The cells view strings that live until the call returns (some are temporaries).
   void Row(std::initializer_list<std::string_view> cells) {
-    for (const std::string_view cell : cells) {
-      AppendCsvField(out_, cell);
-      out_ += ',';
-    }
-    out_.back() = '\r';
-    out_ += '\n';
+    AppendRecord(out_, cells, AppendCsvField, ',', "\r\n");
   }
 
   std::string period_;
@@ -936,13 +944,8 @@ class DsrWriter {
   }
 
  private:
-  // As CsvWriter::Row.
   void Record(std::initializer_list<std::string_view> cells) {
-    for (const std::string_view cell : cells) {
-      AppendDsrCell(out_, cell);
-      out_ += '\t';
-    }
-    out_.back() = '\n';
+    AppendRecord(out_, cells, AppendDsrCell, '\t', "\n");
   }
 
   std::string out_;
