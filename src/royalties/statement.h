@@ -7,9 +7,13 @@
 // deterministic (members in a fixed order, no clock), so the same inputs give byte-identical
 // files; that is what makes a run reproducible and checkable.
 //
-// The exports read the stored document, so a statement can be exported long after its run.
+// The exports read the stored document, so a statement can be exported long after its run. A
+// month's document is hundreds of megabytes: the readers rely on RunToJson's layout (one member
+// a line) to read only what they need, and parse a document in any other layout whole.
 //
-// Thread safety: pure functions, except SaveRun/LoadRun, which touch the data directory.
+// Thread safety: pure functions, except SaveRun and the readers of a stored run (Load*,
+// ExportStoredRun), which touch the data directory. WriteRunJson (and SaveRun of a run) formats
+// a large run on a helper thread of its own, joined before it returns.
 #ifndef ACCORD_ROYALTIES_STATEMENT_H_
 #define ACCORD_ROYALTIES_STATEMENT_H_
 
