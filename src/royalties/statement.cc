@@ -30,6 +30,10 @@ using nlohmann::ordered_json;
 
 constexpr std::string_view kFormat = "accord-royalty-run/v1";
 
+// How much of a stored run is read at once: a month's document is hundreds of megabytes, and
+// the readers below read, search or copy it a piece at a time.
+constexpr uint64_t kReadPieceBytes = uint64_t{4} << 20;
+
 std::string WeightString(Weight weight) {
   char digits[40];  // 2^128 has 39 digits
   char* first = digits + sizeof digits;
@@ -402,11 +406,10 @@ Result<SaveOutcome> SaveDocument(const std::string& data_dir, const std::string&
       return removed;
     }
     ACCORD_ASSIGN_OR_RETURN(file, fs->NewAppendableFile(temporary));
-    constexpr uint64_t kPieceBytes = uint64_t{4} << 20;
-    for (uint64_t at = 0; at < agreed; at += kPieceBytes) {
+    for (uint64_t at = 0; at < agreed; at += kReadPieceBytes) {
       ACCORD_ASSIGN_OR_RETURN(
           const std::string piece,
-          stored->ReadRange(at, static_cast<size_t>(std::min(kPieceBytes, agreed - at))));
+          stored->ReadRange(at, static_cast<size_t>(std::min(kReadPieceBytes, agreed - at))));
       ACCORD_RETURN_IF_ERROR(file->Append(piece));
     }
     return OkStatus();
@@ -463,13 +466,17 @@ Result<SaveOutcome> SaveRun(const std::string& data_dir, const RunResult& run, b
 
 namespace {
 
+// What a reader of `period`'s run answers when `status` says its file at `path` is missing.
+Status NamingAMissingRun(Status status, const std::string& period, const std::string& path) {
+  if (status.code() != StatusCode::kNotFound) return status;
+  return NotFoundError("no royalty run for " + period + " (" + path +
+                       "); run `accord royalties run --period " + period + " --pools FILE`");
+}
+
 Result<std::string> ReadRunText(const std::string& data_dir, const std::string& period) {
   const std::string path = RunPath(data_dir, period);
   Result<std::string> text = ledger::PosixFileSystem()->ReadFile(path);
-  if (!text.ok() && text.status().code() == StatusCode::kNotFound) {
-    return NotFoundError("no royalty run for " + period + " (" + path +
-                         "); run `accord royalties run --period " + period + " --pools FILE`");
-  }
+  if (!text.ok()) return NamingAMissingRun(text.status(), period, path);
   return text;
 }
 
@@ -486,9 +493,8 @@ Result<json> ParseRun(std::string_view text, const std::string& path) {
 // by the needle's length, so that one across a boundary is found); nullopt when it is not there.
 Result<std::optional<uint64_t>> FindInFile(const ledger::ReadableFile& file, uint64_t size,
                                            std::string_view needle, uint64_t from) {
-  constexpr uint64_t kPieceBytes = uint64_t{4} << 20;
   for (uint64_t at = from; at < size;) {
-    const uint64_t length = std::min<uint64_t>(kPieceBytes, size - at);
+    const uint64_t length = std::min<uint64_t>(kReadPieceBytes, size - at);
     ACCORD_ASSIGN_OR_RETURN(const std::string piece,
                             file.ReadRange(at, static_cast<size_t>(length)));
     if (const size_t found = piece.find(needle); found != std::string::npos) {
@@ -525,10 +531,7 @@ Result<RunFile> OpenRun(const std::string& data_dir, const std::string& period) 
   Result<uint64_t> size = fs->FileSize(run.path);
   Result<std::unique_ptr<ledger::ReadableFile>> file =
       size.ok() ? fs->OpenReadable(run.path) : size.status();
-  if (!file.ok()) {
-    Result<std::string> text = ReadRunText(data_dir, period);  // names what is missing
-    return text.ok() ? file.status() : text.status();
-  }
+  if (!file.ok()) return NamingAMissingRun(file.status(), period, run.path);
   run.file = *std::move(file);
   run.size = *size;
   return run;
@@ -599,10 +602,9 @@ Result<std::optional<json>> ReadOneStatement(const RunFile& run, const std::stri
 template <typename Visit>
 Result<bool> ForEachLine(const ledger::ReadableFile& file, uint64_t from, uint64_t size,
                          Visit&& visit) {
-  constexpr uint64_t kPieceBytes = uint64_t{4} << 20;
   std::string text;  // the unvisited end of the last piece, then the next piece
   for (uint64_t at = from; at < size;) {
-    const uint64_t length = std::min<uint64_t>(kPieceBytes, size - at);
+    const uint64_t length = std::min<uint64_t>(kReadPieceBytes, size - at);
     ACCORD_ASSIGN_OR_RETURN(const std::string piece,
                             file.ReadRange(at, static_cast<size_t>(length)));
     at += length;
@@ -970,7 +972,7 @@ Result<std::string> Export(const json& run, const std::string& party, Writer wri
 // Every statement of a stored run in RunToJson's layout through `writer`, parsed one at a time;
 // nullopt when the document departs from the layout.
 template <typename Writer>
-Result<std::optional<std::string>> ExportEachStatement(const RunFile& run, Head& head,
+Result<std::optional<std::string>> ExportEachStatement(const RunFile& run, const Head& head,
                                                        Writer writer) {
   ACCORD_ASSIGN_OR_RETURN(
       const bool in_layout,
