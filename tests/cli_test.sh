@@ -212,6 +212,29 @@ run taste playlist --listener l-7f3a --territory DE --recent-hours 721
 expect_rc 1 "recent hours out of range"
 expect_in "$err" "--recent-hours" "error names the flag"
 
+# ---- When `ledger append` saves the state file. The demo's appends are below the automatic
+# threshold (checked above: the log alone until save-state); here one more event, on a copy of
+# the data directory so that nothing above changes, with each choice of --save-state.
+head -n 1 "$events_file" | sed 's/"id":"[^"]*"/"id":"demo-state-0001"/' >"$work/one.jsonl"
+saved_data=$data
+data="$work/state-data"
+cp -a "$saved_data" "$data"
+run ledger append "$work/one.jsonl" --save-state never
+expect_rc 0 "append without saving the state file"
+case "$out" in *"state file:"*) echo "FAIL (--save-state never saved): $out"
+  failures=$((failures + 1)) ;; esac
+run ledger stats --json
+expect_in "$out" "\"state_file_events\": $saved" "the older state file is still the one read"
+head -n 1 "$events_file" | sed 's/"id":"[^"]*"/"id":"demo-state-0002"/' >"$work/one.jsonl"
+run ledger append "$work/one.jsonl" --save-state always
+expect_rc 0 "append saving the state file"
+expect_in "$out" "state file: $((saved + 2)) events" "the append reports the state file it saved"
+run ledger stats --json
+expect_in "$out" "\"state_file_events\": $((saved + 2))" "the next open reads the new state file"
+run ledger append "$work/one.jsonl" --save-state sometimes
+expect_rc 2 "an unknown --save-state is a usage error"
+data=$saved_data
+
 # ---- Audio: analysis and a transform of a generated WAV, and bad files named in the error.
 le() {  # le VALUE BYTES: VALUE little-endian in BYTES bytes
   local v=$1 n=$2 i

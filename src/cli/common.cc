@@ -1,5 +1,6 @@
 #include "cli/common.h"
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -13,6 +14,14 @@ std::string DataDir(const Globals& g) { return service::ResolveDataDir(g.data_di
 
 std::unique_ptr<service::RegistryService> OpenService(const Globals& g) {
   return Check(service::RegistryService::Open(DataDir(g)));
+}
+
+std::future<Result<std::unique_ptr<ledger::Ledger>>> StartOpeningLedger(const Globals& g) {
+  std::string dir = DataDir(g);
+  std::error_code error;
+  const bool exists = std::filesystem::exists(std::filesystem::path(dir) / "ledger", error);
+  return std::async(exists ? std::launch::async : std::launch::deferred,
+                    [dir = std::move(dir)] { return ledger::Ledger::Open(dir); });
 }
 
 Timestamp ParseTime(const std::string& text, const std::string& flag) {

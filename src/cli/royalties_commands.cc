@@ -47,9 +47,10 @@ void AddRoyalties(CLI::App& app, Globals& g) {
   run->callback([&g] {
     const royalties::Period parsed = ParseArg(royalties::ParsePeriod(period), "--period");
     const royalties::RunSettings settings = Check(royalties::ReadRunSettingsFile(pools_file));
+    auto opening = StartOpeningLedger(g);
     auto registry = OpenService(g);
     auto snapshot = Check(registry->snapshot());
-    auto book = Check(ledger::Ledger::Open(DataDir(g)));
+    auto book = Check(opening.get());
     const royalties::RunResult result =
         Check(royalties::RunFromLedger(*book, registry->registry(), *snapshot, parsed, settings));
     const royalties::SaveOutcome outcome = Check(royalties::SaveRun(DataDir(g), result, replace));

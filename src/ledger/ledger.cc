@@ -374,6 +374,11 @@ std::optional<Status> Ledger::FinishBackgroundSave(bool wait) {
                                           : "signal " + std::to_string(WTERMSIG(status))));
 }
 
+bool Ledger::StateFileIsBehind(uint64_t min_events) const {
+  const uint64_t behind = tree_.size() - state_events_;
+  return behind > 0 && behind >= min_events && behind >= tree_.size() / 4;
+}
+
 Status Ledger::SaveState() {
   // Two saves at once would remove each other's files.
   static_cast<void>(FinishBackgroundSave(/*wait=*/true));

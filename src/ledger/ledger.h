@@ -245,6 +245,12 @@ class Ledger {
   std::optional<Status> FinishBackgroundSave(bool wait);
   // The number of events recorded (stats().events, without the rest of stats()).
   uint64_t size() const { return tree_.size(); }
+  // Whether the events recorded after the current state file (all of them, when there is none)
+  // are at least `min_events` and at least a quarter of the ledger: then the next Open would
+  // spend longer recovering them from the log than a SaveState now takes (at 777,558 events,
+  // about 0.6 s more at every open against 0.15 s to save once; decision 0013). The quarter
+  // keeps a ledger of millions from rewriting its whole state after every small append.
+  bool StateFileIsBehind(uint64_t min_events) const;
 
   // Rereads every segment, recomputing every chain hash and the Merkle root, and checks every
   // stored checkpoint's signature and root against it. DataLoss names the first mismatch.

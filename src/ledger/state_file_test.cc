@@ -313,6 +313,33 @@ TEST_F(StateFileTest, OpenFromTheStateFileAndTheRecordsAfterItGivesTheLedgerOfTh
   EXPECT_EQ(ledger->stats().root, from_log.root_after);
 }
 
+// Ledger::StateFileIsBehind, which `accord ledger append` asks before saving: enough events
+// after the state file (or without one), and at least a quarter of the ledger.
+TEST_F(StateFileTest, StateFileIsBehindOnceEnoughOfTheLedgerIsNotInIt) {
+  auto ledger = Open();
+  EXPECT_FALSE(ledger->StateFileIsBehind(0)) << "an empty ledger has nothing to save";
+  Append(*ledger, 0, 10);
+  EXPECT_TRUE(ledger->StateFileIsBehind(10)) << "no state file: all 10 events are behind";
+  EXPECT_FALSE(ledger->StateFileIsBehind(11));
+  ASSERT_TRUE(ledger->SaveState().ok());
+  EXPECT_FALSE(ledger->StateFileIsBehind(0)) << "the state file covers every event";
+  Append(*ledger, 10, 13);
+  EXPECT_TRUE(ledger->StateFileIsBehind(3)) << "3 of 13 is a quarter (13 / 4 = 3)";
+  EXPECT_FALSE(ledger->StateFileIsBehind(4));
+  ASSERT_TRUE(ledger->SaveState().ok());
+  Append(*ledger, 13, 16);
+  EXPECT_FALSE(ledger->StateFileIsBehind(1)) << "3 of 16 is less than a quarter";
+  Append(*ledger, 16, 17);
+  EXPECT_TRUE(ledger->StateFileIsBehind(1)) << "4 of 17";
+
+  // Reopened, the ledger counts from the state file it read.
+  ledger.reset();
+  ledger = Open();
+  EXPECT_EQ(ledger->stats().state_events, 13u);
+  EXPECT_TRUE(ledger->StateFileIsBehind(4));
+  EXPECT_FALSE(ledger->StateFileIsBehind(5));
+}
+
 TEST_F(StateFileTest, DamagedOrShortStateFilesArePassedOver) {
   {
     auto ledger = Open();
