@@ -33,7 +33,7 @@ std::string VmFlagsOf(const void* address) {
 TEST(HugeNewTest, BlocksFromTwoMebibytesAreAlignedAndAdvisedForHugePages) {
 #if defined(__SANITIZE_ADDRESS__)
   GTEST_SKIP() << "huge_new.cc replaces nothing under AddressSanitizer";
-#else
+#endif
   std::vector<char> large(kHugePageBytes, 'x');
   EXPECT_EQ(reinterpret_cast<std::uintptr_t>(large.data()) % kHugePageBytes, 0u);
   const std::string flags = VmFlagsOf(large.data());
@@ -51,7 +51,6 @@ TEST(HugeNewTest, BlocksFromTwoMebibytesAreAlignedAndAdvisedForHugePages) {
   for (int i = 0; i < 1000; ++i) EXPECT_EQ(*small[static_cast<size_t>(i)], i);
   auto empty = std::make_unique<char[]>(0);
   EXPECT_NE(empty.get(), nullptr);
-#endif
 }
 
 TEST(HugeNewTest, ATooLargeBlockThrowsBadAlloc) {
