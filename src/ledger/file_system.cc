@@ -53,21 +53,31 @@ int CloseDescriptor(int fd) { return ::close(fd); }
 
 // `length` bytes of the open file `fd` (named `path` in errors) from `offset`, fewer only where
 // the file ends first.
-Result<std::string> PreadRange(int fd, const std::string& path, std::uint64_t offset,
-                               std::size_t length) {
-  std::string content(length, '\0');
+// Reads up to `length` bytes at `offset` into `*content` (fewer at the end of the file). Its
+// memory is reused: resize zero-fills only what it adds beyond the size the last read left.
+Status PreadInto(int fd, const std::string& path, std::uint64_t offset, std::size_t length,
+                 std::string* content) {
+  content->resize(length);
   std::size_t filled = 0;
   while (filled < length) {
     const ssize_t got =
-        ::pread(fd, content.data() + filled, length - filled, static_cast<off_t>(offset + filled));
+        ::pread(fd, content->data() + filled, length - filled, static_cast<off_t>(offset + filled));
     if (got < 0) {
       if (errno == EINTR) continue;
+      content->clear();
       return PosixError(path, "pread", errno);
     }
     if (got == 0) break;
     filled += static_cast<std::size_t>(got);
   }
-  content.resize(filled);
+  content->resize(filled);
+  return OkStatus();
+}
+
+Result<std::string> PreadRange(int fd, const std::string& path, std::uint64_t offset,
+                               std::size_t length) {
+  std::string content;
+  ACCORD_RETURN_IF_ERROR(PreadInto(fd, path, offset, length, &content));
   return content;
 }
 
@@ -80,6 +90,9 @@ class PosixReadableFile final : public ReadableFile {
 
   Result<std::string> ReadRange(std::uint64_t offset, std::size_t length) const override {
     return PreadRange(fd_, path_, offset, length);
+  }
+  Status ReadRangeInto(std::uint64_t offset, std::size_t length, std::string* out) const override {
+    return PreadInto(fd_, path_, offset, length, out);
   }
 
  private:

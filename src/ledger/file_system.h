@@ -62,6 +62,13 @@ class ReadableFile {
   virtual ~ReadableFile() = default;
   // As FileSystem::ReadRange, on this file.
   virtual Result<std::string> ReadRange(std::uint64_t offset, std::size_t length) const = 0;
+  // ReadRange into `*out`, whose memory is reused: a reader that goes through a file in pieces
+  // of megabytes (LogWriter::ReadRecords) then takes fresh memory, which the kernel zeroes and
+  // faults in, only for its first piece. On an error `*out` holds nothing useful.
+  virtual Status ReadRangeInto(std::uint64_t offset, std::size_t length, std::string* out) const {
+    ACCORD_ASSIGN_OR_RETURN(*out, ReadRange(offset, length));
+    return OkStatus();
+  }
 };
 
 // An exclusive lock on a file, held for as long as this object lives (see FileSystem::LockFile).
