@@ -442,5 +442,54 @@ TEST_F(StatementTest, CsvQuotesWhereNeededAndDsrHasHeadSummaryUsageFoot) {
   EXPECT_EQ(ExportCsv(run, "nobody").status().code(), StatusCode::kNotFound);
 }
 
+// The exports read each statement through nlohmann's SAX parser into a flat form, by the
+// members' JSON types, for whatever a document may hold beyond RunToJson's own output: a string
+// member is its text, an integer member its digits, anything else "" or 0 (a "uses" of 1.5
+// counts no uses; json's value() truncated it, and threw on a string).
+TEST_F(StatementTest, ExportsReadMembersByTheirJsonTypes) {
+  nlohmann::json run = nlohmann::json::parse(RunToJson(SampleRun()));
+  const std::string text = R"({
+    "party": "label:\u00e9", "party_name": "\"Caf\u00e9\", Ltd", "extra": {"a": [1, {"b": 2}]},
+    "totals": {"USD": "1.00", "EUR": "2.50", "GBP": 3},
+    "lines": [
+      {"line": 1, "kind": "pool", "isrc": "QZTST2600001", "currency": "EUR", "uses": 4,
+       "amount": "2.50", "scope": "dj", "territory": "DE", "role": "master_owner",
+       "share_ppm": 1000000, "weight": "4", "pool_weight": "8", "source": "p", "kind": "fee",
+       "nested": {"uses": 99}, "rate": [1]},
+      {"line": 2, "currency": "USD", "uses": 1.5, "amount": "1.00", "isrc": "QZTST2600002",
+       "share_ppm": "7", "guarantee": "5.00"}
+    ]})";
+  run["statements"].push_back(nlohmann::json::parse(text));
+  Result<std::string> csv = ExportCsv(run, "label:\u00e9");
+  ASSERT_TRUE(csv.ok()) << csv.status().ToString();
+  // Escapes decoded, the later "kind" wins, a float "uses" and a string "share_ppm" read as 0,
+  // and "weight" chosen before the array-valued "rate".
+  EXPECT_EQ(
+      *csv,
+      "period,party,line,kind,source,isrc,scope,territory,role,share_ppm,uses,basis,amount,"
+      "currency\r\n"
+      "2026-07,label:\u00e9,1,fee,p,QZTST2600001,dj,DE,master_owner,1000000,4,4/8,2.50,EUR\r\n"
+      "2026-07,label:\u00e9,2,,,QZTST2600002,,,,0,0,guarantee 5.00,1.00,USD\r\n");
+  Result<std::string> dsr = ExportDsr(run, "label:\u00e9");
+  ASSERT_TRUE(dsr.ok()) << dsr.status().ToString();
+  // Currencies in code order, as a json object iterates them; a total that is not a string is
+  // an empty cell.
+  EXPECT_NE(dsr->find("\nSY01\tSY1\tAI usage\tlabel:\u00e9\t\"Caf\u00e9\", Ltd\t4\t2.50\tEUR\n"
+                      "SU01\tSU1\tSY1\tQZTST2600001\tdj\tDE\tfee\tp\tmaster_owner\t1000000\t4\t"
+                      "2.50\tEUR\n"
+                      "SY01\tSY2\tAI usage\tlabel:\u00e9\t\"Caf\u00e9\", Ltd\t0\t\tGBP\n"
+                      "SY01\tSY3\tAI usage\tlabel:\u00e9\t\"Caf\u00e9\", Ltd\t0\t1.00\tUSD\n"
+                      "SU01\tSU2\tSY3\tQZTST2600002\t\t\t\t\t\t0\t0\t1.00\tUSD\n"),
+            std::string::npos)
+      << *dsr;
+
+  // A statement whose lines are not an array of objects is refused, naming it.
+  run["statements"].back()["lines"] = {{"line", 1}};
+  Result<std::string> refused = ExportCsv(run, "");
+  EXPECT_EQ(refused.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(refused.status().message().find("label:\u00e9"), std::string::npos)
+      << refused.status().message();
+}
+
 }  // namespace
 }  // namespace accord::royalties
