@@ -51,10 +51,9 @@ std::string ParentDir(const std::string& path) {
 // EINTR, and a retry could close a descriptor another thread has just been given.
 int CloseDescriptor(int fd) { return ::close(fd); }
 
-// `length` bytes of the open file `fd` (named `path` in errors) from `offset`, fewer only where
-// the file ends first.
-// Reads up to `length` bytes at `offset` into `*content` (fewer at the end of the file). Its
-// memory is reused: resize zero-fills only what it adds beyond the size the last read left.
+// Reads `length` bytes of the open file `fd` (named `path` in errors) from `offset` into
+// `*content`, fewer only where the file ends first. Its memory is reused: resize zero-fills only
+// what it adds beyond the size the last read left.
 Status PreadInto(int fd, const std::string& path, std::uint64_t offset, std::size_t length,
                  std::string* content) {
   content->resize(length);
