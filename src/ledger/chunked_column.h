@@ -67,7 +67,10 @@ class ChunkedColumn {
     while (size_ < count) {
       const uint64_t take = std::min<uint64_t>(count - size_, kMask + 1);
       chunks_.emplace_back();
-      chunks_.back().reserve(kMask + 1);
+      // As in push_back, only a column longer than one chunk takes whole chunks: a small
+      // ledger's state loads into small blocks, not a 2 MiB huge page per column (each one a
+      // fault that zeroes 2 MiB: tens of milliseconds an Open on this VM).
+      if (size_ != 0 || take == kMask + 1) chunks_.back().reserve(kMask + 1);
       chunks_.back().resize(take);
       ACCORD_RETURN_IF_ERROR(in->GetBytes(chunks_.back().data(), take * sizeof(T)));
       size_ += take;

@@ -1,5 +1,6 @@
 #include "ledger/flat_string_map.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstdlib>
 #include <cstring>
@@ -122,17 +123,40 @@ std::string_view FlatStringMap::KeyAt(uint64_t ref) const {
   return std::string_view(chunks_[chunk].get() + offset, static_cast<size_t>(ref & kLengthMask));
 }
 
+size_t FlatStringMap::FirstChunkBytes(size_t needed) {
+  return std::clamp(std::bit_ceil(needed), kFirstChunkBytes, kChunkBytes);
+}
+
+void FlatStringMap::ResizeLastChunk(size_t capacity) {
+  std::unique_ptr<char[], Free> bigger(static_cast<char*>(LargeAllocate(capacity, false)));
+  if (chunk_used_ > 0) std::memcpy(bigger.get(), chunks_.back().get(), chunk_used_);
+  chunks_.back() = std::move(bigger);
+  chunk_capacity_ = capacity;
+}
+
 uint64_t FlatStringMap::StoreKey(std::string_view key) {
   // A new chunk also when the key would end exactly at the chunk's end, so that every stored
   // offset, empty keys' included, is below kChunkBytes and fits its field.
-  if (chunks_.empty() || chunk_used_ + key.size() >= kChunkBytes) {
-    // The unused end of a full chunk is zeroed, so that a saved map is the same bytes for the
-    // same keys.
-    if (!chunks_.empty()) {
-      std::memset(chunks_.back().get() + chunk_used_, 0, kChunkBytes - chunk_used_);
+  if (chunks_.empty() || chunk_used_ + key.size() >= chunk_capacity_) {
+    const size_t needed = chunk_used_ + key.size() + 1;
+    if (!chunks_.empty() && needed <= kChunkBytes) {
+      // Only the first chunk is ever smaller than kChunkBytes: it doubles (its keys are found
+      // by offset, so they may move) until it is whole.
+      ResizeLastChunk(std::min(kChunkBytes, std::max(2 * chunk_capacity_, std::bit_ceil(needed))));
+    } else {
+      if (!chunks_.empty()) {
+        if (chunk_capacity_ < kChunkBytes) ResizeLastChunk(kChunkBytes);
+        // The unused end of a full chunk is zeroed, so that a saved map is the same bytes for
+        // the same keys.
+        std::memset(chunks_.back().get() + chunk_used_, 0, kChunkBytes - chunk_used_);
+      }
+      // A small map's keys start in a small block rather than a 2 MiB huge page, which the
+      // kernel zeroes whole on first touch (milliseconds on the development VM, for each map of
+      // every ledger opened); a map that filled one chunk will fill the next.
+      chunk_capacity_ = chunks_.empty() ? FirstChunkBytes(key.size() + 1) : kChunkBytes;
+      chunks_.emplace_back(static_cast<char*>(LargeAllocate(chunk_capacity_, false)));
+      chunk_used_ = 0;
     }
-    chunks_.emplace_back(static_cast<char*>(LargeAllocate(kChunkBytes, false)));
-    chunk_used_ = 0;
   }
   const uint64_t ref = (uint64_t{chunks_.size()} << kChunkShift) |
                        (uint64_t{chunk_used_} << kOffsetShift) | key.size();
@@ -249,7 +273,10 @@ Result<FlatStringMap> FlatStringMap::LoadFrom(StateReader* in, std::string_view 
     return damaged(std::to_string(chunk_count) + " key chunks do not fit in the file");
   }
   for (uint64_t chunk = 0; chunk < chunk_count; ++chunk) {
-    map.chunks_.emplace_back(static_cast<char*>(LargeAllocate(kChunkBytes, false)));
+    // A lone chunk is as small as StoreKey would have made it.
+    map.chunk_capacity_ =
+        chunk_count == 1 ? FirstChunkBytes(static_cast<size_t>(chunk_used) + 1) : kChunkBytes;
+    map.chunks_.emplace_back(static_cast<char*>(LargeAllocate(map.chunk_capacity_, false)));
     const size_t bytes = chunk + 1 == chunk_count ? chunk_used : kChunkBytes;
     ACCORD_RETURN_IF_ERROR(in->GetBytes(map.chunks_.back().get(), bytes));
   }

@@ -111,6 +111,10 @@ class FlatStringMap {
   size_t SlotFor(std::string_view key, uint64_t hash) const;
   std::string_view KeyAt(uint64_t ref) const;
   uint64_t StoreKey(std::string_view key);
+  // The size of a first chunk that must hold `needed` bytes.
+  static size_t FirstChunkBytes(size_t needed);
+  // Moves the last chunk's keys into a new block of `capacity` bytes.
+  void ResizeLastChunk(size_t capacity);
   // Doubles the table until it has at least `slot_count` slots (a power of two).
   void Grow(size_t slot_count);
   // Before Insert and Put add a key: grows a table that would be more than 5/8 full, and starts
@@ -143,10 +147,13 @@ class FlatStringMap {
     size_t bytes_ = 0;
   };
 
-  // Keys live in chunks that never move, so a reference stays valid as the map grows.
+  // Keys live in chunks of kChunkBytes, found by (chunk, offset), so a reference stays valid
+  // as the map grows. The first chunk starts at kFirstChunkBytes and doubles.
   static constexpr size_t kChunkBytes = 2 * kMaxKeyBytes;
+  static constexpr size_t kFirstChunkBytes = 4096;
   std::vector<std::unique_ptr<char[], Free>> chunks_;
-  size_t chunk_used_ = 0;  // bytes used in chunks_.back()
+  size_t chunk_used_ = 0;      // bytes used in chunks_.back()
+  size_t chunk_capacity_ = 0;  // bytes allocated for chunks_.back()
 
   std::unique_ptr<Slot[], Free> slots_;
   size_t slot_count_ = 0;  // a power of two

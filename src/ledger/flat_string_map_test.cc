@@ -4,6 +4,10 @@
 
 #include <string>
 #include <unordered_map>
+#include <vector>
+
+#include "ledger/fault_file_system.h"
+#include "ledger/state_file.h"
 
 namespace accord::ledger {
 namespace {
@@ -114,6 +118,60 @@ TEST(FlatStringMapTest, LargeMapsGrowIntoTablesPreparedAheadAndKeepEveryKey) {
   for (uint64_t n = 0; n < 700'000; ++n) ASSERT_EQ(third.Find(key(n)), n) << n;
   EXPECT_EQ(third.Put(key(5), 6), 5u);
   EXPECT_EQ(third.Find("absent"), std::nullopt);
+}
+
+// Saves `map` into a file of `fs` and loads it back.
+FlatStringMap SaveAndLoad(const FlatStringMap& map, FaultFileSystem* fs, const std::string& path) {
+  Result<StateWriter> out = StateWriter::Create(fs, path);
+  EXPECT_TRUE(out.ok());
+  map.SaveTo(&*out);
+  EXPECT_TRUE(out->Finish().ok());
+  Result<StateReader> in = StateReader::Open(fs, path);
+  EXPECT_TRUE(in.ok());
+  Result<FlatStringMap> loaded = FlatStringMap::LoadFrom(&*in, "map");
+  EXPECT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_TRUE(in->Finish().ok());
+  return std::move(*loaded);
+}
+
+// The first chunk of key bytes starts small and doubles up to the chunk size, moving its keys;
+// later chunks are whole from the start. Keys stay findable through each of those steps, in a
+// map loaded from a state file too (which gives its lone chunk a small block again) and as that
+// map grows on.
+TEST(FlatStringMapTest, KeysStayFindableAsTheFirstKeyChunkGrowsAndAfterALoad) {
+  std::vector<std::string> keys;
+  for (int n = 0; n < 3'000; ++n) keys.push_back("listener-" + std::to_string(n));
+  keys.push_back(std::string(FlatStringMap::kMaxKeyBytes, 'a'));  // the first chunk, now whole
+  keys.push_back(std::string(FlatStringMap::kMaxKeyBytes, 'b'));  // does not fit: a second one
+  for (int n = 0; n < 1'000; ++n) keys.push_back("late-" + std::to_string(n));
+  keys.push_back("");
+
+  FlatStringMap map;
+  for (size_t n = 0; n < keys.size(); ++n) {
+    ASSERT_TRUE(map.Insert(keys[n], n).second) << n;
+    // Every earlier key is still where its reference says, after each growth of the chunk.
+    if (n % 500 == 0 || n >= 3'000) {
+      for (size_t earlier = 0; earlier <= n; earlier += 97)
+        ASSERT_EQ(map.Find(keys[earlier]), earlier);
+    }
+  }
+  for (size_t n = 0; n < keys.size(); ++n) ASSERT_EQ(map.Find(keys[n]), n) << n;
+
+  FaultFileSystem memory;
+  FlatStringMap loaded = SaveAndLoad(map, &memory, "large");
+  for (size_t n = 0; n < keys.size(); ++n) ASSERT_EQ(loaded.Find(keys[n]), n) << n;
+  ASSERT_TRUE(loaded.Insert("after-load", 1'000'000).second);
+  EXPECT_EQ(loaded.Find("after-load"), 1'000'000u);
+
+  // A small map loads into a small block and grows on from there through several chunks.
+  FlatStringMap small;
+  ASSERT_TRUE(small.Insert("evt-first", 0).second);
+  FlatStringMap grown = SaveAndLoad(small, &memory, "small");
+  auto key = [](uint64_t n) { return "evt-" + std::string(n % 29, 'x') + std::to_string(n); };
+  for (uint64_t n = 1; n < 150'000; ++n) ASSERT_TRUE(grown.Insert(key(n), n).second) << n;
+  EXPECT_EQ(grown.Find("evt-first"), 0u);
+  for (uint64_t n = 1; n < 150'000; ++n) ASSERT_EQ(grown.Find(key(n)), n) << n;
+  EXPECT_EQ(grown.size(), 150'000u);
 }
 
 }  // namespace
