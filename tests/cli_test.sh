@@ -105,6 +105,30 @@ expect_in "$err" "--mode" "error names the flag"
 events_file="$(dirname "$demo")/events.jsonl"
 run ledger append "$events_file"
 expect_rc 0 "ledger append"
+# In batches of two (a group commit each), the same file again: every event answered once, in
+# order, as one JSON array.
+run ledger append "$events_file" --batch 2 --json
+expect_rc 0 "ledger append in batches"
+expect_in "$out" '"outcome": "duplicate"' "a repeated file is answered as duplicates"
+if [ "$(grep -c '"id": ' <<<"$out")" != "$(grep -c . "$events_file")" ] || [ "${out:0:1}" != "[" ] ||
+  [ "${out: -1}" != "]" ]; then
+  echo "FAIL (one array element per event): $out"; failures=$((failures + 1))
+fi
+run ledger append "$events_file" --batch 0
+expect_rc 2 "a batch of no events is a usage error"
+# A bad line refuses the whole file: nothing before it is recorded.
+run ledger stats --json
+events_before=$(sed -n 's/.*"events": \([0-9]*\),.*/\1/p' <<<"$out")
+{ head -n 2 "$events_file" | sed 's/"id":"/"id":"bad-file-/'; echo '{"id": "x", "time": "soon"}'
+} >"$work/bad.jsonl"
+run ledger append "$work/bad.jsonl" --batch 1
+expect_rc 1 "a file with a bad line"
+expect_in "$err" "bad.jsonl:3" "error names the file and line"
+run ledger stats --json
+expect_in "$out" "\"events\": $events_before," "nothing of a file with a bad line is recorded"
+run ledger append "$work/absent.jsonl"
+expect_rc 1 "a missing file"
+expect_in "$err" "absent.jsonl" "error names the missing file"
 run ledger events --from 2026-07-01T20:01:00Z --to 2026-07-02 --limit 0
 expect_rc 0 "ledger events by period"
 expect_in "$out" "events" "events count"

@@ -1,6 +1,7 @@
 // Verbs over the usage ledger (ledger append|stats|checkpoint|prove|verify) and the
 // standalone proof checker (verify-proof), which needs no data directory.
 #include <algorithm>
+#include <future>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -10,6 +11,7 @@
 #include "cli/common.h"
 #include "core/ids.h"
 #include "core/text.h"
+#include "ledger/events_file.h"
 #include "ledger/ledger.h"
 #include "rights/registry.h"
 
@@ -31,6 +33,72 @@ json CheckpointJson(const ledger::SignedCheckpoint& head) {
   return ledger::SignedCheckpointToJsonValue(head);
 }
 
+// `text` with two more spaces after each newline: an element as it stands inside an array.
+// (JSON text has no newline inside a string, which it writes as \n.)
+std::string IndentedTwoMore(const std::string& text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 8);
+  for (const char c : text) {
+    out += c;
+    if (c == '\n') out += "  ";
+  }
+  return out;
+}
+
+// `accord ledger append`'s answers, printed as each batch is durable: under --json one element
+// of an array per event (laid out as json::dump(2) lays out the whole array), else a line per
+// refused or conflicting event and the counts at the end.
+class AppendReport {
+ public:
+  explicit AppendReport(bool json) : json_(json) {}
+
+  void Add(const std::vector<ledger::UsageEvent>& events,
+           const std::vector<ledger::IntakeResult>& results) {
+    for (size_t i = 0; i < results.size(); ++i) {
+      const ledger::IntakeResult& r = results[i];
+      const std::string_view outcome = ledger::IntakeOutcomeName(r.outcome);
+      ++counts_[static_cast<size_t>(r.outcome)];
+      if (json_) {
+        const json element = {{"id", events[i].id},
+                              {"outcome", outcome},
+                              {"sequence", r.sequence},
+                              {"details", r.details}};
+        std::cout << (answered_ == 0 ? "[\n  " : ",\n  ") << IndentedTwoMore(element.dump(2));
+      } else if (r.outcome == ledger::IntakeOutcome::kRefused ||
+                 r.outcome == ledger::IntakeOutcome::kConflict) {
+        std::cout << outcome << " " << events[i].id << ":";
+        for (const std::string& d : r.details) std::cout << "\n  " << d;
+        std::cout << "\n";
+      }
+      ++answered_;
+    }
+    std::cout.flush();
+  }
+
+  // Closes the JSON array, or prints the counts, the ledger's size and `more`.
+  void Finish(uint64_t ledger_events, const std::string& more) {
+    if (json_) {
+      std::cout << (answered_ == 0 ? "[]\n" : "\n]\n");
+    } else {
+      auto count = [&](ledger::IntakeOutcome outcome) {
+        return std::to_string(counts_[static_cast<size_t>(outcome)]);
+      };
+      std::cout << answered_ << " events: " << count(ledger::IntakeOutcome::kRecorded)
+                << " recorded, " << count(ledger::IntakeOutcome::kDuplicate) << " duplicate, "
+                << count(ledger::IntakeOutcome::kConflict) << " conflict, "
+                << count(ledger::IntakeOutcome::kRefused) << " refused; ledger holds "
+                << ledger_events << " events\n"
+                << more;
+    }
+    std::cout.flush();
+  }
+
+ private:
+  bool json_;
+  uint64_t answered_ = 0;
+  uint64_t counts_[4] = {};  // by IntakeOutcome
+};
+
 void AddLedger(CLI::App& app, Globals& g) {
   auto* ledger_cmd = app.add_subcommand("ledger", "The usage ledger: record, checkpoint, prove");
   ledger_cmd->require_subcommand(1);
@@ -51,48 +119,46 @@ void AddLedger(CLI::App& app, Globals& g) {
                        "never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
+  static size_t batch_events = ledger::kDefaultFileBatchEvents;
+  append
+      ->add_option("--batch", batch_events,
+                   "Events per group commit: each batch is durable before the next is read, and "
+                   "only one batch is in memory at a time")
+      ->check(CLI::Range(size_t{1}, size_t{10'000'000}))
+      ->capture_default_str();
   append->callback([&g] {
     auto opening = StartOpeningLedger(g);
-    std::vector<ledger::UsageEvent> events = Check(ledger::ReadUsageEventsFile(events_file));
+    // Every line is parsed before anything is recorded, so that a bad line refuses the whole
+    // file; on a thread of its own while the registry loads.
+    auto checking =
+        std::async(std::launch::async, [] { return ledger::CheckUsageEventsFile(events_file); });
     auto registry = OpenService(g);
     auto snapshot = Check(registry->snapshot());
+    Check(checking.get());
     auto book = Check(opening.get());
-    std::vector<ledger::IntakeResult> results = Check(book->Append(events, *snapshot));
-    json out = json::array();
-    std::map<std::string, int64_t> counts;
-    std::string text;
-    for (size_t i = 0; i < results.size(); ++i) {
-      const ledger::IntakeResult& r = results[i];
-      const std::string& id = events[i].id;
-      const std::string outcome(ledger::IntakeOutcomeName(r.outcome));
-      ++counts[outcome];
-      out.push_back(
-          {{"id", id}, {"outcome", outcome}, {"sequence", r.sequence}, {"details", r.details}});
-      if (r.outcome == ledger::IntakeOutcome::kRefused ||
-          r.outcome == ledger::IntakeOutcome::kConflict) {
-        text += outcome + " " + id + ":";
-        for (const std::string& d : r.details) text += "\n  " + d;
-        text += "\n";
-      }
-    }
-    text += std::to_string(results.size()) + " events: " + std::to_string(counts["recorded"]) +
-            " recorded, " + std::to_string(counts["duplicate"]) + " duplicate, " +
-            std::to_string(counts["conflict"]) + " conflict, " + std::to_string(counts["refused"]) +
-            " refused; ledger holds " + std::to_string(book->stats().events) + " events\n";
+    AppendReport report(g.json);
+    const Status recorded = ledger::RecordUsageEventsFile(
+        book.get(), events_file, *snapshot, batch_events,
+        [&](const std::vector<ledger::UsageEvent>& events,
+            const std::vector<ledger::IntakeResult>& results) { report.Add(events, results); });
+    std::string more;
     // Without a state file the next command recovers these events from the log (a second at
     // about 800,000), so a large append saves one. The events are recorded either way: a
     // failed save costs only that recovery time, so it warns and does not fail the command.
-    if (save_state_when == "always" ||
-        (save_state_when == "auto" && book->StateFileIsBehind(kAppendStateTailEvents))) {
+    if (recorded.ok() &&
+        (save_state_when == "always" ||
+         (save_state_when == "auto" && book->StateFileIsBehind(kAppendStateTailEvents)))) {
       if (Status saved = book->SaveState(); saved.ok()) {
-        text += "state file: " + std::to_string(book->stats().state_events) + " events\n";
+        more = "state file: " + std::to_string(book->stats().state_events) + " events\n";
       } else {
         std::cerr << "accord: warning: the events are recorded, but the state file was not "
                      "saved: "
                   << saved.ToString() << std::endl;
       }
     }
-    Print(g, out, text);
+    // What was answered is printed even when a later batch failed: those answers stand.
+    report.Finish(book->stats().events, more);
+    Check(recorded);
   });
 
   auto* stats = ledger_cmd->add_subcommand(

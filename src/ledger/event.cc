@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -236,26 +235,6 @@ Result<UsageEvent> ParseUsageEventWithLibrary(std::string_view text, std::string
   Result<UsageEvent> event = FromJson(object);
   if (!event.ok()) return event.status().WithPrefix(where);
   return event;
-}
-
-Result<std::vector<UsageEvent>> ReadUsageEventsFile(const std::string& path) {
-  constexpr std::streamoff kMaxFileBytes = std::streamoff{1} << 30;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError(path + ": cannot open");
-  in.seekg(0, std::ios::end);
-  if (in.tellg() > kMaxFileBytes) return InvalidArgumentError(path + ": larger than 1 GiB");
-  in.seekg(0);
-  std::vector<UsageEvent> events;
-  std::string line;
-  for (int64_t number = 1; std::getline(in, line); ++number) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    ACCORD_ASSIGN_OR_RETURN(UsageEvent event,
-                            ParseUsageEvent(line, path + ":" + std::to_string(number)));
-    events.push_back(std::move(event));
-  }
-  if (in.bad()) return InternalError(path + ": read failed");
-  return events;
 }
 
 std::string CanonicalEncoding(const UsageEvent& event) {

@@ -61,11 +61,6 @@ Result<UsageEvent> ParseUsageEvent(std::string_view json, std::string_view where
 // ParseUsageEvent tries first: for the tests that hold the two to the same answers.
 Result<UsageEvent> ParseUsageEventWithLibrary(std::string_view json, std::string_view where);
 
-// Reads a JSON Lines file of events (blank lines skipped). The first bad line fails the whole
-// file: InvalidArgument "events.jsonl:12: <field>: <what>"; NotFound for a missing file. Files
-// above 1 GiB are refused.
-Result<std::vector<UsageEvent>> ReadUsageEventsFile(const std::string& path);
-
 // Checks the rules a parsed or hand-built event must meet (ids, weights, limits, a time in
 // years 0001..9999, the range Timestamp::Parse reads back).
 Status ValidateUsageEvent(const UsageEvent& event);

@@ -1,0 +1,72 @@
+#include "ledger/events_file.h"
+
+#include <utility>
+
+namespace accord::ledger {
+
+Result<UsageEventsFileReader> UsageEventsFileReader::Open(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFoundError(path + ": cannot open");
+  return UsageEventsFileReader(path, std::move(in));
+}
+
+Status UsageEventsFileReader::ReadBatch(size_t max_events, std::vector<UsageEvent>* events) {
+  events->clear();
+  while (events->size() < max_events && std::getline(in_, line_)) {
+    ++line_number_;
+    if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+    if (line_.find_first_not_of(" \t") == std::string::npos) continue;
+    ACCORD_ASSIGN_OR_RETURN(UsageEvent event,
+                            ParseUsageEvent(line_, path_ + ":" + std::to_string(line_number_)));
+    events->push_back(std::move(event));
+  }
+  if (in_.bad())
+    return InternalError(path_ + ": read failed after line " + std::to_string(line_number_));
+  return OkStatus();
+}
+
+Result<uint64_t> CheckUsageEventsFile(const std::string& path) {
+  ACCORD_ASSIGN_OR_RETURN(UsageEventsFileReader reader, UsageEventsFileReader::Open(path));
+  constexpr size_t kCheckBatchEvents = 4096;  // events are parsed and dropped
+  std::vector<UsageEvent> events;
+  uint64_t count = 0;
+  do {
+    ACCORD_RETURN_IF_ERROR(reader.ReadBatch(kCheckBatchEvents, &events));
+    count += events.size();
+  } while (!events.empty());
+  return count;
+}
+
+Status RecordUsageEventsFile(Ledger* ledger, const std::string& path,
+                             const rights::Snapshot& policy, size_t batch_events,
+                             const RecordedBatchVisitor& recorded) {
+  if (batch_events == 0) return InvalidArgumentError("a batch holds at least one event");
+  ACCORD_ASSIGN_OR_RETURN(UsageEventsFileReader reader, UsageEventsFileReader::Open(path));
+  std::vector<UsageEvent> events;
+  uint64_t done = 0;  // events of the file answered so far
+  auto answered_before = [&](const char* what) {
+    return "; the " + std::to_string(done) + " events of the file before " + what +
+           " are answered, and those recorded are durable (recording the file again answers "
+           "them as duplicates)";
+  };
+  for (;;) {
+    if (Status read = reader.ReadBatch(batch_events, &events); !read.ok()) {
+      if (read.code() != StatusCode::kInvalidArgument) {
+        return Status(read.code(), read.message() + answered_before("that line"));
+      }
+      return FailedPreconditionError(path + " changed after it was checked: " + read.message() +
+                                     answered_before("that line"));
+    }
+    if (events.empty()) return OkStatus();
+    Result<std::vector<IntakeResult>> results = ledger->Append(events, policy);
+    if (!results.ok()) {
+      return Status(results.status().code(), results.status().message() + " (the batch ending at " +
+                                                 path + ":" + std::to_string(reader.line_number()) +
+                                                 ")" + answered_before("that batch"));
+    }
+    recorded(events, *results);
+    done += events.size();
+  }
+}
+
+}  // namespace accord::ledger
