@@ -16,9 +16,7 @@ echo "== no floating point in the royalty engine"
 
 jobs=$(nproc)
 echo "== build (warnings as errors) and test"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACCORD_WERROR=ON >/dev/null
-cmake --build build -j "$jobs"
-./scripts/build_web.sh  # the portal, for its unit and end-to-end tests
+./scripts/build.sh  # accord into build/ and the portal, for its unit and end-to-end tests
 ctest --test-dir build --output-on-failure -j "$jobs" -LE slow
 
 echo "== build with ASan+UBSan and test"
