@@ -122,8 +122,8 @@ void AddLedger(CLI::App& app, Globals& g) {
   static size_t batch_events = ledger::kDefaultFileBatchEvents;
   append
       ->add_option("--batch", batch_events,
-                   "Events per group commit: each batch is durable before the next is read, and "
-                   "only one batch is in memory at a time")
+                   "Events per group commit: each batch is durable before the next is "
+                   "appended, and at most two (one appended, the next being read) are in memory")
       ->check(CLI::Range(size_t{1}, size_t{10'000'000}))
       ->capture_default_str();
   append->callback([&g] {

@@ -64,8 +64,8 @@ class UsageEventsFileReader {
 // ReadBatch gives it.
 Result<uint64_t> CheckUsageEventsFile(const std::string& path);
 
-// Events per Ledger::Append of a file: about 40 MB of events and their encodings in memory, and
-// one fsync per batch.
+// Events per Ledger::Append of a file: tens of megabytes of events and their encodings a batch,
+// and one fsync per batch.
 inline constexpr size_t kDefaultFileBatchEvents = 100'000;
 
 // Called once a batch is durable, with its events and their results (index-aligned).
@@ -73,9 +73,11 @@ using RecordedBatchVisitor = std::function<void(const std::vector<UsageEvent>& e
                                                 const std::vector<IntakeResult>& results)>;
 
 // Records the events of `path`, which CheckUsageEventsFile accepted, in batches of
-// `batch_events` (at least 1), calling `recorded` after each. A line that no longer parses:
-// FailedPrecondition naming it and the number of events recorded before it. A failed append:
-// its status, with that number added. Either way, nothing is recorded after the error.
+// `batch_events` (at least 1), calling `recorded` after each. The next batch is read and
+// parsed on a second thread while one is appended, so two batches are in memory at most. A line
+// that no longer parses: FailedPrecondition naming it and the number of events recorded before it.
+// A failed append: its status, with that number added. Either way, nothing is recorded after the
+// error.
 Status RecordUsageEventsFile(Ledger* ledger, const std::string& path,
                              const rights::Snapshot& policy, size_t batch_events,
                              const RecordedBatchVisitor& recorded);
