@@ -69,8 +69,9 @@ class ChunkedColumn {
       chunks_.emplace_back();
       // As in push_back, only a column longer than one chunk takes whole chunks: a small
       // ledger's state loads into small blocks, not a 2 MiB huge page per column (each one a
-      // fault that zeroes 2 MiB: tens of milliseconds an Open on this VM).
-      if (size_ != 0 || take == kMask + 1) chunks_.back().reserve(kMask + 1);
+      // fault that zeroes 2 MiB: tens of milliseconds an Open on this VM). A power of two, so
+      // that push_back's doublings end at exactly one chunk.
+      chunks_.back().reserve(size_ != 0 ? kMask + 1 : std::bit_ceil(take));
       chunks_.back().resize(take);
       ACCORD_RETURN_IF_ERROR(in->GetBytes(chunks_.back().data(), take * sizeof(T)));
       size_ += take;
