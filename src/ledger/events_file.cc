@@ -46,19 +46,20 @@ Status RecordUsageEventsFile(Ledger* ledger, const std::string& path,
   std::vector<UsageEvent> events;
   std::vector<UsageEvent> next;
   uint64_t done = 0;  // events of the file answered so far
-  auto answered_before = [&](const char* what) {
-    return "; the " + std::to_string(done) + " events of the file before " + what +
-           " are answered, and those recorded are durable (recording the file again answers "
-           "them as duplicates)";
+  // (Events of the failing batch that come before the failing line are not answered.)
+  auto answered = [&] {
+    return "; the file's first " + std::to_string(done) +
+           " events are answered, and those recorded are durable (recording the file again "
+           "answers them as duplicates)";
   };
   Status read = reader.ReadBatch(batch_events, &events);
   for (;;) {
     if (!read.ok()) {
       if (read.code() != StatusCode::kInvalidArgument) {
-        return Status(read.code(), read.message() + answered_before("that line"));
+        return Status(read.code(), read.message() + answered());
       }
       return FailedPreconditionError(path + " changed after it was checked: " + read.message() +
-                                     answered_before("that line"));
+                                     answered());
     }
     if (events.empty()) return OkStatus();
     const int64_t batch_end = reader.line_number();
@@ -71,7 +72,7 @@ Status RecordUsageEventsFile(Ledger* ledger, const std::string& path,
     if (!results.ok()) {
       return Status(results.status().code(), results.status().message() + " (the batch ending at " +
                                                  path + ":" + std::to_string(batch_end) + ")" +
-                                                 answered_before("that batch"));
+                                                 answered());
     }
     recorded(events, *results);
     done += events.size();

@@ -13,8 +13,8 @@
 // memory (holding them took about 1.7 KB an event, 1.7 GB for a million, and files were capped
 // at 1 GiB). RecordUsageEventsFile then reads it again, each batch one Ledger::Append (one group
 // commit). Should a line fail the second time (the file was changed in between), the batches
-// before it stay recorded, since they were acknowledged, and the error says how many there were:
-// recording the same file again is safe, because the ids already recorded are answered as
+// before it stay recorded, since they were acknowledged, and the error says how many events that
+// was: recording the same file again is safe, because the ids already recorded are answered as
 // duplicates.
 //
 // Thread safety: a reader is one caller's; the functions share nothing.
@@ -75,9 +75,9 @@ using RecordedBatchVisitor = std::function<void(const std::vector<UsageEvent>& e
 // Records the events of `path`, which CheckUsageEventsFile accepted, in batches of
 // `batch_events` (at least 1), calling `recorded` after each. The next batch is read and
 // parsed on a second thread while one is appended, so two batches are in memory at most. A line
-// that no longer parses: FailedPrecondition naming it and the number of events recorded before it.
-// A failed append: its status, with that number added. Either way, nothing is recorded after the
-// error.
+// that no longer parses: FailedPrecondition naming it and N, where the file's first N events
+// were answered (whole batches: the failing line's batch is not appended). A failed append: its
+// status, with N added. Either way, nothing is recorded after the error.
 Status RecordUsageEventsFile(Ledger* ledger, const std::string& path,
                              const rights::Snapshot& policy, size_t batch_events,
                              const RecordedBatchVisitor& recorded);

@@ -160,8 +160,7 @@ TEST_F(EventsFileTest, FileChangedAfterTheCheckStopsAtTheLineAndKeepsEarlierBatc
   EXPECT_NE(status.message().find("changed after it was checked"), std::string::npos)
       << status.message();
   EXPECT_NE(status.message().find(path + ":1500:"), std::string::npos) << status.message();
-  EXPECT_NE(status.message().find("the 1400 events of the file before that line"),
-            std::string::npos)
+  EXPECT_NE(status.message().find("the file's first 1400 events are answered"), std::string::npos)
       << status.message();
   EXPECT_EQ(batches, 14);
   EXPECT_EQ((*ledger)->stats().events, 1'400u);
