@@ -16,24 +16,18 @@ rounds=${4:-3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 read -r -a builds <<<"${ACCORDS:-build/accord}"
-"${builds[0]}" --data "$work/world" world --seed 11 --artists $((recordings / 10)) \
-  --recordings "$recordings" >/dev/null
-build/bench/royalties_bench --events "$events" --recordings "$recordings" \
-  --listeners "$listeners" --jsonl "$work/month.jsonl" | tail -1
-echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
+source bench/command_common.sh
+bench_world_and_month "${builds[0]}" "$work/world" "$work/month.jsonl" "$events" "$recordings" \
+  "$listeners"
+print_machine
 for ((round = 1; round <= rounds; round++)); do
   for build in "${builds[@]}"; do
     rm -rf "$work/data"
     mkdir "$work/data"
     cp "$work/world/accord.db" "$work/data/"
     sync
-    if [[ -x /usr/bin/time ]]; then
-      /usr/bin/time -f "$build ledger append, round $round: %e s, peak resident %M KB" \
-        "$build" --data "$work/data" ledger append "$work/month.jsonl" >"$work/out"
-    else
-      TIMEFORMAT="$build ledger append, round $round: %R s"
-      time "$build" --data "$work/data" ledger append "$work/month.jsonl" >"$work/out"
-    fi
+    timed "$build ledger append, round $round" "$work/out" \
+      "$build" --data "$work/data" ledger append "$work/month.jsonl"
     grep ' events: ' "$work/out"
     "$build" --data "$work/data" ledger stats | grep '^root'
   done

@@ -17,31 +17,21 @@ listeners=${3:-100000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 read -r -a builds <<<"${ACCORDS:-build/accord}"
+source bench/command_common.sh
 accord() { "${builds[0]}" --data "$work/data" "$@"; }
-accord world --seed 11 --artists $((recordings / 10)) --recordings "$recordings" >/dev/null
-build/bench/royalties_bench --events "$events" --recordings "$recordings" \
-  --listeners "$listeners" --jsonl "$work/month.jsonl" | tail -1
+bench_world_and_month "${builds[0]}" "$work/data" "$work/month.jsonl" "$events" "$recordings" \
+  "$listeners"
 accord ledger append "$work/month.jsonl" | tail -1
 accord ledger checkpoint >/dev/null
 echo '{"pools": [{"id": "month", "amount": "1000000.00", "currency": "EUR",
   "territory": "worldwide", "scopes": ["recommend", "dj"], "model": "pro_rata"}]}' \
   >"$work/pools.json"
-timed() {
-  local what=$1
-  shift
-  if [[ -x /usr/bin/time ]]; then
-    /usr/bin/time -f "$what: %e s, peak resident %M KB" "$@" >/dev/null
-  else
-    TIMEFORMAT="$what: %R s"
-    time "$@" >/dev/null
-  fi
-}
-echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
+print_machine
 for build in "${builds[@]}"; do
   rm -f "$work/data/royalties/2026-07.json"
-  timed "$build royalties run, first run of the period" \
+  timed "$build royalties run, first run of the period" /dev/null \
     "$build" --data "$work/data" royalties run --period 2026-07 --pools "$work/pools.json"
-  timed "$build royalties run, the same run again (unchanged)" \
+  timed "$build royalties run, the same run again (unchanged)" /dev/null \
     "$build" --data "$work/data" royalties run --period 2026-07 --pools "$work/pools.json"
   md5sum "$work/data/royalties/2026-07.json"
 done
