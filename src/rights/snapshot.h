@@ -88,6 +88,9 @@ class Snapshot {
   // which every decision reads first. Precondition: recording < recording_count().
   void PrefetchDecision(uint32_t recording) const { __builtin_prefetch(&recordings_[recording]); }
   const Isrc& recording_isrc(uint32_t recording) const { return isrcs_[recording]; }
+  // The registry index of the recording's work (Registry::works), or -1 when it names none or
+  // one the registry lacks. Precondition: recording < recording_count().
+  int32_t recording_work(uint32_t recording) const { return recordings_[recording].work; }
   const PlatformPolicy& policy() const { return policy_; }
 
   // The hot path: no allocation. Precondition: recording < recording_count().

@@ -188,6 +188,59 @@ struct UseRow {
   int32_t weight_ppm;
 };
 
+// The distinct recording x scope x territory of the period's uses, found through a chain per
+// recording (a recording has a few: scopes x territories). Each worker drafts the lines of its
+// own recordings (blocks of 16 consecutive registry indexes, dealt in turn, so that the workers
+// write different cache lines of the chains' heads) into rows of its own; a draft number is
+// local number x workers + worker.
+class DraftLines {
+ public:
+  DraftLines() = default;
+  DraftLines(size_t recordings, int workers)
+      : workers_(static_cast<uint32_t>(workers)),
+        first_(recordings, kNone),
+        rows_(static_cast<size_t>(workers)) {}
+  uint32_t WorkerOf(uint32_t recording) const { return (recording >> 4) % workers_; }
+  // The draft number of the recording's line for `subkey` (scope << 16 | territory code),
+  // added when new. Only worker WorkerOf(recording) may call it for the recording.
+  uint32_t Find(uint32_t worker, uint32_t recording, uint32_t subkey, Territory territory) {
+    for (uint32_t d = first_[recording]; d != kNone; d = row(d).next) {
+      if (row(d).subkey == subkey) return d;
+    }
+    std::vector<Row>& rows = rows_[worker];
+    const auto draft = static_cast<uint32_t>(rows.size()) * workers_ + worker;
+    rows.push_back({subkey, first_[recording], territory});
+    first_[recording] = draft;
+    return draft;
+  }
+  // Draft numbers are below this.
+  size_t end() const {
+    size_t most = 0;
+    for (const std::vector<Row>& rows : rows_) most = std::max(most, rows.size());
+    return most * workers_;
+  }
+  size_t size() const {
+    size_t all = 0;
+    for (const std::vector<Row>& rows : rows_) all += rows.size();
+    return all;
+  }
+  size_t recordings() const { return first_.size(); }
+  bool Used(uint32_t recording) const { return first_[recording] != kNone; }
+  uint32_t First(uint32_t recording) const { return first_[recording]; }
+
+  struct Row {
+    uint32_t subkey;  // scope << 16 | territory code
+    uint32_t next;    // the recording's next draft line
+    Territory territory;
+  };
+  const Row& row(uint32_t draft) const { return rows_[draft % workers_][draft / workers_]; }
+
+ private:
+  uint32_t workers_ = 1;
+  std::vector<uint32_t> first_;         // by registry index
+  std::vector<std::vector<Row>> rows_;  // by worker
+};
+
 // What one worker read of a contiguous part of the events.
 struct EventPart {
   Interner listeners;
@@ -306,7 +359,6 @@ struct PartyBook {
 class Run {
  public:
   explicit Run(const RunInputs& inputs) : in_(inputs) {
-    for (const catalog::Work& work : inputs.registry->works) works_[work.iswc.str()] = &work;
     for (const catalog::Party& party : inputs.registry->parties) parties_[party.id] = &party;
     std::array<Scope, rights::kScopeCount> by_name = rights::kAllScopes;
     std::sort(by_name.begin(), by_name.end(),
@@ -325,6 +377,7 @@ class Run {
       if (pool.revenue == PoolRevenue::kGross) gross_ = true;
     }
     ACCORD_RETURN_IF_ERROR(IndexRecordings());
+    InternRegistryParties();
     ACCORD_RETURN_IF_ERROR(ReadEvents(result));
     NumberLines();
     RankSources();
@@ -453,8 +506,26 @@ class Run {
       part.uses = {};
     }
     events_[count].first_use = static_cast<uint32_t>(uses_.size());
-    DraftLines();
+    Draft();
     return OkStatus();
+  }
+
+  // Each use's draft line, into use_drafts_ (`line` holds the recording's registry index until
+  // NumberLines). Every worker walks every use in order and drafts those of its own recordings.
+  void Draft() {
+    drafts_ = DraftLines(in_.registry->recordings.size(), workers_);
+    use_drafts_.resize(uses_.size());
+    RunWorkers(workers_, [&](int worker) {
+      const auto w = static_cast<uint32_t>(worker);
+      for (size_t u = 0; u < uses_.size(); ++u) {
+        const UseRow& use = uses_[u];
+        if (drafts_.WorkerOf(use.line) != w) continue;
+        const EventRow& event = events_[use.event];
+        const uint32_t subkey =
+            (static_cast<uint32_t>(event.scope) << 16) | TerritoryOrder(event.territory);
+        use_drafts_[u] = drafts_.Find(w, use.line, subkey, event.territory);
+      }
+    });
   }
 
   // Events [begin, end) of RunInputs::events: their rows (listener ids and first uses local to
@@ -466,7 +537,7 @@ class Run {
       if (e == begin) part.first_sequence = recorded.sequence;
       part.last_sequence = recorded.sequence;
       ACCORD_RETURN_IF_ERROR(AddEvent(e, recorded.sequence, recorded.event,
-                                      part.listeners.Intern(recorded.event.listener), part.uses));
+                                      part.listeners.Intern(recorded.event.listener), part));
     }
     return OkStatus();
   }
@@ -482,7 +553,7 @@ class Run {
           if (e == begin) into.first_sequence = sequence;
           into.last_sequence = sequence;
           const uint32_t listener = into.listeners.InternCopy(event.listener);
-          return AddEvent(e++, sequence, event, listener, into.uses);
+          return AddEvent(e++, sequence, event, listener, into);
         }));
     if (e != end) return SliceError(part, parts, begin, end, "fewer");
     return OkStatus();
@@ -494,22 +565,11 @@ class Run {
                          ")");
   }
 
-  // Finds each use's line through a chain per recording (a recording has a few lines: scopes
-  // x territories); `line` held the recording's registry index until now.
-  void DraftLines() {
-    first_draft_.assign(in_.registry->recordings.size(), kNone);
-    for (UseRow& use : uses_) {
-      const EventRow& event = events_[use.event];
-      const uint32_t subkey =
-          (static_cast<uint32_t>(event.scope) << 16) | TerritoryOrder(event.territory);
-      use.line = DraftLine(use.line, subkey, event.territory);
-    }
-  }
-
-  // Event `e`'s row and its uses, appended to `uses` (first_use and listener as `uses` and
-  // `listener` number them).
+  // Event `e`'s row and its uses, appended to part.uses (first_use and listener as the part
+  // numbers them; each use's line holds the recording's registry index).
   Status AddEvent(size_t e, uint64_t sequence, const ledger::UsageEvent& event, uint32_t listener,
-                  std::vector<UseRow>& uses) {
+                  EventPart& part) {
+    std::vector<UseRow>& uses = part.uses;
     events_[e] = {event.time.unix_millis(), listener,    static_cast<uint32_t>(uses.size()),
                   event.territory,          event.scope, event.requested};
     for (const ledger::UsedRecording& used : event.recordings) {
@@ -524,43 +584,38 @@ class Run {
     return OkStatus();
   }
 
-  uint32_t DraftLine(uint32_t recording, uint32_t subkey, Territory territory) {
-    for (uint32_t d = first_draft_[recording]; d != kNone; d = drafts_[d].next) {
-      if (drafts_[d].subkey == subkey) return d;
-    }
-    drafts_.push_back({recording, subkey, first_draft_[recording], territory});
-    first_draft_[recording] = static_cast<uint32_t>(drafts_.size() - 1);
-    return first_draft_[recording];
-  }
-
   // Numbers the lines in key order, ranks them in statement order, and plans the holders of
   // every recording used.
   void NumberLines() {
     std::vector<uint32_t> used;
-    for (uint32_t r = 0; r < first_draft_.size(); ++r) {
-      if (first_draft_[r] != kNone) used.push_back(r);
+    for (uint32_t r = 0; r < drafts_.recordings(); ++r) {
+      if (drafts_.Used(r)) used.push_back(r);
     }
     std::sort(used.begin(), used.end(),
               [&](uint32_t a, uint32_t b) { return isrc_keys_[a] < isrc_keys_[b]; });
-    std::vector<uint32_t> renumber(drafts_.size());
+    std::vector<uint32_t> renumber(drafts_.end());
     std::vector<uint32_t> own;
-    plan_of_.assign(first_draft_.size(), kNone);
+    plan_of_.assign(drafts_.recordings(), kNone);
     lines_.reserve(drafts_.size());
     uint32_t statement_rank = 0;
     for (const uint32_t recording : used) {
       own.clear();
-      for (uint32_t d = first_draft_[recording]; d != kNone; d = drafts_[d].next) own.push_back(d);
-      std::sort(own.begin(), own.end(),
-                [&](uint32_t a, uint32_t b) { return drafts_[a].subkey < drafts_[b].subkey; });
+      for (uint32_t d = drafts_.First(recording); d != kNone; d = drafts_.row(d).next) {
+        own.push_back(d);
+      }
+      std::sort(own.begin(), own.end(), [&](uint32_t a, uint32_t b) {
+        return drafts_.row(a).subkey < drafts_.row(b).subkey;
+      });
       for (const uint32_t d : own) {
         renumber[d] = static_cast<uint32_t>(lines_.size());
-        lines_.push_back(
-            {recording, static_cast<Scope>(drafts_[d].subkey >> 16), drafts_[d].territory, 0});
+        lines_.push_back({recording, static_cast<Scope>(drafts_.row(d).subkey >> 16),
+                          drafts_.row(d).territory, 0});
       }
       plan_of_[recording] = static_cast<uint32_t>(plans_.size());
-      plans_.push_back(PlanHolders(recording));
+      plans_.push_back({.recording = recording});
     }
-    for (UseRow& use : uses_) use.line = renumber[use.line];
+    for (size_t u = 0; u < uses_.size(); ++u) uses_[u].line = renumber[use_drafts_[u]];
+    use_drafts_ = {};
     // Statement ranks: within a recording by scope name, then territory code.
     for (size_t begin = 0; begin < lines_.size();) {
       size_t end = begin + 1;
@@ -574,7 +629,7 @@ class Run {
       begin = end;
     }
     drafts_ = {};
-    first_draft_ = {};
+    PlanAllHolders();
   }
 
   uint32_t StatementSubkey(const Line& line) const {
@@ -582,46 +637,98 @@ class Run {
            TerritoryOrder(line.territory);
   }
 
-  RecordingPlan PlanHolders(uint32_t recording) {
-    const catalog::Recording& rec = in_.registry->recordings[recording];
-    RecordingPlan plan;
-    plan.recording = recording;
-    auto add = [&](const std::vector<catalog::Share>& shares, Role role) {
-      const size_t begin = holders_.size();
+  // The registry's parties take the first party ids, in the order of their ids' text, so that
+  // holders sort by number; and with every holder already interned, the workers plan disjoint
+  // ranges of plans_ at once, only reading party_ids_. A split naming a party the registry lacks
+  // (a registry that skipped ValidateRegistry) sends planning back to one thread, interning.
+  void InternRegistryParties() {
+    std::vector<std::string_view> ids;
+    ids.reserve(in_.registry->parties.size());
+    for (const catalog::Party& party : in_.registry->parties) ids.push_back(party.id);
+    std::sort(ids.begin(), ids.end());
+    for (const std::string_view id : ids) party_ids_.Intern(id);
+    parties_in_order_ = static_cast<uint32_t>(party_ids_.size());
+  }
+  bool PartyBefore(uint32_t a, uint32_t b) const {
+    if (a < parties_in_order_ && b < parties_in_order_) return a < b;
+    return party_ids_.name(a) < party_ids_.name(b);
+  }
+
+  void PlanAllHolders() {
+    const size_t parts = static_cast<size_t>(workers_);
+    std::vector<std::vector<Holder>> holders(parts);
+    std::vector<char> unknown(parts, 0);
+    RunWorkers(workers_, [&](int worker) {
+      const auto w = static_cast<size_t>(worker);
+      for (size_t p = plans_.size() * w / parts; p < plans_.size() * (w + 1) / parts; ++p) {
+        if (!PlanHolders(plans_[p], holders[w], /*intern=*/false)) {
+          unknown[w] = 1;
+          return;
+        }
+      }
+    });
+    if (std::find(unknown.begin(), unknown.end(), 1) != unknown.end()) {
+      holders_.clear();
+      for (RecordingPlan& plan : plans_) PlanHolders(plan, holders_, /*intern=*/true);
+      return;
+    }
+    for (size_t w = 0; w < parts; ++w) {
+      const auto offset = static_cast<uint32_t>(holders_.size());
+      for (size_t p = plans_.size() * w / parts; p < plans_.size() * (w + 1) / parts; ++p) {
+        plans_[p].masters_begin += offset;
+        plans_[p].masters_end += offset;
+        plans_[p].composition_end += offset;
+      }
+      holders_.insert(holders_.end(), holders[w].begin(), holders[w].end());
+    }
+  }
+
+  // Plans the holders of plan.recording, appending them to `into`. Without `intern`, returns
+  // false at a party that party_ids_ lacks.
+  bool PlanHolders(RecordingPlan& plan, std::vector<Holder>& into, bool intern) {
+    const catalog::Recording& rec = in_.registry->recordings[plan.recording];
+    plan = {.recording = plan.recording};
+    auto add = [&](const std::vector<catalog::Share>& shares, Role role) -> std::optional<int64_t> {
+      const size_t begin = into.size();
       int64_t sum = 0;
       for (const catalog::Share& share : shares) {
-        holders_.push_back({party_ids_.Intern(share.party), share.ppm, role});
+        const uint32_t party =
+            intern ? party_ids_.Intern(share.party) : party_ids_.Find(share.party);
+        if (party == kNone) return std::nullopt;
+        into.push_back({party, share.ppm, role});
         if (share.ppm < 0) plan.may_fail = true;
         sum += share.ppm;
       }
-      std::sort(holders_.begin() + static_cast<std::ptrdiff_t>(begin), holders_.end(),
-                [&](const Holder& a, const Holder& b) {
-                  return party_ids_.name(a.party) < party_ids_.name(b.party);
-                });
-      for (size_t i = begin + 1; i < holders_.size(); ++i) {
-        if (holders_[i].party == holders_[i - 1].party) plan.distinct = false;
+      std::sort(into.begin() + static_cast<std::ptrdiff_t>(begin), into.end(),
+                [&](const Holder& a, const Holder& b) { return PartyBefore(a.party, b.party); });
+      for (size_t i = begin + 1; i < into.size(); ++i) {
+        if (into[i].party == into[i - 1].party) plan.distinct = false;
       }
       return sum;
     };
-    plan.masters_begin = static_cast<uint32_t>(holders_.size());
-    if (add(rec.master_owners, kMasterOwner) == 0) plan.may_fail = true;
-    plan.masters_end = static_cast<uint32_t>(holders_.size());
-    const catalog::Work* work = WorkOf(rec);
-    if (work != nullptr) {
+    plan.masters_begin = static_cast<uint32_t>(into.size());
+    const std::optional<int64_t> masters = add(rec.master_owners, kMasterOwner);
+    if (!masters) return false;
+    if (*masters == 0) plan.may_fail = true;
+    plan.masters_end = static_cast<uint32_t>(into.size());
+    if (const catalog::Work* work = WorkOf(plan.recording)) {
       plan.has_work = true;
-      int64_t sum = add(work->publishers, kPublisher);
-      sum += add(work->writers, kWriter);
-      if (sum == 0) plan.may_fail = true;
+      const std::optional<int64_t> publishers = add(work->publishers, kPublisher);
+      if (!publishers) return false;
+      const std::optional<int64_t> writers = add(work->writers, kWriter);
+      if (!writers) return false;
+      if (*publishers + *writers == 0) plan.may_fail = true;
     }
-    plan.composition_end = static_cast<uint32_t>(holders_.size());
+    plan.composition_end = static_cast<uint32_t>(into.size());
     if (!plan.distinct) plan.may_fail = true;
-    return plan;
+    return true;
   }
 
-  const catalog::Work* WorkOf(const catalog::Recording& recording) const {
-    if (!recording.work) return nullptr;
-    auto it = works_.find(recording.work->str());
-    return it == works_.end() ? nullptr : it->second;
+  // The recording's work in the registry, nullptr when it names none the registry holds (the
+  // policy snapshot, built from the same registry, has resolved it).
+  const catalog::Work* WorkOf(uint32_t recording) const {
+    const int32_t work = in_.policy->recording_work(recording);
+    return work < 0 ? nullptr : &in_.registry->works[static_cast<size_t>(work)];
   }
 
   // Sources (pool and agreement ids) by their text, for the order of statement lines.
@@ -913,7 +1020,7 @@ class Run {
       }
     };
     if (composition) {
-      const catalog::Work* work = WorkOf(recording);
+      const catalog::Work* work = WorkOf(line.recording);
       add(work->writers, "writer");
       add(work->publishers, "publisher");
     } else {
@@ -1048,40 +1155,58 @@ class Run {
       }
       moments_begin[p + 1] = static_cast<uint32_t>(moments.size());
     }
-    // Groups are found through a chain per line (a line has a stretch or a few).
-    std::vector<FeeGroup> groups;
+    // Groups are found through a chain per line (a line has a stretch or a few). Each worker
+    // gathers the groups of its own range of lines, walking every use in event order, so that a
+    // group's time is that of its first use whatever the number of workers.
+    const size_t parts = static_cast<size_t>(workers_);
     std::vector<uint32_t> first_group(lines_.size(), kNone);
-    for (uint32_t e = 0; e + 1 < events_.size(); ++e) {
-      const EventRow& event = events_[e];
-      for (uint32_t u = event.first_use; u < events_[e + 1].first_use; ++u) {
-        const uint32_t line = uses_[u].line;
-        const uint32_t recording = lines_[line].recording;
-        if (!may_cover[recording]) continue;
-        const uint32_t plan = plan_of_[recording];
-        const auto first = moments.begin() + moments_begin[plan];
-        const auto last = moments.begin() + moments_begin[plan + 1];
-        const auto stretch =
-            static_cast<uint32_t>(std::upper_bound(first, last, event.time_ms) - first);
-        uint32_t g = first_group[line];
-        while (g != kNone && groups[g].stretch != stretch) g = groups[g].next;
-        if (g == kNone) {
-          g = static_cast<uint32_t>(groups.size());
-          groups.push_back({line, stretch, first_group[line], event.time_ms, 0, 0});
-          first_group[line] = g;
+    std::vector<std::vector<FeeGroup>> ordered(parts);
+    RunWorkers(workers_, [&](int worker) {
+      const auto w = static_cast<size_t>(worker);
+      const auto low = static_cast<uint32_t>(lines_.size() * w / parts);
+      const auto high = static_cast<uint32_t>(lines_.size() * (w + 1) / parts);
+      std::vector<FeeGroup> groups;
+      for (uint32_t e = 0; e + 1 < events_.size(); ++e) {
+        const EventRow& event = events_[e];
+        for (uint32_t u = event.first_use; u < events_[e + 1].first_use; ++u) {
+          const uint32_t line = uses_[u].line;
+          if (line < low || line >= high) continue;
+          const uint32_t recording = lines_[line].recording;
+          if (!may_cover[recording]) continue;
+          const uint32_t plan = plan_of_[recording];
+          const auto first = moments.begin() + moments_begin[plan];
+          const auto last = moments.begin() + moments_begin[plan + 1];
+          const auto stretch =
+              static_cast<uint32_t>(std::upper_bound(first, last, event.time_ms) - first);
+          uint32_t g = first_group[line];
+          while (g != kNone && groups[g].stretch != stretch) g = groups[g].next;
+          if (g == kNone) {
+            g = static_cast<uint32_t>(groups.size());
+            groups.push_back({line, stretch, first_group[line], event.time_ms, 0, 0});
+            first_group[line] = g;
+          }
+          groups[g].weight += static_cast<Weight>(uses_[u].weight_ppm);
+          ++groups[g].uses;
         }
-        groups[g].weight += static_cast<Weight>(uses_[u].weight_ppm);
-        ++groups[g].uses;
       }
-    }
-    // In line order, each line's stretches in time order.
-    fee_groups_.reserve(groups.size());
-    for (uint32_t line = 0; line < lines_.size(); ++line) {
-      const size_t begin = fee_groups_.size();
-      for (uint32_t g = first_group[line]; g != kNone; g = groups[g].next) {
-        fee_groups_.push_back(groups[g]);
+      // In line order, each line's stretches in time order.
+      std::vector<FeeGroup>& out = ordered[w];
+      out.reserve(groups.size());
+      for (uint32_t line = low; line < high; ++line) {
+        const size_t begin = out.size();
+        for (uint32_t g = first_group[line]; g != kNone; g = groups[g].next) {
+          out.push_back(groups[g]);
+        }
+        std::sort(out.begin() + static_cast<std::ptrdiff_t>(begin), out.end(),
+                  [](const FeeGroup& a, const FeeGroup& b) { return a.stretch < b.stretch; });
       }
-      std::sort(fee_groups_.begin() + static_cast<std::ptrdiff_t>(begin), fee_groups_.end(),
-                [](const FeeGroup& a, const FeeGroup& b) { return a.stretch < b.stretch; });
+    });
+    size_t group_count = 0;
+    for (const std::vector<FeeGroup>& out : ordered) group_count += out.size();
+    fee_groups_.reserve(group_count);
+    for (std::vector<FeeGroup>& out : ordered) {
+      fee_groups_.insert(fee_groups_.end(), out.begin(), out.end());
+      out = {};
     }
     fee_chunks_.resize((fee_groups_.size() + kFeeChunk - 1) / kFeeChunk);
     return OkStatus();
@@ -1585,12 +1710,6 @@ class Run {
     return it->second;
   }
 
-  struct DraftLineRow {
-    uint32_t recording;
-    uint32_t subkey;  // scope << 16 | territory code
-    uint32_t next;    // the recording's next draft line
-    Territory territory;
-  };
   // The uses of one line in one stretch.
   struct FeeGroup {
     uint32_t line;
@@ -1609,16 +1728,17 @@ class Run {
   const RunInputs& in_;
   int workers_ = 1;
   std::vector<uint64_t> isrc_keys_;  // by registry index
-  std::unordered_map<std::string_view, const catalog::Work*> works_;
   std::unordered_map<std::string_view, const catalog::Party*> parties_;
   std::array<uint8_t, rights::kScopeCount> scope_name_rank_{};
   Interner listeners_;
-  Interner party_ids_;  // every party a line may go to
+  Interner party_ids_;             // every party a line may go to
+  uint32_t parties_in_order_ = 0;  // party ids below it number the registry's parties by id
   Interner artists_;
   std::vector<EventRow> events_;  // in sequence order, then an end marker
   std::vector<UseRow> uses_;      // in event order
-  std::vector<DraftLineRow> drafts_;
-  std::vector<uint32_t> first_draft_;  // by registry index
+  DraftLines drafts_;
+  std::vector<uint32_t> use_drafts_;  // by use, until NumberLines  // the parts' draft lines,
+                                      // joined; numbered into lines_ by NumberLines
   std::vector<Line> lines_;
   std::vector<uint32_t> plan_of_;  // registry index → plans_, kNone when unused
   std::vector<RecordingPlan> plans_;
