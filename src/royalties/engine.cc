@@ -494,9 +494,8 @@ class Run {
       const uint32_t offset = static_cast<uint32_t>(uses_.size());
       std::vector<uint32_t> renumber(part.listeners.size());
       for (uint32_t local = 0; p > 0 && local < part.listeners.size(); ++local) {
-        // A streamed part's names live in its interner, which ends here.
-        const std::string_view name = part.listeners.name(local);
-        renumber[local] = streamed ? listeners_.InternCopy(name) : listeners_.Intern(name);
+        // The part's names live in its interner, which ends here.
+        renumber[local] = listeners_.InternCopy(part.listeners.name(local));
       }
       for (size_t e = count * p / parts; e < count * (p + 1) / parts; ++e) {
         events_[e].first_use += offset;
@@ -530,6 +529,9 @@ class Run {
 
   // Events [begin, end) of RunInputs::events: their rows (listener ids and first uses local to
   // the part) and uses (`line` holding the recording's registry index until lines are drafted).
+  // Each listener's id is copied when the part first sees it, as from a stream: comparing with
+  // the copies, packed together, was 0.3-0.4 s faster at 10M events than with the ids inside
+  // the events they came with, spread over gigabytes.
   Status ReadPart(size_t begin, size_t end, EventPart& part) {
     part.uses.reserve(end - begin);
     for (size_t e = begin; e < end; ++e) {
@@ -537,7 +539,7 @@ class Run {
       if (e == begin) part.first_sequence = recorded.sequence;
       part.last_sequence = recorded.sequence;
       ACCORD_RETURN_IF_ERROR(AddEvent(e, recorded.sequence, recorded.event,
-                                      part.listeners.Intern(recorded.event.listener), part));
+                                      part.listeners.InternCopy(recorded.event.listener), part));
     }
     return OkStatus();
   }
