@@ -66,38 +66,14 @@ uint32_t TerritoryOrder(Territory territory) {
 }
 
 // Dense ids for strings in first-seen order (open addressing; the views must outlive it).
-// Interning a million listener ids through std::unordered_map cost a tenth of a run.
+// Interning a million listener ids through std::unordered_map cost a tenth of a run. A slot
+// holds the text's hash, place and length, so that a lookup reads the slot and the text only.
 class Interner {
  public:
-  uint32_t Intern(std::string_view text, bool& added) {
-    if ((names_.size() + 1) * 2 > slots_.size()) Grow();
-    const uint64_t hash = std::hash<std::string_view>()(text);
-    for (uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
-      Slot& slot = slots_[i];
-      if (slot.id == kNone) {
-        slot = {hash, static_cast<uint32_t>(names_.size())};
-        names_.push_back(text);
-        added = true;
-        return slot.id;
-      }
-      if (slot.hash == hash && names_[slot.id] == text) {
-        added = false;
-        return slot.id;
-      }
-    }
-  }
-  uint32_t Intern(std::string_view text) {
-    bool added = false;
-    return Intern(text, added);
-  }
+  uint32_t Intern(std::string_view text) { return Add(text, /*copy=*/false); }
   // Intern for a text that will not outlive the call: a new one is copied into blocks the
   // interner owns (moving the interner keeps them where they are).
-  uint32_t InternCopy(std::string_view text) {
-    bool added = false;
-    const uint32_t id = Intern(text, added);
-    if (added) names_[id] = Keep(text);
-    return id;
-  }
+  uint32_t InternCopy(std::string_view text) { return Add(text, /*copy=*/true); }
   // kNone when `text` was never interned.
   uint32_t Find(std::string_view text) const {
     if (slots_.empty()) return kNone;
@@ -105,7 +81,7 @@ class Interner {
     for (uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
       const Slot& slot = slots_[i];
       if (slot.id == kNone) return kNone;
-      if (slot.hash == hash && names_[slot.id] == text) return slot.id;
+      if (Matches(slot, hash, text)) return slot.id;
     }
   }
   std::string_view name(uint32_t id) const { return names_[id]; }
@@ -114,12 +90,34 @@ class Interner {
  private:
   struct Slot {
     uint64_t hash;
+    const char* text;
     uint32_t id;
+    uint32_t size;  // of the text, capped: longer texts compare through names_
   };
+  bool Matches(const Slot& slot, uint64_t hash, std::string_view text) const {
+    if (slot.hash != hash) return false;
+    if (slot.size != UINT32_MAX) return std::string_view(slot.text, slot.size) == text;
+    return names_[slot.id] == text;
+  }
+  uint32_t Add(std::string_view text, bool copy) {
+    if ((names_.size() + 1) * 2 > slots_.size()) Grow();
+    const uint64_t hash = std::hash<std::string_view>()(text);
+    for (uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
+      Slot& slot = slots_[i];
+      if (slot.id == kNone) {
+        const std::string_view kept = copy ? Keep(text) : text;
+        slot = {hash, kept.data(), static_cast<uint32_t>(names_.size()),
+                static_cast<uint32_t>(std::min<size_t>(kept.size(), UINT32_MAX))};
+        names_.push_back(kept);
+        return slot.id;
+      }
+      if (Matches(slot, hash, text)) return slot.id;
+    }
+  }
   void Grow() {
     std::vector<Slot> old = std::move(slots_);
     const size_t capacity = std::max<size_t>(64, old.size() * 2);
-    slots_.assign(capacity, Slot{0, kNone});
+    slots_.assign(capacity, Slot{0, nullptr, kNone, 0});
     mask_ = capacity - 1;
     for (const Slot& slot : old) {
       if (slot.id == kNone) continue;
