@@ -366,8 +366,9 @@ int Main(int argc, char** argv) {
         for (const royalties::Statement& statement : result->statements) {
           for (const royalties::StatementLine& line : statement.lines) {
             if (line.kind != royalties::LineKind::kPool) continue;
-            const int scope = static_cast<int>(*rights::ParseScope(line.scope));
-            lines[{line.isrc, scope, std::string(line.territory)}] += line.amount.minor_units();
+            const int scope = static_cast<int>(*line.scope);
+            lines[{std::string(line.isrc.view()), scope, std::string(line.territory_code())}] +=
+                line.amount.minor_units();
           }
         }
         std::ofstream ours(export_dir + "/accord_lines.csv");

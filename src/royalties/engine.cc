@@ -33,9 +33,13 @@ constexpr uint32_t kNone = UINT32_MAX;
 
 // How a party holds a line, numbered in the order of the names, which is the order of a
 // statement's lines and of the holders' keys ("master_owner:label:x") in splits.
-enum Role : uint8_t { kLicensor = 0, kMasterOwner = 1, kPlatform = 2, kPublisher = 3, kWriter = 4 };
-constexpr std::array<std::string_view, 5> kRoleNames = {"licensor", "master_owner", "platform",
-                                                        "publisher", "writer"};
+// (HolderRole, engine.h; the short names below keep the passes readable.)
+using Role = HolderRole;
+constexpr Role kLicensor = HolderRole::kLicensor;
+constexpr Role kMasterOwner = HolderRole::kMasterOwner;
+constexpr Role kPlatform = HolderRole::kPlatform;
+constexpr Role kPublisher = HolderRole::kPublisher;
+constexpr Role kWriter = HolderRole::kWriter;
 
 // An ISRC as an integer that orders as its text: 0 for an empty Isrc, otherwise 1 + the code
 // read in base 36 with digits before letters (as in ASCII). Isrc::Parse admits only 12 letters
@@ -308,11 +312,14 @@ struct FeeRun {
 using OrderKey = unsigned __int128;
 OrderKey MakeOrderKey(LineKind kind, uint32_t source_rank, uint32_t statement_rank, Role role) {
   return (OrderKey{static_cast<uint64_t>(kind)} << 96) | (OrderKey{source_rank} << 64) |
-         (OrderKey{statement_rank} << 8) | OrderKey{role};
+         (OrderKey{statement_rank} << 8) | OrderKey{static_cast<uint8_t>(role)};
 }
 bool TextOrder(const StatementLine& a, const StatementLine& b) {
-  return std::tie(a.kind, a.source, a.isrc, a.scope, a.territory, a.role) <
-         std::tie(b.kind, b.source, b.isrc, b.scope, b.territory, b.role);
+  auto text = [](const StatementLine& line) {
+    return std::make_tuple(line.kind, std::string_view(line.source), line.isrc.view(),
+                           line.scope_name(), line.territory_code(), line.role_name());
+  };
+  return text(a) < text(b);
 }
 bool SameKey(const StatementLine& a, const StatementLine& b) {
   return !TextOrder(a, b) && !TextOrder(b, a);
@@ -1562,11 +1569,11 @@ class Run {
     StatementLine& out = book.lines.emplace_back();
     out.kind = kind;
     out.source = source;
-    out.role = kRoleNames[role];
+    out.role = role;
     if (line != nullptr) {
-      out.isrc = in_.registry->recordings[line->recording].isrc.str();
-      out.scope = rights::ScopeName(line->scope);
-      out.territory = line->territory.code();
+      out.isrc = LineIsrc(in_.registry->recordings[line->recording].isrc.str());
+      out.scope = line->scope;
+      out.territory = line->territory;
     }
     return out;
   }
@@ -1767,6 +1774,35 @@ class Run {
 };
 
 }  // namespace
+
+LineIsrc::LineIsrc(std::string_view code) {
+  size_ = static_cast<uint8_t>(std::min(code.size(), chars_.size()));
+  std::copy_n(code.begin(), size_, chars_.begin());
+}
+
+std::string_view StatementLine::scope_name() const {
+  return scope ? rights::ScopeName(*scope) : std::string_view();
+}
+
+std::string_view StatementLine::territory_code() const {
+  return territory ? territory->code() : std::string_view();
+}
+
+std::string_view HolderRoleName(HolderRole role) {
+  switch (role) {
+    case HolderRole::kLicensor:
+      return "licensor";
+    case HolderRole::kMasterOwner:
+      return "master_owner";
+    case HolderRole::kPlatform:
+      return "platform";
+    case HolderRole::kPublisher:
+      return "publisher";
+    case HolderRole::kWriter:
+      return "writer";
+  }
+  return "unknown";
+}
 
 std::string_view LineKindName(LineKind kind) {
   switch (kind) {

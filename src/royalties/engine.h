@@ -27,6 +27,7 @@
 #ifndef ACCORD_ROYALTIES_ENGINE_H_
 #define ACCORD_ROYALTIES_ENGINE_H_
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -77,36 +78,64 @@ struct RunInputs {
   int threads = 0;
 };
 
-enum class LineKind { kPool, kFee, kGuarantee };
+enum class LineKind : uint8_t { kPool, kFee, kGuarantee };
 std::string_view LineKindName(LineKind kind);  // "pool", "fee", "guarantee"
 
-// One line of a party's statement.
+// How a party holds a line: as a master owner, writer or publisher (with share_ppm of the
+// recording's or work's split), as the licensor (fees and guarantees, share 1,000,000), or as
+// the platform (what a gross pool retains of the line). Numbered in the order of the names.
+enum class HolderRole : uint8_t { kLicensor, kMasterOwner, kPlatform, kPublisher, kWriter };
+// "licensor", "master_owner", "platform", "publisher", "writer"
+std::string_view HolderRoleName(HolderRole role);
+
+// An ISRC's twelve characters held in place, or none (a guarantee's line): a month has
+// millions of statement lines, and a std::string would take 32 bytes of each.
+class LineIsrc {
+ public:
+  LineIsrc() = default;
+  // Precondition: code.size() <= 12 (an Isrc's text is 12 characters).
+  explicit LineIsrc(std::string_view code);
+  std::string_view view() const { return {chars_.data(), size_}; }
+  bool empty() const { return size_ == 0; }
+  friend bool operator==(const LineIsrc& a, const LineIsrc& b) { return a.view() == b.view(); }
+  friend bool operator==(const LineIsrc& a, std::string_view b) { return a.view() == b; }
+  friend auto operator<=>(const LineIsrc& a, const LineIsrc& b) { return a.view() <=> b.view(); }
+
+ private:
+  std::array<char, 12> chars_{};
+  uint8_t size_ = 0;
+};
+
+// One line of a party's statement. Its fields are packed (176 bytes): a run over 10M events
+// writes about 9.5M lines, and the fresh memory they take is most of the run's time
+// (docs/royalties.md, "Speed").
 struct StatementLine {
   LineKind kind = LineKind::kPool;
-  std::string source;  // the pool id, or the agreement id for fees and guarantees
-  std::string isrc;    // empty for a guarantee top-up
-  // Names with static storage (rights::ScopeName, Territory::code, the role names below), so
-  // that a month's millions of lines hold no copies of them.
-  std::string_view scope;      // scope name; empty for a guarantee
-  std::string_view territory;  // ISO code; empty for a guarantee
-  // How the party holds the line: "master_owner", "writer", "publisher" (each with share_ppm of
-  // the recording's or work's split), "licensor" (fees and guarantees, share 1,000,000), or
-  // "platform" (what a gross pool retains of the line).
-  std::string_view role;
+  HolderRole role = HolderRole::kLicensor;
+  std::optional<rights::Scope> scope;  // none for a guarantee
+  std::optional<Territory> territory;  // none for a guarantee
   int32_t share_ppm = 0;
+  // Gross pools only (RevenuePool::revenue). A holder's line: the revenue share it was paid
+  // at (averaged over the line's uses by weight when it changed within the period) and, in
+  // `agreements`, the agreements whose share that was, ids separated by spaces. The platform's
+  // line has neither; its share_ppm is the part of the line no share claimed.
+  std::optional<int32_t> revenue_share_ppm;
+  LineIsrc isrc;     // none for a guarantee top-up
   int64_t uses = 0;  // events behind the line
+  int64_t rate_micros = 0;  // fee lines: the rate per use
   // The basis. Pool lines: the line's weight and the pool's total weight (its share of the
-  // pool is weight / pool_weight before the holder's split). Fee lines: the rate per use.
+  // pool is weight / pool_weight before the holder's split). Guarantee lines: what the
+  // licensor earned and its guarantee, in minor units.
   Weight weight = 0;
   Weight pool_weight = 0;
-  int64_t rate_micros = 0;
-  // Gross pools only (RevenuePool::revenue). A holder's line: the revenue share it was paid
-  // at (averaged over the line's uses by weight when it changed within the period) and the
-  // agreements whose share that was, ids separated by spaces. The platform's line (role
-  // "platform") has neither; its share_ppm is the part of the line no share claimed.
-  std::optional<int32_t> revenue_share_ppm;
-  std::string agreements;
   Money amount{0, Currency()};
+  std::string source;  // the pool id, or the agreement id for fees and guarantees
+  std::string agreements;
+
+  // The names as statements print them: "" for a guarantee's scope and territory.
+  std::string_view scope_name() const;
+  std::string_view territory_code() const;
+  std::string_view role_name() const { return HolderRoleName(role); }
 };
 
 struct Statement {

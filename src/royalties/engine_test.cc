@@ -351,7 +351,7 @@ TEST_F(EngineTest, SubCentFeesAreRoundedHalfUpOnTheAgreementsWhole) {
   const Statement& x = result->statements[0];
   EXPECT_EQ(x.totals_minor.at("EUR"), 1);
   ASSERT_EQ(x.lines.size(), 2u);
-  EXPECT_EQ(x.lines[0].isrc, kR1);
+  EXPECT_EQ(x.lines[0].isrc.view(), kR1);
   EXPECT_EQ(x.lines[0].amount.minor_units(), 1);
   EXPECT_EQ(x.lines[0].uses, 3);
   EXPECT_EQ(x.lines[0].rate_micros, 2000);
@@ -439,7 +439,7 @@ TEST_F(EngineTest, GrossPoolPaysEachHolderItsAgreementsShareAndThePlatformTheRes
   EXPECT_EQ(result->totals.at("EUR").paid, 10000);
   EXPECT_EQ(result->pools[0].revenue, PoolRevenue::kGross);
   const StatementLine& x = OnlyLine(*result, "label:x");
-  EXPECT_EQ(x.role, "master_owner");
+  EXPECT_EQ(x.role_name(), "master_owner");
   EXPECT_EQ(x.share_ppm, 700'000);
   EXPECT_EQ(x.revenue_share_ppm, 500'000);
   EXPECT_EQ(x.agreements, "SH-X");
@@ -447,7 +447,7 @@ TEST_F(EngineTest, GrossPoolPaysEachHolderItsAgreementsShareAndThePlatformTheRes
   const Statement& platform = result->statements.back();
   ASSERT_EQ(platform.party, "platform");
   ASSERT_EQ(platform.lines.size(), 2u);
-  EXPECT_EQ(platform.lines[0].role, "platform");
+  EXPECT_EQ(platform.lines[0].role_name(), "platform");
   EXPECT_EQ(platform.lines[0].share_ppm, 530'000);
   EXPECT_EQ(platform.lines[0].amount.minor_units(), 2650);
   EXPECT_EQ(platform.lines[1].share_ppm, 600'000);
@@ -480,7 +480,7 @@ TEST_F(EngineTest, GrossPoolPaysTheCompositionAtThePublishersShareWritersInclude
   Result<RunResult> result = Run();
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   const StatementLine& w = OnlyLine(*result, "writer:w");
-  EXPECT_EQ(w.role, "writer");
+  EXPECT_EQ(w.role_name(), "writer");
   EXPECT_EQ(w.share_ppm, 600'000);
   EXPECT_EQ(w.revenue_share_ppm, 100'000);
   EXPECT_EQ(w.agreements, "SH-P");

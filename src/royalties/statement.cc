@@ -155,10 +155,10 @@ void AppendStatement(std::string& out, const Statement& statement) {
     out += ",\n";
     text("kind", LineKindName(line.kind));
     text("source", line.source);
-    text("isrc", line.isrc);
-    text("scope", line.scope);
-    text("territory", line.territory);
-    text("role", line.role);
+    text("isrc", line.isrc.view());
+    text("scope", line.scope_name());
+    text("territory", line.territory_code());
+    text("role", line.role_name());
     member("share_ppm");
     AppendInteger(out, line.share_ppm);
     out += ",\n";
