@@ -120,8 +120,8 @@ struct StatementLine {
   // `agreements`, the agreements whose share that was, ids separated by spaces. The platform's
   // line has neither; its share_ppm is the part of the line no share claimed.
   std::optional<int32_t> revenue_share_ppm;
-  LineIsrc isrc;     // none for a guarantee top-up
-  int64_t uses = 0;  // events behind the line
+  LineIsrc isrc;            // none for a guarantee top-up
+  int64_t uses = 0;         // events behind the line
   int64_t rate_micros = 0;  // fee lines: the rate per use
   // The basis. Pool lines: the line's weight and the pool's total weight (its share of the
   // pool is weight / pool_weight before the holder's split). Guarantee lines: what the
