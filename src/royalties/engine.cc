@@ -544,7 +544,8 @@ class Run {
       if (e == begin) part.first_sequence = recorded.sequence;
       part.last_sequence = recorded.sequence;
       ACCORD_RETURN_IF_ERROR(AddEvent(e, recorded.sequence, recorded.event,
-                                      part.listeners.InternCopy(recorded.event.listener), part));
+                                      part.listeners.InternCopy(recorded.event.listener),
+                                      part.uses));
     }
     return OkStatus();
   }
@@ -560,7 +561,7 @@ class Run {
           if (e == begin) into.first_sequence = sequence;
           into.last_sequence = sequence;
           const uint32_t listener = into.listeners.InternCopy(event.listener);
-          return AddEvent(e++, sequence, event, listener, into);
+          return AddEvent(e++, sequence, event, listener, into.uses);
         }));
     if (e != end) return SliceError(part, parts, begin, end, "fewer");
     return OkStatus();
@@ -572,11 +573,10 @@ class Run {
                          ")");
   }
 
-  // Event `e`'s row and its uses, appended to part.uses (first_use and listener as the part
-  // numbers them; each use's line holds the recording's registry index).
+  // Event `e`'s row and its uses, appended to `uses` (first_use and listener as `uses` and
+  // `listener` number them; each use's line holds the recording's registry index).
   Status AddEvent(size_t e, uint64_t sequence, const ledger::UsageEvent& event, uint32_t listener,
-                  EventPart& part) {
-    std::vector<UseRow>& uses = part.uses;
+                  std::vector<UseRow>& uses) {
     events_[e] = {event.time.unix_millis(), listener,    static_cast<uint32_t>(uses.size()),
                   event.territory,          event.scope, event.requested};
     for (const ledger::UsedRecording& used : event.recordings) {
