@@ -14,7 +14,6 @@
 #include <system_error>
 #include <thread>
 #include <tuple>
-#include <unordered_map>
 
 #include "core/memory.h"
 
@@ -364,7 +363,6 @@ struct PartyBook {
 class Run {
  public:
   explicit Run(const RunInputs& inputs) : in_(inputs) {
-    for (const catalog::Party& party : inputs.registry->parties) parties_[party.id] = &party;
     std::array<Scope, rights::kScopeCount> by_name = rights::kAllScopes;
     std::sort(by_name.begin(), by_name.end(),
               [](Scope a, Scope b) { return rights::ScopeName(a) < rights::ScopeName(b); });
@@ -655,6 +653,14 @@ class Run {
     std::sort(ids.begin(), ids.end());
     for (const std::string_view id : ids) party_ids_.Intern(id);
     parties_in_order_ = static_cast<uint32_t>(party_ids_.size());
+    party_records_.assign(parties_in_order_, nullptr);
+    for (const catalog::Party& party : in_.registry->parties) {
+      party_records_[party_ids_.Find(party.id)] = &party;
+    }
+  }
+  // The registry's record of party id `party`, nullptr when it has none (or for kNone).
+  const catalog::Party* PartyRecord(uint32_t party) const {
+    return party < party_records_.size() ? party_records_[party] : nullptr;
   }
   bool PartyBefore(uint32_t a, uint32_t b) const {
     if (a < parties_in_order_ && b < parties_in_order_) return a < b;
@@ -1630,9 +1636,9 @@ class Run {
     while (!todo.empty()) {
       const std::string id = todo.back();
       todo.pop_back();
-      auto it = parties_.find(id);
-      if (it == parties_.end()) continue;
-      for (const std::string& next : it->second->acts_for) {
+      const catalog::Party* record = PartyRecord(party_ids_.Find(id));
+      if (record == nullptr) continue;
+      for (const std::string& next : record->acts_for) {
         if (reach.insert(next).second) todo.push_back(next);
       }
     }
@@ -1700,14 +1706,13 @@ class Run {
       if (!books_[party].lines.empty()) parties.push_back(party);
     }
     std::sort(parties.begin(), parties.end(),
-              [&](uint32_t a, uint32_t b) { return party_ids_.name(a) < party_ids_.name(b); });
+              [&](uint32_t a, uint32_t b) { return PartyBefore(a, b); });
     result.statements.reserve(parties.size());
     for (const uint32_t party : parties) {
       PartyBook& book = books_[party];
       Statement& statement = result.statements.emplace_back();
       statement.party = party_ids_.name(party);
-      auto it = parties_.find(statement.party);
-      if (it != parties_.end()) statement.party_name = it->second->name;
+      if (const catalog::Party* record = PartyRecord(party)) statement.party_name = record->name;
       for (const auto& [currency, amount] : book.totals) {
         statement.totals_minor[std::string(currency.code())] += amount;
       }
@@ -1741,11 +1746,11 @@ class Run {
   const RunInputs& in_;
   int workers_ = 1;
   std::vector<uint64_t> isrc_keys_;  // by registry index
-  std::unordered_map<std::string_view, const catalog::Party*> parties_;
   std::array<uint8_t, rights::kScopeCount> scope_name_rank_{};
   Interner listeners_;
   Interner party_ids_;             // every party a line may go to
   uint32_t parties_in_order_ = 0;  // party ids below it number the registry's parties by id
+  std::vector<const catalog::Party*> party_records_;  // by party id, below parties_in_order_
   Interner artists_;
   std::vector<EventRow> events_;  // in sequence order, then an end marker
   std::vector<UseRow> uses_;      // in event order
