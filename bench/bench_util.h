@@ -31,6 +31,16 @@ inline double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// The process's peak resident memory so far (VmHWM), in gigabytes; 0 when unknown.
+inline double PeakResidentGigabytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / (1024.0 * 1024.0);
+  }
+  return 0;
+}
+
 // The q-quantile (0..1) of `values` (copied and partially sorted).
 template <typename T>
 T Quantile(std::vector<T> values, double q) {

@@ -4,8 +4,8 @@
 //
 //   build/bench/royalties_bench [--events N] [--recordings R] [--listeners L] [--runs K]
 //                               [--model pro_rata|user_centric|artist_centric] [--export DIR]
-//                               [--ledger DIR] [--revenue net|gross] [--readers DIR]
-//                               [--jsonl FILE]
+//                               [--ledger DIR | --open-ledger DIR] [--revenue net|gross]
+//                               [--readers DIR] [--jsonl FILE]
 //
 // --revenue gross makes the month's pool gross revenue: each holder is paid the revenue share
 // of the agreement that licensed its part (the world's agreements carry 50% and 10% shares)
@@ -15,11 +15,17 @@
 // --export DIR writes the pool's events (events.csv) and accord's pro-rata amount per line
 // (accord_lines.csv) for bench/royalties_vs_duckdb.sh, which has DuckDB compute the same
 // split from the same events and compares, line by line.
-// --ledger DIR (a directory that does not exist yet) also stores the month in a real ledger
-// there (Ledger::Append in batches of 10,000: the policy refuses the uses it does not allow, so
-// fewer events are stored than generated), signs a checkpoint, and times per model the whole
-// run as `accord royalties run` does it: RunFromLedger, which finds the period's events in the
-// ledger's indexes, reads and parses them from the segments, and runs the engine.
+// --ledger DIR (a directory that does not exist yet) stores the month in a real ledger there
+// instead of memory, generating it a batch at a time (Ledger::Append in batches of 10,000: the
+// policy refuses the uses it does not allow, so fewer events are stored than generated), signs
+// a checkpoint, saves the ledger's state file, and times per model the whole run as `accord
+// royalties run` does it: RunFromLedger, which finds the period's events in the ledger's
+// indexes, reads and parses them from the segments, and runs the engine. With --export, the
+// events exported are those the ledger recorded. Since no month is held in memory, the size is
+// bounded by the ledger's own indexes (about 190 bytes an event) and the run's rows; the
+// process's peak resident memory is printed after the intake and after each model.
+// --open-ledger DIR times the runs over a ledger an earlier --ledger stored (give the same
+// --recordings, which makes the same world), without generating or storing anything.
 // --jsonl FILE writes the generated month as JSON Lines, the input of `accord ledger append`,
 // and stops: with `accord world --seed 11 --artists R/10 --recordings R` (the same world) it
 // makes a data directory on which the commands themselves can be timed
@@ -30,14 +36,16 @@
 // and each statement without its lines, for listings: LoadRunOutline), and one party's
 // statement (LoadRunFor) for the first, middle and last party.
 // Prints the machine, then per model the median of K runs: seconds, events/s, and a linear
-// extrapolation to the 100M-event month. The events are generated in memory (the
-// ledger's read path is measured by ledger_bench); uses are drawn with a power law over
-// recordings and listeners, so a few recordings and listeners dominate as on a real service.
+// extrapolation to the 100M-event month. Without --ledger the events are generated in
+// memory; uses are drawn with a power law over recordings and listeners, so a few recordings
+// and listeners dominate as on a real service.
 // It checks, as the engine does, that every run pays out exactly pools + fees + guarantees.
 // Per model it also prints a 64-bit FNV-1a digest of the first run's stored document
-// (royalties::RunToJson: every statement, line by line, and the totals), so that a change meant
-// only to be faster can be checked to give byte-identical statements; the serialization is timed
-// apart from the run.
+// (royalties::WriteRunJson: every statement, line by line, and the totals), so that a change
+// meant only to be faster can be checked to give byte-identical statements (through a ledger,
+// the document holds the ledger's signed checkpoint, so only runs over one ledger compare);
+// the serialization is timed apart from the run.
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -81,6 +89,90 @@ uint64_t PowerLaw(std::mt19937_64& rng, uint64_t n) {
   const double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
   const double x = std::exp(u * std::log(static_cast<double>(n) + 1.0)) - 1.0;
   return std::min<uint64_t>(n - 1, static_cast<uint64_t>(x));
+}
+
+// The generated month, one event at a time, so that the ledger path can stream it in batches
+// rather than hold a hundred million events: the same sequence either way.
+class MonthGenerator {
+ public:
+  MonthGenerator(const rights::Registry& registry, const royalties::Period& period,
+                 uint64_t listeners)
+      : registry_(registry),
+        listeners_(listeners),
+        start_ms_(period.start.unix_millis()),
+        span_ms_(period.end.unix_millis() - start_ms_) {
+    for (const char* code : {"DE", "FR", "SE", "GB", "JP"}) {
+      territories_.push_back(*Territory::Parse(code));
+    }
+  }
+
+  // Event `i` (0-based); calls must come in order, since they share one random stream.
+  ledger::UsageEvent Next(uint64_t i) {
+    ledger::UsageEvent e;
+    e.id = "e" + std::to_string(i);
+    e.time = Timestamp::FromUnixMillis(start_ms_ + static_cast<int64_t>(rng_() % span_ms_));
+    e.listener = "l" + std::to_string(PowerLaw(rng_, listeners_));
+    e.territory = territories_[rng_() % territories_.size()];
+    e.scope = kScopes[rng_() % kScopes.size()];
+    e.feature = e.scope == rights::Scope::kDj ? "dj" : "ai_playlist";
+    e.recordings = {
+        {registry_.recordings[PowerLaw(rng_, registry_.recordings.size())].isrc, 1'000'000}};
+    e.requested = rng_() % 10 == 0;
+    return e;
+  }
+
+ private:
+  static constexpr std::array<rights::Scope, 2> kScopes = {rights::Scope::kRecommend,
+                                                           rights::Scope::kDj};
+  const rights::Registry& registry_;
+  uint64_t listeners_;
+  int64_t start_ms_;
+  int64_t span_ms_;
+  std::vector<Territory> territories_;
+  std::mt19937_64 rng_{5};
+};
+
+// --export: the events DuckDB splits, one row per use (events.csv).
+void AppendEventRows(const ledger::UsageEvent& event, std::ofstream& out) {
+  for (const ledger::UsedRecording& used : event.recordings) {
+    out << used.isrc.str() << ',' << static_cast<int>(event.scope) << ',' << event.territory.code()
+        << ',' << used.weight_ppm << '\n';
+  }
+}
+
+// --export: accord's pool amount per line (accord_lines.csv), the sum of its holders' pool
+// lines, for prorata.mjs to compare with DuckDB's. Returns the number of lines, or -1 when the
+// file cannot be written.
+int64_t WriteAccordLines(const royalties::RunResult& result, const std::string& dir) {
+  std::map<std::tuple<std::string, int, std::string>, int64_t> lines;
+  for (const royalties::Statement& statement : result.statements) {
+    for (const royalties::StatementLine& line : statement.lines) {
+      if (line.kind != royalties::LineKind::kPool) continue;
+      const int scope = static_cast<int>(*line.scope);
+      lines[{std::string(line.isrc.view()), scope, std::string(line.territory_code())}] +=
+          line.amount.minor_units();
+    }
+  }
+  std::ofstream ours(dir + "/accord_lines.csv");
+  ours << "isrc,scope,territory,amount\n";
+  for (const auto& [key, amount] : lines) {
+    ours << std::get<0>(key) << ',' << std::get<1>(key) << ',' << std::get<2>(key) << ',' << amount
+         << '\n';
+  }
+  return ours.flush() ? static_cast<int64_t>(lines.size()) : -1;
+}
+
+// The digest of the run's stored document, written a piece at a time as `accord royalties run`
+// stores it, so that no whole document is held (gigabytes at 100M events). `bytes` gets its size.
+Result<uint64_t> DocumentDigest(const royalties::RunResult& result, size_t* bytes) {
+  uint64_t digest = Fnv1a64("");
+  *bytes = 0;
+  ACCORD_RETURN_IF_ERROR(royalties::WriteRunJson(result, [&](std::string_view piece) {
+    digest = Fnv1a64(piece, digest);
+    *bytes += piece.size();
+    return OkStatus();
+  }));
+  return digest;
 }
 
 // --readers: times reading the stored document back (see the top of the file).
@@ -146,78 +238,142 @@ royalties::RevenuePool MonthPool(royalties::AllocationModel model) {
   return pool;
 }
 
-// --ledger: stores the generated month in a new ledger at `dir`, signs a checkpoint, and times
-// RunFromLedger per model.
-int ThroughTheLedger(const royalties::RunInputs& inputs, const std::string& dir, int runs,
-                     const std::string& only_model) {
-  std::error_code error;
-  if (std::filesystem::exists(dir, error)) {
-    std::fprintf(stderr, "--ledger %s: exists already; give a directory to create\n", dir.c_str());
-    return 1;
+// --ledger: generates the month a batch at a time into `book` and signs a checkpoint; with
+// --export, the events it recorded go to events.csv. Prints what it did; false on an error.
+bool StoreMonth(ledger::Ledger& book, const std::string& dir, const rights::Snapshot& policy,
+                MonthGenerator& month, uint64_t events, const std::string& export_dir,
+                uint64_t* recorded) {
+  std::ofstream events_csv;
+  if (!export_dir.empty()) {
+    events_csv.open(export_dir + "/events.csv", std::ios::binary | std::ios::trunc);
+    events_csv << "isrc,scope,territory,weight_ppm\n";
   }
-  Result<std::unique_ptr<ledger::Ledger>> opened = ledger::Ledger::Open(dir);
-  if (!opened.ok()) {
-    std::fprintf(stderr, "--ledger %s: %s\n", dir.c_str(), opened.status().ToString().c_str());
-    return 1;
-  }
-  ledger::Ledger& book = **opened;
-  const auto intake_start = Clock::now();
-  uint64_t recorded = 0;
-  constexpr size_t kBatch = 10'000;
+  double intake_seconds = 0;  // Append alone: not the generation, not the export
+  constexpr uint64_t kBatch = 10'000;
   std::vector<ledger::UsageEvent> batch;
-  for (size_t first = 0; first < inputs.events.size(); first += kBatch) {
+  for (uint64_t first = 0; first < events; first += kBatch) {
     batch.clear();
-    for (size_t i = first; i < std::min(first + kBatch, inputs.events.size()); ++i) {
-      batch.push_back(inputs.events[i].event);
+    for (uint64_t i = first; i < std::min(first + kBatch, events); ++i) {
+      batch.push_back(month.Next(i));
     }
-    Result<std::vector<ledger::IntakeResult>> results = book.Append(batch, *inputs.policy);
+    const auto append_start = Clock::now();
+    Result<std::vector<ledger::IntakeResult>> results = book.Append(batch, policy);
+    intake_seconds += SecondsSince(append_start);
     if (!results.ok()) {
       std::fprintf(stderr, "intake: %s\n", results.status().ToString().c_str());
-      return 1;
+      return false;
     }
-    for (const ledger::IntakeResult& result : *results) {
-      recorded += result.outcome == ledger::IntakeOutcome::kRecorded;
+    for (size_t k = 0; k < batch.size(); ++k) {
+      if ((*results)[k].outcome != ledger::IntakeOutcome::kRecorded) continue;
+      ++*recorded;
+      if (events_csv.is_open()) AppendEventRows(batch[k], events_csv);
     }
   }
-  const double intake_seconds = SecondsSince(intake_start);
+  if (events_csv.is_open() && !events_csv.flush()) {
+    std::fprintf(stderr, "cannot write to %s\n", export_dir.c_str());
+    return false;
+  }
   Result<ledger::SignedCheckpoint> head = book.Checkpoint(Timestamp::Now());
   if (!head.ok()) {
     std::fprintf(stderr, "checkpoint: %s\n", head.status().ToString().c_str());
-    return 1;
+    return false;
+  }
+  // So that --open-ledger finds the indexes in a state file rather than rebuilding them.
+  if (Status saved = book.SaveState(); !saved.ok()) {
+    std::fprintf(stderr, "state file: %s\n", saved.ToString().c_str());
+    return false;
   }
   std::printf(
-      "ledger %s: %llu of %zu generated events allowed and recorded in %.1f s (%.0f events/s, "
-      "batches of 10,000), checkpoint of %llu\n",
-      dir.c_str(), static_cast<unsigned long long>(recorded), inputs.events.size(), intake_seconds,
-      static_cast<double>(inputs.events.size()) / intake_seconds,
-      static_cast<unsigned long long>(head->checkpoint.tree_size));
+      "ledger %s: %llu of %llu generated events allowed and recorded in %.1f s of Append (%.0f "
+      "events/s, batches of 10,000), checkpoint of %llu; peak resident %.1f GB\n",
+      dir.c_str(), static_cast<unsigned long long>(*recorded),
+      static_cast<unsigned long long>(events), intake_seconds,
+      static_cast<double>(events) / intake_seconds,
+      static_cast<unsigned long long>(head->checkpoint.tree_size), PeakResidentGigabytes());
+  std::fflush(stdout);
+  return true;
+}
 
+// --ledger: stores the generated month in a new ledger at `dir`, generated and appended a batch
+// at a time, signs a checkpoint, and times RunFromLedger per model. With --export, the events
+// the ledger recorded go to events.csv and the first pro-rata run's lines to accord_lines.csv.
+// With --open-ledger (`reuse`), the ledger an earlier --ledger stored is opened instead, and only
+// the runs are timed: a month of a hundred million events takes minutes to store.
+int ThroughTheLedger(const rights::Registry& registry, const rights::Snapshot& policy,
+                     const royalties::Period& period, MonthGenerator& month, uint64_t events,
+                     const std::string& dir, bool reuse, int runs, const std::string& only_model,
+                     const std::string& export_dir) {
+  std::error_code error;
+  if (std::filesystem::exists(dir, error) != reuse) {
+    std::fprintf(stderr,
+                 reuse ? "--open-ledger %s: no such directory\n"
+                       : "--ledger %s: exists already; give a directory to create\n",
+                 dir.c_str());
+    return 1;
+  }
+  const auto open_start = Clock::now();
+  Result<std::unique_ptr<ledger::Ledger>> opened = ledger::Ledger::Open(dir);
+  if (!opened.ok()) {
+    std::fprintf(stderr, "%s %s: %s\n", reuse ? "--open-ledger" : "--ledger", dir.c_str(),
+                 opened.status().ToString().c_str());
+    return 1;
+  }
+  ledger::Ledger& book = **opened;
+  uint64_t recorded = 0;
+  if (reuse) {
+    if (book.checkpoints().empty()) {
+      std::fprintf(stderr, "--open-ledger %s: the ledger has no checkpoint\n", dir.c_str());
+      return 1;
+    }
+    recorded = book.checkpoints().back().checkpoint.tree_size;
+    std::printf("ledger %s: opened in %.1f s, checkpoint of %llu events; peak resident %.1f GB\n",
+                dir.c_str(), SecondsSince(open_start), static_cast<unsigned long long>(recorded),
+                PeakResidentGigabytes());
+  } else if (!StoreMonth(book, dir, policy, month, events, export_dir, &recorded)) {
+    return 1;
+  }
+
+  royalties::RunSettings settings;
   for (royalties::AllocationModel model :
        {royalties::AllocationModel::kProRata, royalties::AllocationModel::kUserCentric,
         royalties::AllocationModel::kArtistCentric}) {
     if (!only_model.empty() && only_model != royalties::AllocationModelName(model)) continue;
-    royalties::RunSettings settings = inputs.settings;
     settings.pools = {MonthPool(model)};
     std::vector<double> seconds;
     uint64_t digest = 0;
+    size_t document_bytes = 0;
     for (int run = 0; run < runs; ++run) {
       const auto start = Clock::now();
       Result<royalties::RunResult> result =
-          royalties::RunFromLedger(book, *inputs.registry, *inputs.policy, inputs.period, settings);
+          royalties::RunFromLedger(book, registry, policy, period, settings);
       seconds.push_back(SecondsSince(start));
       if (!result.ok()) {
         std::fprintf(stderr, "run: %s\n", result.status().ToString().c_str());
         return 1;
       }
-      if (run == 0) digest = Fnv1a64(royalties::RunToJson(*result));
+      if (run > 0) continue;
+      Result<uint64_t> written = DocumentDigest(*result, &document_bytes);
+      if (!written.ok()) return 1;
+      digest = *written;
+      if (model == royalties::AllocationModel::kProRata && !export_dir.empty()) {
+        const int64_t lines = WriteAccordLines(*result, export_dir);
+        if (lines < 0) {
+          std::fprintf(stderr, "cannot write to %s\n", export_dir.c_str());
+          return 1;
+        }
+        std::printf("exported %lld lines and the recorded events to %s\n",
+                    static_cast<long long>(lines), export_dir.c_str());
+      }
     }
     const double median = Quantile(seconds, 0.5);
     std::printf(
         "%-15s from the ledger, median of %d: %.2f s = %.0f events/s (read, parse and run); "
-        "extrapolated to 100M events: %.0f s (target for pro_rata: <= 10 s); digest %016llx\n",
+        "extrapolated to 100M events: %.0f s (target for pro_rata: <= 10 s); digest %016llx of "
+        "%zu bytes; peak resident %.1f GB\n",
         std::string(royalties::AllocationModelName(model)).c_str(), runs, median,
         static_cast<double>(recorded) / median, median * 1e8 / static_cast<double>(recorded),
-        static_cast<unsigned long long>(digest));
+        static_cast<unsigned long long>(digest), document_bytes, PeakResidentGigabytes());
+    std::fflush(stdout);
   }
   return 0;
 }
@@ -226,14 +382,19 @@ int Main(int argc, char** argv) {
   uint64_t events = 1'000'000, recordings = 100'000, listeners = 100'000;
   int runs = 3;
   std::string export_dir;
-  std::string only_model;   // all three when empty
-  std::string ledger_dir;   // none when empty
-  std::string readers_dir;  // none when empty
-  std::string jsonl_file;   // none when empty
+  std::string only_model;     // all three when empty
+  std::string ledger_dir;     // none when empty
+  bool reuse_ledger = false;  // --open-ledger
+  std::string readers_dir;    // none when empty
+  std::string jsonl_file;     // none when empty
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--export") == 0) export_dir = argv[i + 1];
     if (std::strcmp(argv[i], "--model") == 0) only_model = argv[i + 1];
     if (std::strcmp(argv[i], "--ledger") == 0) ledger_dir = argv[i + 1];
+    if (std::strcmp(argv[i], "--open-ledger") == 0) {
+      ledger_dir = argv[i + 1];
+      reuse_ledger = true;
+    }
     if (std::strcmp(argv[i], "--readers") == 0) readers_dir = argv[i + 1];
     if (std::strcmp(argv[i], "--jsonl") == 0) jsonl_file = argv[i + 1];
     if (std::strcmp(argv[i], "--revenue") == 0) {
@@ -270,27 +431,20 @@ int Main(int argc, char** argv) {
   inputs.period = *royalties::ParsePeriod("2026-07");
   inputs.registry = &*registry;
   inputs.policy = policy->get();
-  std::mt19937_64 rng(5);
-  const std::vector<rights::Scope> scopes = {rights::Scope::kRecommend, rights::Scope::kDj};
-  std::vector<Territory> territories;
-  for (const char* code : {"DE", "FR", "SE", "GB", "JP"})
-    territories.push_back(*Territory::Parse(code));
-  inputs.events.reserve(events);
-  const int64_t start_ms = inputs.period.start.unix_millis();
-  const int64_t span_ms = inputs.period.end.unix_millis() - start_ms;
-  for (uint64_t i = 0; i < events; ++i) {
-    ledger::UsageEvent e;
-    e.id = "e" + std::to_string(i);
-    e.time = Timestamp::FromUnixMillis(start_ms + static_cast<int64_t>(rng() % span_ms));
-    e.listener = "l" + std::to_string(PowerLaw(rng, listeners));
-    e.territory = territories[rng() % territories.size()];
-    e.scope = scopes[rng() % scopes.size()];
-    e.feature = e.scope == rights::Scope::kDj ? "dj" : "ai_playlist";
-    e.recordings = {
-        {registry->recordings[PowerLaw(rng, registry->recordings.size())].isrc, 1'000'000}};
-    e.requested = rng() % 10 == 0;
-    inputs.events.push_back({i + 1, std::move(e)});
+  MonthGenerator month(*registry, inputs.period, listeners);
+  if (!ledger_dir.empty()) {
+    if (!reuse_ledger) {
+      std::printf(
+          "%llu events over %llu listeners (power law), %zu recordings, generated and "
+          "appended a batch at a time\n",
+          static_cast<unsigned long long>(events), static_cast<unsigned long long>(listeners),
+          registry->recordings.size());
+    }
+    return ThroughTheLedger(*registry, **policy, inputs.period, month, events, ledger_dir,
+                            reuse_ledger, runs, only_model, export_dir);
   }
+  inputs.events.reserve(events);
+  for (uint64_t i = 0; i < events; ++i) inputs.events.push_back({i + 1, month.Next(i)});
   std::printf("%llu events over %llu listeners (power law), %zu recordings\n",
               static_cast<unsigned long long>(events), static_cast<unsigned long long>(listeners),
               registry->recordings.size());
@@ -311,8 +465,6 @@ int Main(int argc, char** argv) {
     std::printf("wrote the month's %zu events to %s\n", inputs.events.size(), jsonl_file.c_str());
     return 0;
   }
-  if (!ledger_dir.empty()) return ThroughTheLedger(inputs, ledger_dir, runs, only_model);
-
   for (royalties::AllocationModel model :
        {royalties::AllocationModel::kProRata, royalties::AllocationModel::kUserCentric,
         royalties::AllocationModel::kArtistCentric}) {
@@ -342,14 +494,10 @@ int Main(int argc, char** argv) {
           return OkStatus();
         });
         serialize_seconds = SecondsSince(serialize_start);
-        digest = Fnv1a64("");
-        if (written.ok()) {
-          written = royalties::WriteRunJson(*result, [&](std::string_view piece) {
-            digest = Fnv1a64(piece, digest);
-            return OkStatus();
-          });
-        }
         if (!written.ok()) return 1;
+        Result<uint64_t> digested = DocumentDigest(*result, &document_bytes);
+        if (!digested.ok()) return 1;
+        digest = *digested;
         if (!readers_dir.empty()) {
           const std::string document = royalties::RunToJson(*result);
           std::vector<std::string> parties;
@@ -361,35 +509,18 @@ int Main(int argc, char** argv) {
         }
       }
       if (run == 0 && model == royalties::AllocationModel::kProRata && !export_dir.empty()) {
-        // A line's pool amount is the sum of its holders' pool lines.
-        std::map<std::tuple<std::string, int, std::string>, int64_t> lines;
-        for (const royalties::Statement& statement : result->statements) {
-          for (const royalties::StatementLine& line : statement.lines) {
-            if (line.kind != royalties::LineKind::kPool) continue;
-            const int scope = static_cast<int>(*line.scope);
-            lines[{std::string(line.isrc.view()), scope, std::string(line.territory_code())}] +=
-                line.amount.minor_units();
-          }
-        }
-        std::ofstream ours(export_dir + "/accord_lines.csv");
-        ours << "isrc,scope,territory,amount\n";
-        for (const auto& [key, amount] : lines) {
-          ours << std::get<0>(key) << ',' << std::get<1>(key) << ',' << std::get<2>(key) << ','
-               << amount << '\n';
-        }
         std::ofstream events_csv(export_dir + "/events.csv");
         events_csv << "isrc,scope,territory,weight_ppm\n";
         for (const royalties::RecordedEvent& recorded : inputs.events) {
-          for (const ledger::UsedRecording& used : recorded.event.recordings) {
-            events_csv << used.isrc.str() << ',' << static_cast<int>(recorded.event.scope) << ','
-                       << recorded.event.territory.code() << ',' << used.weight_ppm << '\n';
-          }
+          AppendEventRows(recorded.event, events_csv);
         }
-        if (!ours.flush() || !events_csv.flush()) {
+        const int64_t lines = WriteAccordLines(*result, export_dir);
+        if (lines < 0 || !events_csv.flush()) {
           std::fprintf(stderr, "cannot write to %s\n", export_dir.c_str());
           return 1;
         }
-        std::printf("exported %zu lines and the events to %s\n", lines.size(), export_dir.c_str());
+        std::printf("exported %lld lines and the events to %s\n", static_cast<long long>(lines),
+                    export_dir.c_str());
       }
     }
     const double median = Quantile(seconds, 0.5);
