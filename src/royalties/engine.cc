@@ -189,9 +189,10 @@ struct UseRow {
   int32_t weight_ppm;
 };
 
-// The distinct recording x scope x territory of the period's uses, found through a chain per
-// recording (a recording has a few: scopes x territories). Each worker drafts the lines of its
-// own recordings (blocks of 16 consecutive registry indexes, dealt in turn, so that the workers
+// The distinct recording x scope x territory of the period's uses, found in a hash table per
+// worker and chained per recording (a recording has a few: scopes x territories), the chain
+// giving each recording's lines when they are numbered. Each worker drafts the lines of its own
+// recordings (blocks of 16 consecutive registry indexes, dealt in turn, so that the workers
 // write different cache lines of the chains' heads) into rows of its own; a draft number is
 // local number x workers + worker.
 class DraftLines {
@@ -200,18 +201,26 @@ class DraftLines {
   DraftLines(size_t recordings, int workers)
       : workers_(static_cast<uint32_t>(workers)),
         first_(recordings, kNone),
-        rows_(static_cast<size_t>(workers)) {}
+        rows_(static_cast<size_t>(workers)),
+        tables_(static_cast<size_t>(workers)) {}
   uint32_t WorkerOf(uint32_t recording) const { return (recording >> 4) % workers_; }
   // The draft number of the recording's line for `subkey` (scope << 16 | territory code),
   // added when new. Only worker WorkerOf(recording) may call it for the recording.
   uint32_t Find(uint32_t worker, uint32_t recording, uint32_t subkey, Territory territory) {
-    for (uint32_t d = first_[recording]; d != kNone; d = row(d).next) {
-      if (row(d).subkey == subkey) return d;
+    Table& table = tables_[worker];
+    if (2 * (table.filled + 1) > table.slots.size()) Grow(table);
+    const uint64_t key = (uint64_t{recording} + 1) << 32 | subkey;
+    const size_t mask = table.slots.size() - 1;
+    size_t i = static_cast<size_t>((key * 0x9e3779b97f4a7c15ULL) >> 32) & mask;
+    for (; table.slots[i].key != 0; i = (i + 1) & mask) {
+      if (table.slots[i].key == key) return table.slots[i].draft;
     }
     std::vector<Row>& rows = rows_[worker];
     const auto draft = static_cast<uint32_t>(rows.size()) * workers_ + worker;
     rows.push_back({subkey, first_[recording], territory});
     first_[recording] = draft;
+    table.slots[i] = {key, draft};
+    ++table.filled;
     return draft;
   }
   // Draft numbers are below this.
@@ -237,9 +246,33 @@ class DraftLines {
   const Row& row(uint32_t draft) const { return rows_[draft % workers_][draft / workers_]; }
 
  private:
+  // A worker's drafts by (recording + 1) << 32 | subkey, open addressing, at most half full:
+  // one probe finds a line where walking the recording's chain took a dependent load per line
+  // (a popular recording has all of its scopes x territories).
+  struct Slot {
+    uint64_t key = 0;  // 0: empty
+    uint32_t draft = 0;
+  };
+  struct Table {
+    std::vector<Slot> slots;
+    size_t filled = 0;
+  };
+  static void Grow(Table& table) {
+    std::vector<Slot> old = std::move(table.slots);
+    table.slots.assign(std::max<size_t>(1024, old.size() * 2), Slot{});
+    const size_t mask = table.slots.size() - 1;
+    for (const Slot& slot : old) {
+      if (slot.key == 0) continue;
+      size_t i = static_cast<size_t>((slot.key * 0x9e3779b97f4a7c15ULL) >> 32) & mask;
+      while (table.slots[i].key != 0) i = (i + 1) & mask;
+      table.slots[i] = slot;
+    }
+  }
+
   uint32_t workers_ = 1;
   std::vector<uint32_t> first_;         // by registry index
   std::vector<std::vector<Row>> rows_;  // by worker
+  std::vector<Table> tables_;           // by worker
 };
 
 // What one worker read of a contiguous part of the events.
