@@ -22,7 +22,7 @@
 // royalties run` does it: RunFromLedger, which finds the period's events in the ledger's
 // indexes, reads and parses them from the segments, and runs the engine. With --export, the
 // events exported are those the ledger recorded. Since no month is held in memory, the size is
-// bounded by the ledger's own indexes (about 190 bytes an event) and the run's rows; the
+// bounded by the ledger's own indexes (about 220 bytes an event) and the run's rows; the
 // process's peak resident memory is printed after the intake and after each model.
 // --open-ledger DIR times the runs over a ledger an earlier --ledger stored (give the same
 // --recordings, which makes the same world), without generating or storing anything.
