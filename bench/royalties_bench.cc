@@ -25,7 +25,8 @@
 // bounded by the ledger's own indexes (about 220 bytes an event) and the run's rows; the
 // process's peak resident memory is printed after the intake and after each model.
 // --open-ledger DIR times the runs over a ledger an earlier --ledger stored (give the same
-// --recordings, which makes the same world), without generating or storing anything.
+// --recordings, which makes the same world), without generating or storing anything (and so
+// without --export).
 // --jsonl FILE writes the generated month as JSON Lines, the input of `accord ledger append`,
 // and stops: with `accord world --seed 11 --artists R/10 --recordings R` (the same world) it
 // makes a data directory on which the commands themselves can be timed
@@ -409,6 +410,11 @@ int Main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--recordings") == 0) recordings = value;
     if (std::strcmp(argv[i], "--listeners") == 0) listeners = value;
     if (std::strcmp(argv[i], "--runs") == 0) runs = static_cast<int>(value);
+  }
+  if (reuse_ledger && !export_dir.empty()) {
+    // DuckDB's events.csv is written while the month is stored; a stored ledger has none.
+    std::fprintf(stderr, "--export needs --ledger, not --open-ledger\n");
+    return 2;
   }
   std::printf("royalties_bench on %s\n", MachineDescription().c_str());
   const auto world_start = Clock::now();

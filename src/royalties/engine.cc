@@ -211,7 +211,7 @@ class DraftLines {
     if (2 * (table.filled + 1) > table.slots.size()) Grow(table);
     const uint64_t key = (uint64_t{recording} + 1) << 32 | subkey;
     const size_t mask = table.slots.size() - 1;
-    size_t i = static_cast<size_t>((key * 0x9e3779b97f4a7c15ULL) >> 32) & mask;
+    size_t i = Home(key, mask);
     for (; table.slots[i].key != 0; i = (i + 1) & mask) {
       if (table.slots[i].key == key) return table.slots[i].draft;
     }
@@ -257,13 +257,17 @@ class DraftLines {
     std::vector<Slot> slots;
     size_t filled = 0;
   };
+  // A key's first slot (Fibonacci hashing).
+  static size_t Home(uint64_t key, size_t mask) {
+    return static_cast<size_t>((key * 0x9e3779b97f4a7c15ULL) >> 32) & mask;
+  }
   static void Grow(Table& table) {
     std::vector<Slot> old = std::move(table.slots);
     table.slots.assign(std::max<size_t>(1024, old.size() * 2), Slot{});
     const size_t mask = table.slots.size() - 1;
     for (const Slot& slot : old) {
       if (slot.key == 0) continue;
-      size_t i = static_cast<size_t>((slot.key * 0x9e3779b97f4a7c15ULL) >> 32) & mask;
+      size_t i = Home(slot.key, mask);
       while (table.slots[i].key != 0) i = (i + 1) & mask;
       table.slots[i] = slot;
     }
