@@ -175,10 +175,10 @@ Result<UsageEvent> FromJson(const json& object) {
 }  // namespace
 
 Status ValidateUsageEvent(const UsageEvent& event) {
-  ACCORD_RETURN_IF_ERROR(CheckToken(event.id, "id", 128, false));
-  ACCORD_RETURN_IF_ERROR(CheckToken(event.listener, "listener", 128, false));
-  ACCORD_RETURN_IF_ERROR(CheckToken(event.feature, "feature", 64, false));
-  ACCORD_RETURN_IF_ERROR(CheckToken(event.session, "session", 128, true));
+  ACCORD_RETURN_IF_ERROR(CheckToken(event.id, "id", kMaxTokenBytes, false));
+  ACCORD_RETURN_IF_ERROR(CheckToken(event.listener, "listener", kMaxTokenBytes, false));
+  ACCORD_RETURN_IF_ERROR(CheckToken(event.feature, "feature", kMaxFeatureBytes, false));
+  ACCORD_RETURN_IF_ERROR(CheckToken(event.session, "session", kMaxTokenBytes, true));
   if (event.recordings.empty()) return InvalidArgumentError("recordings: at least one required");
   if (event.recordings.size() > kMaxRecordingsPerEvent) {
     return InvalidArgumentError("recordings: more than " + std::to_string(kMaxRecordingsPerEvent));

@@ -32,6 +32,9 @@ namespace accord::ledger {
 
 inline constexpr size_t kMaxRecordingsPerEvent = 64;
 inline constexpr size_t kMaxEventLineBytes = 64 * 1024;
+// The longest id, listener and session (kMaxTokenBytes) and feature, in bytes.
+inline constexpr size_t kMaxTokenBytes = 128;
+inline constexpr size_t kMaxFeatureBytes = 64;
 
 struct UsedRecording {
   Isrc isrc;

@@ -279,7 +279,7 @@ Result<EventIndex> EventIndex::LoadFrom(StateReader* in) {
   return index;
 }
 
-std::vector<std::pair<uint64_t, uint64_t>> ConsecutiveRuns(const std::vector<uint64_t>& sequences) {
+std::vector<std::pair<uint64_t, uint64_t>> ConsecutiveRuns(std::span<const uint64_t> sequences) {
   std::vector<std::pair<uint64_t, uint64_t>> runs;
   for (uint64_t sequence : sequences) {
     if (!runs.empty() && runs.back().second + 1 == sequence) {

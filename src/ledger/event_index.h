@@ -139,7 +139,7 @@ class EventIndex {
 };
 
 // Splits ascending sequences into maximal runs of consecutive numbers, for range reads.
-std::vector<std::pair<uint64_t, uint64_t>> ConsecutiveRuns(const std::vector<uint64_t>& sequences);
+std::vector<std::pair<uint64_t, uint64_t>> ConsecutiveRuns(std::span<const uint64_t> sequences);
 
 }  // namespace accord::ledger
 

@@ -308,7 +308,8 @@ TEST(EventIndexHalvesTest, TheTwoHalvesOnTwoThreadsGiveTheIndexAddGives) {
 TEST(ConsecutiveRunsTest, SplitsAtGaps) {
   using Runs = std::vector<std::pair<uint64_t, uint64_t>>;
   EXPECT_EQ(Runs{}, ConsecutiveRuns({}));
-  EXPECT_EQ((Runs{{1, 3}, {5, 5}, {7, 8}}), ConsecutiveRuns({1, 2, 3, 5, 7, 8}));
+  EXPECT_EQ((Runs{{1, 3}, {5, 5}, {7, 8}}),
+            ConsecutiveRuns(std::vector<uint64_t>{1, 2, 3, 5, 7, 8}));
 }
 
 }  // namespace

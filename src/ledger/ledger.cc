@@ -848,6 +848,15 @@ Status Ledger::ReadEvents(const std::vector<uint64_t>& sequences,
   return OkStatus();
 }
 
+Status Ledger::ReadEventBatches(
+    std::span<const uint64_t> sequences,
+    const std::function<Status(std::span<const LogWriter::Record>)>& visit) const {
+  for (const auto& [first, last] : ConsecutiveRuns(sequences)) {
+    ACCORD_RETURN_IF_ERROR(log_->ReadRecordBatches(first, last, visit));
+  }
+  return OkStatus();
+}
+
 Result<SignedCheckpoint> Ledger::Checkpoint(Timestamp now) {
   ledger::Checkpoint head{tree_.size(), tree_.Root(), now};
   ACCORD_ASSIGN_OR_RETURN(SignedCheckpoint signed_head, key_.Sign(head));

@@ -216,6 +216,11 @@ class Ledger {
   // recomputes every hash). NotFound for a sequence not in the ledger.
   Status ReadEvents(const std::vector<uint64_t>& sequences,
                     const std::function<Status(uint64_t, std::string_view)>& visit) const;
+  // The same a batch at a time (LogWriter::ReadRecordBatches): the records of one large read,
+  // viewed until the call returns. `sequences` must be ascending.
+  Status ReadEventBatches(
+      std::span<const uint64_t> sequences,
+      const std::function<Status(std::span<const LogWriter::Record>)>& visit) const;
 
   // The time of event `sequence` (1..stats().events), from the index.
   Timestamp EventTime(uint64_t sequence) const { return events_.TimeOf(sequence); }

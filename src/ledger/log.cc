@@ -1033,6 +1033,17 @@ Result<std::string> LogWriter::ReadRecord(std::uint64_t sequence) const {
 Status LogWriter::ReadRecords(
     std::uint64_t first, std::uint64_t last,
     const std::function<Status(std::uint64_t, std::string_view)>& visit) const {
+  return ReadRecordBatches(first, last, [&](std::span<const Record> records) -> Status {
+    for (const Record& record : records) {
+      ACCORD_RETURN_IF_ERROR(visit(record.sequence, record.payload));
+    }
+    return OkStatus();
+  });
+}
+
+Status LogWriter::ReadRecordBatches(
+    std::uint64_t first, std::uint64_t last,
+    const std::function<Status(std::span<const Record>)>& visit) const {
   if (first == 0 || first > last) {
     return NotFoundError("ledger log " + dir_ + ": empty record range " + std::to_string(first) +
                          ".." + std::to_string(last));
@@ -1043,6 +1054,7 @@ Status LogWriter::ReadRecords(
   // and one buffer serves every chunk: a month's run reads gigabytes this way.
   constexpr std::size_t kChunkBytes = std::size_t{4} << 20;
   std::string chunk;
+  std::vector<Record> batch;
   std::uint64_t sequence = first;
   while (sequence <= last) {
     ACCORD_ASSIGN_OR_RETURN(const RecordLocation where, Locate(sequence));
@@ -1050,22 +1062,31 @@ Status LogWriter::ReadRecords(
     ACCORD_ASSIGN_OR_RETURN(const std::shared_ptr<const ReadableFile> file, Readable(where));
     ACCORD_RETURN_IF_ERROR(file->ReadRangeInto(where.offset, kChunkBytes, &chunk));
     std::size_t at = 0;
+    batch.clear();
     while (sequence <= stop) {
       const std::string_view rest = std::string_view(chunk).substr(at);
       if (rest.size() < kRecordHeaderSize ||
           kRecordHeaderSize + GetFixed32(rest.data() + kRecordLengthOffset) > rest.size()) {
         break;
       }
-      ACCORD_ASSIGN_OR_RETURN(std::string_view payload,
-                              CheckedPayload(rest, sequence, where.path, where.offset + at));
-      ACCORD_RETURN_IF_ERROR(visit(sequence, payload));
-      at += kRecordHeaderSize + payload.size();
+      Result<std::string_view> payload =
+          CheckedPayload(rest, sequence, where.path, where.offset + at);
+      if (!payload.ok()) {
+        // The records before the damage are whole: they are given before the error, as one at
+        // a time would have been.
+        if (!batch.empty()) ACCORD_RETURN_IF_ERROR(visit(batch));
+        return payload.status();
+      }
+      batch.push_back({sequence, *payload});
+      at += kRecordHeaderSize + payload->size();
       ++sequence;
     }
+    if (!batch.empty()) ACCORD_RETURN_IF_ERROR(visit(batch));
     if (at == 0 && sequence <= stop) {
       // One record larger than a chunk (or cut short on disk: ReadRecord reports which).
       ACCORD_ASSIGN_OR_RETURN(const std::string payload, ReadRecord(sequence));
-      ACCORD_RETURN_IF_ERROR(visit(sequence, payload));
+      const Record whole{sequence, payload};
+      ACCORD_RETURN_IF_ERROR(visit(std::span<const Record>(&whole, 1)));
       ++sequence;
     }
   }

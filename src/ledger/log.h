@@ -223,6 +223,14 @@ class LogWriter {
   // ReadRecord. NotFound when the range is empty or runs past the last acknowledged record.
   Status ReadRecords(std::uint64_t first, std::uint64_t last,
                      const std::function<Status(std::uint64_t, std::string_view)>& visit) const;
+  // The same, a batch at a time: each call gives the records of one large read, in order, as
+  // views valid until the call returns, so that a reader can look ahead within a batch.
+  struct Record {
+    std::uint64_t sequence;
+    std::string_view payload;
+  };
+  Status ReadRecordBatches(std::uint64_t first, std::uint64_t last,
+                           const std::function<Status(std::span<const Record>)>& visit) const;
 
   const RecoveryReport& recovery() const { return recovery_; }
 

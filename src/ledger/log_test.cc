@@ -1188,6 +1188,40 @@ TEST_F(LogTest, ReadRecordsCrossesReadChunksWithLargeRecords) {
   EXPECT_EQ(10u, next);
 }
 
+// A batch is one read's records (never more than one segment's), each whole and viewed until
+// the call returns: the batches together are the range, in order.
+TEST_F(LogTest, ReadRecordBatchesGiveTheRangeAReadAtATime) {
+  options_.max_segment_bytes = 250;
+  ASSERT_TRUE(Open().ok());
+  std::vector<std::string> payloads = MakePayloads(0, 30, 33);
+  ASSERT_TRUE(Write(payloads).ok());
+  std::vector<std::uint64_t> seen;
+  int batches = 0;
+  Status status =
+      writer_->ReadRecordBatches(2, 29, [&](std::span<const LogWriter::Record> records) {
+        ++batches;
+        EXPECT_FALSE(records.empty());
+        for (const LogWriter::Record& record : records) {
+          EXPECT_EQ(payloads[record.sequence - 1], record.payload);
+          seen.push_back(record.sequence);
+        }
+        return OkStatus();
+      });
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  ASSERT_EQ(28u, seen.size());
+  for (std::size_t index = 0; index < seen.size(); ++index) EXPECT_EQ(2 + index, seen[index]);
+  // About five 50-byte records to a 250-byte segment: a batch for each segment the range meets.
+  EXPECT_GT(batches, 4);
+  // A visitor's error stops the read and is its result.
+  EXPECT_EQ(StatusCode::kPermissionDenied,
+            writer_
+                ->ReadRecordBatches(1, 30,
+                                    [](std::span<const LogWriter::Record>) {
+                                      return PermissionDeniedError("enough");
+                                    })
+                .code());
+}
+
 TEST_F(LogTest, ReadRecordsRefusesEmptyAndUnacknowledgedRanges) {
   ASSERT_TRUE(Open().ok());
   ASSERT_TRUE(Write(MakePayloads(0, 3)).ok());

@@ -32,6 +32,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,7 @@
 #include "core/status.h"
 #include "ledger/checkpoint.h"
 #include "ledger/event.h"
+#include "ledger/event_scan.h"
 #include "rights/registry.h"
 #include "rights/snapshot.h"
 #include "royalties/allocation.h"
@@ -62,14 +64,16 @@ struct RunInputs {
   // The events of the period with sequence <= checkpoint tree size, in sequence order.
   std::vector<RecordedEvent> events;
   // Instead of `events` when set: the period's events as `stream_size` events in sequence
-  // order, cut into `parts` contiguous slices; stream(part, parts, visit) calls `visit` once
-  // for each event of slice `part`, the events [stream_size * part / parts, stream_size *
-  // (part + 1) / parts), in order, with an event that lives only for the call (the run keeps
-  // a few dozen bytes of it). The run reads the slices at once, one per thread it uses, so
-  // `stream` must be safe to call concurrently. RunFromLedger streams the ledger's records
-  // through it, so that a month is never held as UsageEvents. A visitor's or the stream's
-  // error stops the run; a slice with more or fewer events than it should have is Internal.
-  using EventVisitor = std::function<Status(uint64_t sequence, const ledger::UsageEvent& event)>;
+  // order, cut into `parts` contiguous slices; stream(part, parts, visit) gives `visit` the
+  // events of slice `part`, the events [stream_size * part / parts, stream_size * (part + 1) /
+  // parts), in order, in batches whose views live only for the call (the run keeps a few dozen
+  // bytes of each event; a batch of thousands lets it fetch the memory that the events further
+  // on will need while it works on this one). The run reads the slices at once, one per thread
+  // it uses, so `stream` must be safe to call concurrently. RunFromLedger streams the ledger's
+  // records through it, so that a month is never held as UsageEvents. A visitor's or the
+  // stream's error stops the run; a slice with more or fewer events than it should have is
+  // Internal.
+  using EventVisitor = std::function<Status(std::span<const ledger::UseView> events)>;
   std::function<Status(size_t part, size_t parts, const EventVisitor& visit)> stream;
   size_t stream_size = 0;
   ledger::SignedCheckpoint checkpoint;  // the signed tree head the run is anchored to
@@ -179,6 +183,11 @@ struct RunResult {
 // revenue shares claiming more than the whole of a gross pool's line.
 // Internal: the totals do not add up (a bug; nothing is returned).
 Result<RunResult> RunRoyalties(const RunInputs& inputs);
+
+// Gives `visit` `events` as a stream gives a slice (RunInputs::stream): viewed, in order, in
+// batches. For events held in memory: RunRoyalties' own `events`, tests' streams.
+Status VisitRecordedEvents(std::span<const RecordedEvent> events,
+                           const RunInputs::EventVisitor& visit);
 
 }  // namespace accord::royalties
 

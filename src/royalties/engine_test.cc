@@ -133,9 +133,9 @@ class EngineTest : public ::testing::Test {
     return RunRoyalties(inputs);
   }
 
-  // The same run with the events streamed (RunInputs::stream, as RunFromLedger does it): one
-  // event object for the whole stream, its listener overwritten after each call, so that a
-  // run that kept a view into an event would show it.
+  // The same run with the events streamed (RunInputs::stream, as RunFromLedger does it), one
+  // event a batch: one event object for the whole stream, its listener overwritten after each
+  // call, so that a run that kept a view into an event would show it.
   Result<RunResult> RunStreamed(int threads = 0) {
     RunInputs inputs;
     inputs.period = *ParsePeriod("2026-07");
@@ -144,12 +144,12 @@ class EngineTest : public ::testing::Test {
     inputs.policy = policy_.get();
     inputs.stream_size = events_.size();
     inputs.stream = [&](size_t part, size_t parts, const RunInputs::EventVisitor& visit) {
-      ledger::UsageEvent event;
+      RecordedEvent one;
       const size_t count = events_.size();
       for (size_t e = count * part / parts; e < count * (part + 1) / parts; ++e) {
-        event = events_[e].event;
-        ACCORD_RETURN_IF_ERROR(visit(events_[e].sequence, event));
-        std::fill(event.listener.begin(), event.listener.end(), '#');
+        one = events_[e];
+        ACCORD_RETURN_IF_ERROR(VisitRecordedEvents(std::span<const RecordedEvent>(&one, 1), visit));
+        std::fill(one.event.listener.begin(), one.event.listener.end(), '#');
       }
       return OkStatus();
     };
@@ -668,7 +668,9 @@ TEST_F(EngineTest, AStreamsErrorIsTheRunsError) {
   for (const size_t size : {size_t{3}, size_t{0}}) {
     inputs.stream_size = size;
     inputs.stream = [&](size_t part, size_t parts, const RunInputs::EventVisitor& visit) {
-      return part + 1 == parts ? visit(1, events_[0].event) : OkStatus();
+      return part + 1 == parts
+                 ? VisitRecordedEvents(std::span<const RecordedEvent>(events_).first(1), visit)
+                 : OkStatus();
     };
     result = RunRoyalties(inputs);
     EXPECT_EQ(result.status().code(), StatusCode::kInternal) << size;
@@ -808,10 +810,10 @@ TEST(EngineGeneratedWorldTest, OneThreadOrTwoGiveTheSameBytes) {
       streamed.stream_size = inputs.events.size();
       streamed.stream = [&](size_t part, size_t parts, const RunInputs::EventVisitor& visit) {
         const size_t count = inputs.events.size();
-        for (size_t e = count * part / parts; e < count * (part + 1) / parts; ++e) {
-          ACCORD_RETURN_IF_ERROR(visit(inputs.events[e].sequence, inputs.events[e].event));
-        }
-        return OkStatus();
+        const size_t first = count * part / parts;
+        return VisitRecordedEvents(std::span<const RecordedEvent>(inputs.events)
+                                       .subspan(first, count * (part + 1) / parts - first),
+                                   visit);
       };
       streamed.threads = 0;
       Result<RunResult> from_stream = RunRoyalties(streamed);

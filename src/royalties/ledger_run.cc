@@ -1,6 +1,7 @@
 #include "royalties/ledger_run.h"
 
 #include <algorithm>
+#include <deque>
 #include <functional>
 #include <string>
 #include <vector>
@@ -21,25 +22,29 @@ std::vector<uint64_t> PeriodSequences(const ledger::Ledger& ledger, Timestamp fr
   return sequences;
 }
 
-// Parses a stored event into `event`. A stored event is in canonical form, which the scanner
-// reads; only one it declines (never, unless the log holds something else) goes to
-// ParseUsageEvent, and only then is the record named for its error: a string per event is an
-// allocation per event, a tenth of a run's reading.
-Status ParseStored(uint64_t sequence, std::string_view payload, ledger::UsageEvent& event) {
-  if (ledger::ScanUsageEvent(payload, &event)) return OkStatus();
-  ACCORD_ASSIGN_OR_RETURN(
-      event, ledger::ParseUsageEvent(payload, "ledger record " + std::to_string(sequence)));
-  return OkStatus();
-}
-
-// Reads and parses the events at `sequences`, one at a time: `event` lives for the call only.
-Status ForEachEvent(const ledger::Ledger& ledger, const std::vector<uint64_t>& sequences,
+// Reads the events at `sequences` (ascending) and gives `visit` their views, a ledger read's
+// batch at a time (Ledger::ReadEventBatches). A stored event is in canonical form, which
+// ScanStoredUse views where it lies; only one it declines (never, unless the log holds
+// something else) is parsed with ParseUsageEvent, and only then is the record named for its
+// error: a string per event is an allocation per event, a tenth of a run's reading.
+Status ForEachEvent(const ledger::Ledger& ledger, std::span<const uint64_t> sequences,
                     const RunInputs::EventVisitor& visit) {
-  ledger::UsageEvent event;  // one for the whole read: its strings keep their capacity
-  return ledger.ReadEvents(sequences, [&](uint64_t sequence, std::string_view payload) -> Status {
-    ACCORD_RETURN_IF_ERROR(ParseStored(sequence, payload, event));
-    return visit(sequence, event);
-  });
+  ledger::UseBatch batch;
+  std::deque<ledger::UsageEvent> parsed;  // the declined ones of a batch, viewed by it
+  return ledger.ReadEventBatches(
+      sequences, [&](std::span<const ledger::LogWriter::Record> records) -> Status {
+        batch.clear();
+        parsed.clear();
+        for (const ledger::LogWriter::Record& record : records) {
+          if (batch.AddStored(record.sequence, record.payload)) continue;
+          ACCORD_ASSIGN_OR_RETURN(
+              parsed.emplace_back(),
+              ledger::ParseUsageEvent(record.payload,
+                                      "ledger record " + std::to_string(record.sequence)));
+          batch.Add(record.sequence, parsed.back());
+        }
+        return visit(batch.views());
+      });
 }
 
 }  // namespace
@@ -67,10 +72,11 @@ Result<RunResult> RunFromLedger(const ledger::Ledger& ledger, const rights::Regi
   // (LogWriter::ReadRecords), and parsing is half of a run's reading.
   inputs.stream = [&](size_t part, size_t parts, const RunInputs::EventVisitor& visit) {
     const size_t count = sequences.size();
-    const std::vector<uint64_t> slice(
-        sequences.begin() + static_cast<std::ptrdiff_t>(count * part / parts),
-        sequences.begin() + static_cast<std::ptrdiff_t>(count * (part + 1) / parts));
-    return ForEachEvent(ledger, slice, visit);
+    const size_t first = count * part / parts;
+    return ForEachEvent(
+        ledger,
+        std::span<const uint64_t>(sequences).subspan(first, count * (part + 1) / parts - first),
+        visit);
   };
   return RunRoyalties(inputs);
 }
@@ -93,12 +99,16 @@ Result<LineEvents> EventsBehindLine(const ledger::Ledger& ledger, const nlohmann
                                    std::to_string(ledger.stats().events));
   }
   ACCORD_RETURN_IF_ERROR(ForEachEvent(ledger, PeriodSequences(ledger, from, to, tree_size, isrc),
-                                      [&](uint64_t sequence, const ledger::UsageEvent& event) {
-                                        if (event.scope != scope || event.territory != territory)
-                                          return OkStatus();
-                                        ++found.count;
-                                        if (found.shown.size() < limit)
-                                          found.shown.emplace_back(sequence, event.id);
+                                      [&](std::span<const ledger::UseView> events) {
+                                        for (const ledger::UseView& event : events) {
+                                          if (event.scope != scope || event.territory != territory)
+                                            continue;
+                                          ++found.count;
+                                          if (found.shown.size() < limit) {
+                                            found.shown.emplace_back(event.sequence,
+                                                                     std::string(event.id));
+                                          }
+                                        }
                                         return OkStatus();
                                       }));
   return found;
