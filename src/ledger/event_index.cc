@@ -1,6 +1,7 @@
 #include "ledger/event_index.h"
 
 #include <algorithm>
+#include <bit>
 
 namespace accord::ledger {
 namespace {
@@ -130,15 +131,42 @@ std::vector<uint64_t> EventIndex::FindByPeriod(const EventQuery& query) const {
   auto day = query.from ? by_day_.lower_bound(DayOf(query.from->unix_millis())) : by_day_.begin();
   const std::optional<int64_t> last_day =
       query.to ? std::optional<int64_t>(DayOf(query.to->unix_millis() - 1)) : std::nullopt;
+  bool ascending = true;
   for (; day != by_day_.end() && (!last_day || day->first <= *last_day); ++day) {
+    // Only a day the period cuts needs each event's time read: every event of a day inside it
+    // is in the period.
+    const bool whole_day =
+        (!query.from || day->first * kMillisPerDay >= query.from->unix_millis()) &&
+        (!query.to || (day->first + 1) * kMillisPerDay <= query.to->unix_millis());
     for (const Run& run : day->second) {
+      if (!found.empty() && run.first < found.back()) ascending = false;
       for (uint64_t sequence = run.first; sequence <= run.last; ++sequence) {
-        if (InPeriod(sequence, query)) found.push_back(sequence);
+        if (whole_day || InPeriod(sequence, query)) found.push_back(sequence);
       }
     }
   }
-  // Events recorded out of time order put one day's runs between another's.
-  std::sort(found.begin(), found.end());
+  if (ascending) return found;
+  // Events recorded out of time order put one day's runs between another's. Each sequence is
+  // found once (a run belongs to one day), so when the found ones are dense in their span, a
+  // bitmap of the span orders them in two passes: sorting a month of millions took a tenth of
+  // a royalty run that reads them.
+  const auto [low, high] = std::minmax_element(found.begin(), found.end());
+  const uint64_t first = *low;
+  const uint64_t span = *high - first + 1;
+  if (span / 64 > found.size()) {
+    std::sort(found.begin(), found.end());
+    return found;
+  }
+  std::vector<uint64_t> bits(span / 64 + 1, 0);
+  for (const uint64_t sequence : found) {
+    bits[(sequence - first) / 64] |= uint64_t{1} << ((sequence - first) % 64);
+  }
+  size_t at = 0;
+  for (size_t word = 0; word < bits.size(); ++word) {
+    for (uint64_t rest = bits[word]; rest != 0; rest &= rest - 1) {
+      found[at++] = first + word * 64 + static_cast<uint64_t>(std::countr_zero(rest));
+    }
+  }
   return found;
 }
 
