@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -59,12 +60,23 @@ std::bitset<256> AllTerritories() {
 }  // namespace
 
 Result<Territory> Territory::Parse(std::string_view code) {
+  // Every event a royalty run reads names its territory: one read of a table of the 26 x 26
+  // two-letter codes (-1 where none is assigned) rather than a binary search of strings.
+  static const std::array<int16_t, 26 * 26> kIndexOfCode = [] {
+    std::array<int16_t, 26 * 26> table;
+    table.fill(-1);
+    for (size_t index = 0; index < kCodes.size(); ++index) {
+      table[static_cast<size_t>((kCodes[index][0] - 'A') * 26 + (kCodes[index][1] - 'A'))] =
+          static_cast<int16_t>(index);
+    }
+    return table;
+  }();
   if (code.size() == 2) {
-    char upper[2] = {ToAsciiUpper(code[0]), ToAsciiUpper(code[1])};
-    std::string_view key(upper, 2);
-    auto it = std::lower_bound(kCodes.begin(), kCodes.end(), key);
-    if (it != kCodes.end() && *it == key) {
-      return Territory(static_cast<int>(it - kCodes.begin()));
+    const char first = ToAsciiUpper(code[0]);
+    const char second = ToAsciiUpper(code[1]);
+    if (first >= 'A' && first <= 'Z' && second >= 'A' && second <= 'Z') {
+      const int16_t index = kIndexOfCode[static_cast<size_t>((first - 'A') * 26 + (second - 'A'))];
+      if (index >= 0) return Territory(index);
     }
   }
   return InvalidArgumentError("territory " + QuoteForError(code) +

@@ -63,12 +63,15 @@ class CanonicalCursor {
   explicit CanonicalCursor(std::string_view text)
       : at_(text.data()), end_(text.data() + text.size()) {}
 
-  bool Literal(std::string_view literal) {
-    if (static_cast<size_t>(end_ - at_) < literal.size() ||
-        std::memcmp(at_, literal.data(), literal.size()) != 0) {
+  // A literal of the encoding; its size known when compiled, the comparison is a few loads
+  // rather than a call.
+  template <size_t N>
+  bool Literal(const char (&literal)[N]) {
+    constexpr size_t kSize = N - 1;  // without the terminating NUL
+    if (static_cast<size_t>(end_ - at_) < kSize || std::memcmp(at_, literal, kSize) != 0) {
       return false;
     }
-    at_ += literal.size();
+    at_ += kSize;
     return true;
   }
   // A quoted value that CheckToken accepts (event.cc): 0..max_bytes bytes of printable ASCII
