@@ -7,8 +7,8 @@
 // the checkpoint wait for the next one.
 //
 // Thread safety: reads the ledger through its const interface, a run from two threads at once
-// (Ledger::ReadEvents reads the log, whose reads are thread-safe); not for use while another
-// thread appends to the same Ledger (Ledger is single-threaded).
+// (Ledger::ReadEventBatches reads the log, whose reads are thread-safe); not for use while
+// another thread appends to the same Ledger (Ledger is single-threaded).
 #ifndef ACCORD_ROYALTIES_LEDGER_RUN_H_
 #define ACCORD_ROYALTIES_LEDGER_RUN_H_
 
