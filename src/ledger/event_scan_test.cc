@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -97,13 +99,18 @@ TEST(EventScanTest, UnusualOrInvalidLinesAreLeftToTheLibrary) {
 
 // Random damage to valid lines (bytes replaced, inserted, removed, from an alphabet that
 // reaches the grammar's corners): whatever the scanner accepts, the library parses the same.
-TEST(EventScanTest, DamagedLinesAreNeverScannedDifferently) {
-  const std::string alphabet = " \t\r\n{}[]:,\"\\-.0123456789eEtrufalsn_xQZ\x7f\xc3";
-  std::mt19937_64 random(20261205);
+// Damages lines at random (1 to 3 bytes replaced, inserted or removed, from `alphabet`) and
+// checks each with `scan_as_the_library_parses`; at least one in 50 must scan, so that the
+// comparison had real cases (some damage keeps a line valid: spaces, digits of a duration,
+// letters of an id).
+void CheckDamagedLines(std::span<const std::string> lines, const std::string& alphabet,
+                       uint64_t seed,
+                       const std::function<bool(const std::string&)>& scan_as_the_library_parses) {
+  std::mt19937_64 random(seed);
   int scanned = 0;
   constexpr int kTrials = 300000;
   for (int trial = 0; trial < kTrials; ++trial) {
-    std::string line = UsualLines()[trial % UsualLines().size()];
+    std::string line = lines[static_cast<size_t>(trial) % lines.size()];
     const int edits = 1 + static_cast<int>(random() % 3);
     for (int edit = 0; edit < edits; ++edit) {
       const size_t at = random() % line.size();
@@ -119,15 +126,20 @@ TEST(EventScanTest, DamagedLinesAreNeverScannedDifferently) {
           line.erase(at, 1);
       }
     }
-    if (ScannedAsTheLibraryParses(line)) ++scanned;
-    if (HasFailure()) {
+    if (scan_as_the_library_parses(line)) ++scanned;
+    if (::testing::Test::HasFailure()) {
       ADD_FAILURE() << "trial " << trial;
       return;
     }
   }
-  // Some damage keeps a line valid (spaces, digits of a duration, letters of an id): the
-  // comparison above must have had real cases.
   EXPECT_GT(scanned, kTrials / 50);
+}
+
+// Random damage to valid lines, from an alphabet that reaches the grammar's corners: whatever
+// the scanner accepts, the library parses the same.
+TEST(EventScanTest, DamagedLinesAreNeverScannedDifferently) {
+  CheckDamagedLines(UsualLines(), " \t\r\n{}[]:,\"\\-.0123456789eEtrufalsn_xQZ\x7f\xc3", 20261205,
+                    ScannedAsTheLibraryParses);
 }
 
 // ScanStoredUse on one line: its answer, checked against the library's when it accepts.
@@ -269,36 +281,10 @@ TEST(StoredUseTest, AnythingButTheCanonicalEncodingIsDeclined) {
 // The damage of DamagedLinesAreNeverScannedDifferently, to canonical lines: whatever
 // ScanStoredUse accepts, the library parses the same.
 TEST(StoredUseTest, DamagedLinesAreNeverScannedDifferently) {
-  const std::string alphabet = " \t{}[]:,\"\\-.0123456789eEtrufalsn_xQZDE\x7f\xc3";
-  std::mt19937_64 random(20261208);
-  const std::string canonical[] = {
+  const std::vector<std::string> canonical = {
       UsualLines()[0], CanonicalEncoding(*ParseUsageEventWithLibrary(UsualLines()[1], "line"))};
-  int scanned = 0;
-  constexpr int kTrials = 300000;
-  for (int trial = 0; trial < kTrials; ++trial) {
-    std::string line = canonical[trial % 2];
-    const int edits = 1 + static_cast<int>(random() % 3);
-    for (int edit = 0; edit < edits; ++edit) {
-      const size_t at = random() % line.size();
-      const char c = alphabet[random() % alphabet.size()];
-      switch (random() % 3) {
-        case 0:
-          line[at] = c;
-          break;
-        case 1:
-          line.insert(line.begin() + static_cast<std::ptrdiff_t>(at), c);
-          break;
-        default:
-          line.erase(at, 1);
-      }
-    }
-    if (StoredUseAsTheLibraryParses(line)) ++scanned;
-    if (HasFailure()) {
-      ADD_FAILURE() << "trial " << trial;
-      return;
-    }
-  }
-  EXPECT_GT(scanned, kTrials / 50);
+  CheckDamagedLines(canonical, " \t{}[]:,\"\\-.0123456789eEtrufalsn_xQZDE\x7f\xc3", 20261208,
+                    StoredUseAsTheLibraryParses);
 }
 
 }  // namespace
