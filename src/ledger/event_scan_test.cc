@@ -53,13 +53,17 @@ TEST(EventScanTest, EveryCanonicalEncodingIsScanned) {
   }
 }
 
+// `line` with its first `from` replaced by `to` (which must be there).
+std::string Replaced(std::string line, const std::string& from, const std::string& to) {
+  const size_t at = line.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return at == std::string::npos ? line : line.replace(at, from.size(), to);
+}
+
 TEST(EventScanTest, UnusualOrInvalidLinesAreLeftToTheLibrary) {
   const std::string base = UsualLines()[0];
   auto with = [&](const std::string& from, const std::string& to) {
-    std::string line = base;
-    const size_t at = line.find(from);
-    EXPECT_NE(at, std::string::npos) << from;
-    return line.replace(at, from.size(), to);
+    return Replaced(base, from, to);
   };
   const std::vector<std::string> declined = {
       with("\"evt-1\"", "\"evt\\u002d1\""),                             // an escape (valid JSON)
@@ -243,10 +247,7 @@ TEST(StoredUseTest, AnythingButTheCanonicalEncodingIsDeclined) {
   const std::string base = UsualLines()[0];  // canonical as it stands
   ASSERT_TRUE(StoredUseAsTheLibraryParses(base));
   auto with = [&](const std::string& from, const std::string& to) {
-    std::string line = base;
-    const size_t at = line.find(from);
-    EXPECT_NE(at, std::string::npos) << from;
-    return line.replace(at, from.size(), to);
+    return Replaced(base, from, to);
   };
   const std::vector<std::string> declined = {
       UsualLines()[1],
