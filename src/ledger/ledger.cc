@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "core/fetch_ahead.h"
 #include "ledger/run_both.h"
 
 namespace accord::ledger {
@@ -466,38 +467,6 @@ constexpr size_t kMinEventsForTwoThreadLookups = 16'384;
 constexpr size_t kMaxKeptIntakeBufferBytes = size_t{64} << 20;
 
 using internal::RunBoth;
-
-// How many events ahead intake fetches a table slot from memory: far enough for the fetch to
-// arrive before the event is reached, near enough for the slot to be still in the cache.
-constexpr size_t kPrefetchDistance = 8;
-
-// Calls visit(k) for k in [first, last) in order, each after fetch(k + kPrefetchDistance) (and
-// fetch of the first kPrefetchDistance before any): the loop of every pass of intake that makes
-// one random access into a large table per event.
-template <typename Fetch, typename Visit>
-void VisitFetchingAhead(size_t first, size_t last, const Fetch& fetch, const Visit& visit) {
-  for (size_t k = first; k < std::min(last, first + kPrefetchDistance); ++k) fetch(k);
-  for (size_t k = first; k < last; ++k) {
-    if (k + kPrefetchDistance < last) fetch(k + kPrefetchDistance);
-    visit(k);
-  }
-}
-
-// The same in two stages, for a pass whose random access needs another to find it: each k gets
-// fetch_far(k) 2 × kPrefetchDistance events before its visit, and fetch_near(k), which may read
-// what fetch_far fetched, kPrefetchDistance before it.
-template <typename FetchFar, typename FetchNear, typename Visit>
-void VisitFetchingAhead(size_t first, size_t last, const FetchFar& fetch_far,
-                        const FetchNear& fetch_near, const Visit& visit) {
-  constexpr size_t kFar = 2 * kPrefetchDistance;
-  for (size_t k = first; k < std::min(last, first + kFar); ++k) fetch_far(k);
-  for (size_t k = first; k < std::min(last, first + kPrefetchDistance); ++k) fetch_near(k);
-  for (size_t k = first; k < last; ++k) {
-    if (k + kFar < last) fetch_far(k + kFar);
-    if (k + kPrefetchDistance < last) fetch_near(k + kPrefetchDistance);
-    visit(k);
-  }
-}
 
 // The ids first seen in one batch: open addressing over indexes into the batch's recorded
 // events, sized once for the whole batch (at most half full), compared by the id itself.

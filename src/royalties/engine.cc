@@ -15,6 +15,7 @@
 #include <thread>
 #include <tuple>
 
+#include "core/fetch_ahead.h"
 #include "core/memory.h"
 
 namespace accord::royalties {
@@ -29,8 +30,6 @@ constexpr int64_t kWholePpm = 1'000'000;
 // Fee values are rate micros x weight ppm: units of 10^-12 of the currency's major unit.
 constexpr Weight kFeeUnitsPerMajor = 1'000'000'000'000;
 constexpr uint32_t kNone = UINT32_MAX;
-// How many events ahead of adding it a streamed event's table slots are fetched (StreamPart).
-constexpr uint32_t kStreamAhead = 8;
 
 // How a party holds a line, numbered in the order of the names, which is the order of a
 // statement's lines and of the holders' keys ("master_owner:label:x") in splits.
@@ -80,8 +79,9 @@ class Interner {
   // interner owns (moving the interner keeps them where they are).
   uint32_t InternCopy(std::string_view text) { return Add(text, Hash(text), /*copy=*/true); }
   // InternCopy for a text whose Hash is known: a caller that interns many texts computes each
-  // hash and calls Prefetch a few texts ahead, so that the slot's random access into a table
-  // of millions has arrived by the time the text is interned. Valid until the next intern.
+  // hash and calls Prefetch a few texts ahead (VisitFetchingAhead), so that the slot's random
+  // access into a table of millions has arrived by the time the text is interned. Valid until the
+  // next intern.
   uint32_t InternCopy(std::string_view text, uint64_t hash) { return Add(text, hash, true); }
   static uint64_t Hash(std::string_view text) { return std::hash<std::string_view>()(text); }
   void Prefetch(uint64_t hash) const {
@@ -542,22 +542,18 @@ class Run {
       EventPart& part = read[p];
       const uint32_t offset = static_cast<uint32_t>(uses_.size());
       std::vector<uint32_t> renumber(part.listeners.size());
-      // Each name's slot is fetched kStreamAhead names ahead, as in StreamPart.
-      std::array<uint64_t, kStreamAhead> hashes;
-      auto fetch = [&](uint32_t local) {
-        hashes[local % kStreamAhead] = Interner::Hash(part.listeners.name(local));
-        listeners_.Prefetch(hashes[local % kStreamAhead]);
-      };
-      const uint32_t names = p > 0 ? static_cast<uint32_t>(part.listeners.size()) : 0;
-      for (uint32_t local = 0; local < std::min<uint32_t>(names, kStreamAhead); ++local) {
-        fetch(local);
-      }
-      for (uint32_t local = 0; local < names; ++local) {
-        // The part's names live in its interner, which ends here.
-        const uint64_t hash = hashes[local % kStreamAhead];
-        if (local + kStreamAhead < names) fetch(local + kStreamAhead);
-        renumber[local] = listeners_.InternCopy(part.listeners.name(local), hash);
-      }
+      std::array<uint64_t, 2 * kPrefetchDistance> hashes;  // VisitFetchingAhead's ring
+      auto name = [&](size_t local) { return part.listeners.name(static_cast<uint32_t>(local)); };
+      VisitFetchingAhead(
+          0, p > 0 ? part.listeners.size() : 0,
+          [&](size_t local) {
+            hashes[local % hashes.size()] = Interner::Hash(name(local));
+            listeners_.Prefetch(hashes[local % hashes.size()]);
+          },
+          [&](size_t local) {
+            // The part's names live in its interner, which ends here.
+            renumber[local] = listeners_.InternCopy(name(local), hashes[local % hashes.size()]);
+          });
       for (size_t e = count * p / parts; e < count * (p + 1) / parts; ++e) {
         events_[e].first_use += offset;
         if (p > 0) events_[e].listener = renumber[events_[e].listener];
@@ -627,27 +623,28 @@ class Run {
   //
   // Interning the listener and finding the recording are each a random access into a table of
   // millions, which an event at a time waits for in turn; so both slots of the event
-  // kStreamAhead places on are fetched from memory while this one is added.
+  // kPrefetchDistance places on are fetched from memory while this one is added.
   Status AddBatch(std::span<const ledger::UseView> batch, size_t& e, EventPart& part) {
     if (batch.empty()) return OkStatus();
     if (part.first_sequence == 0) part.first_sequence = batch.front().sequence;
     part.last_sequence = batch.back().sequence;
-    std::array<uint64_t, kStreamAhead> listener_hashes;
-    auto fetch = [&](size_t k) {
-      const ledger::UseView& event = batch[k];
-      listener_hashes[k % kStreamAhead] = Interner::Hash(event.listener);
-      part.listeners.Prefetch(listener_hashes[k % kStreamAhead]);
-      if (!event.recordings.empty()) in_.policy->PrefetchRecording(event.recordings[0].isrc);
-    };
-    for (size_t k = 0; k < std::min<size_t>(batch.size(), kStreamAhead); ++k) fetch(k);
-    for (size_t k = 0; k < batch.size(); ++k) {
-      const ledger::UseView& event = batch[k];
-      const uint32_t listener =
-          part.listeners.InternCopy(event.listener, listener_hashes[k % kStreamAhead]);
-      if (k + kStreamAhead < batch.size()) fetch(k + kStreamAhead);
-      ACCORD_RETURN_IF_ERROR(AddEvent(e++, event, listener, part.uses));
-    }
-    return OkStatus();
+    std::array<uint64_t, 2 * kPrefetchDistance> listener_hashes;  // VisitFetchingAhead's ring
+    Status added = OkStatus();  // the first event's error; the events after it are passed over
+    VisitFetchingAhead(
+        0, batch.size(),
+        [&](size_t k) {
+          const ledger::UseView& event = batch[k];
+          listener_hashes[k % listener_hashes.size()] = Interner::Hash(event.listener);
+          part.listeners.Prefetch(listener_hashes[k % listener_hashes.size()]);
+          if (!event.recordings.empty()) in_.policy->PrefetchRecording(event.recordings[0].isrc);
+        },
+        [&](size_t k) {
+          if (!added.ok()) return;
+          const uint32_t listener = part.listeners.InternCopy(
+              batch[k].listener, listener_hashes[k % listener_hashes.size()]);
+          added = AddEvent(e++, batch[k], listener, part.uses);
+        });
+    return added;
   }
 
   // Event `e`'s row and its uses, appended to `uses` (first_use and listener as `uses` and
