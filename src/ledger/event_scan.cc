@@ -1,6 +1,5 @@
 #include "ledger/event_scan.h"
 
-#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -132,7 +131,7 @@ bool IsNormalIsrc(std::string_view text) {
   return true;
 }
 
-// The checks of ValidateUsageEvent on `recordings` (appended from `first` on): 1 to
+// The checks of ValidateUsageEvent on one event's `recordings`: 1 to
 // kMaxRecordingsPerEvent, no ISRC twice, weights adding to exactly a million (each is >= 1).
 bool ValidRecordings(std::span<const RecordingView> recordings) {
   if (recordings.empty() || recordings.size() > kMaxRecordingsPerEvent) return false;
