@@ -41,6 +41,7 @@ class ChunkedColumn {
                 "a chunk must be a whole number of values, a power of two");
 
  public:
+  using value_type = T;
   uint64_t size() const { return size_; }
   const T& operator[](uint64_t index) const { return chunks_[index >> kChunkBits][index & kMask]; }
   const T& back() const { return (*this)[size_ - 1]; }

@@ -417,17 +417,52 @@ std::optional<std::string> ReadEventKeys(std::string_view payload, EventKeys* ke
   auto listener = StringAfter(payload, ",\"listener\":\"", time->second);
   if (!listener) return "listener";
   keys->listener = listener->first;
-  const size_t recordings = payload.find(",\"recordings\":[", listener->second);
+  auto territory = StringAfter(payload, ",\"territory\":\"", listener->second);
+  if (!territory) return "territory";
+  Result<Territory> parsed_territory = Territory::Parse(territory->first);
+  if (!parsed_territory.ok()) return "territory: " + parsed_territory.status().message();
+  keys->territory = *parsed_territory;
+  auto scope = StringAfter(payload, ",\"scope\":\"", territory->second);
+  if (!scope) return "scope";
+  Result<rights::Scope> parsed_scope = rights::ParseScope(scope->first);
+  if (!parsed_scope.ok()) return "scope: " + parsed_scope.status().message();
+  keys->scope = *parsed_scope;
+  const size_t recordings = payload.find(",\"recordings\":[", scope->second);
   if (recordings == std::string_view::npos) return "recordings";
   const size_t recordings_end = payload.find(']', recordings);
+  if (recordings_end == std::string_view::npos) return "recordings";
   size_t at = recordings;
   while (true) {
     auto isrc = StringAfter(payload, "{\"isrc\":\"", at);
     if (!isrc || isrc->second > recordings_end) break;
     keys->isrcs.push_back(isrc->first);
-    at = isrc->second;
+    // The canonical encoding writes the weight right after the ISRC, as a plain integer.
+    constexpr std::string_view kWeight = ",\"weight_ppm\":";
+    if (payload.substr(isrc->second, kWeight.size()) != kWeight) return "weight_ppm";
+    at = isrc->second + kWeight.size();
+    int64_t weight = 0;
+    const size_t digits_begin = at;
+    while (at < payload.size() && payload[at] >= '0' && payload[at] <= '9' &&
+           at - digits_begin < 8) {
+      weight = weight * 10 + (payload[at++] - '0');
+    }
+    if (at == digits_begin || weight > 1'000'000 || at >= payload.size() || payload[at] != '}') {
+      return "weight_ppm";
+    }
+    keys->weights_ppm.push_back(static_cast<int32_t>(weight));
   }
   if (keys->isrcs.empty()) return "no recordings";
+  // Strings before it (session, feature) have their quotes escaped, so only the member matches.
+  const size_t requested = payload.find(",\"requested\":", recordings_end);
+  if (requested == std::string_view::npos) return "requested";
+  const std::string_view value = payload.substr(requested + 13);
+  if (value == "true}") {
+    keys->requested = true;
+  } else if (value == "false}") {
+    keys->requested = false;
+  } else {
+    return "requested";
+  }
   return std::nullopt;
 }
 
@@ -449,6 +484,7 @@ Result<EventKeys> ExtractEventKeys(std::string_view payload, std::string_view wh
 Status ExtractEventKeys(std::string_view payload, std::string_view where_prefix,
                         uint64_t where_number, EventKeys* keys) {
   keys->isrcs.clear();
+  keys->weights_ppm.clear();
   if (std::optional<std::string> problem = ReadEventKeys(payload, keys)) {
     return NotCanonicalError(std::string(where_prefix) + std::to_string(where_number), *problem);
   }

@@ -74,12 +74,18 @@ std::string CanonicalEncoding(const UsageEvent& event);
 void AppendCanonicalEncoding(const UsageEvent& event, std::string* out);
 
 // The fields the ledger indexes, read straight out of a canonical encoding without a JSON
-// parser (recovery does this for every record). The views point into the payload.
+// parser (recovery does this for every record). The views point into the payload. Besides the
+// keys it finds events by, the event index keeps what a royalty run reads of each event
+// (territory, scope, requested, the recordings' weights: EventIndex::VisitIndexedUses).
 struct EventKeys {
   std::string_view id;
   Timestamp time;
   std::string_view listener;
   std::vector<std::string_view> isrcs;
+  std::vector<int32_t> weights_ppm;  // of isrcs[i]
+  Territory territory = Territory::FromIndex(0);
+  rights::Scope scope = rights::Scope::kRecommend;
+  bool requested = false;
 };
 // DataLoss when `payload` is not a canonical encoding (names `where`).
 Result<EventKeys> ExtractEventKeys(std::string_view payload, std::string_view where);

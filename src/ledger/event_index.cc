@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <type_traits>
 
 namespace accord::ledger {
 namespace {
@@ -26,6 +27,11 @@ Status EventIndex::Add(uint64_t sequence, const EventKeys& keys) {
 
 Status EventIndex::AddTimeAndRecordings(uint64_t sequence, const EventKeys& keys,
                                         std::span<const uint64_t> isrc_hashes) {
+  if (keys.weights_ppm.size() != keys.isrcs.size()) {
+    return InvalidArgumentError("event index: record " + std::to_string(sequence) + " has " +
+                                std::to_string(keys.isrcs.size()) + " recordings but " +
+                                std::to_string(keys.weights_ppm.size()) + " weights");
+  }
   if (!isrc_hashes.empty() && isrc_hashes.size() != keys.isrcs.size()) {
     return InvalidArgumentError("event index: record " + std::to_string(sequence) + " has " +
                                 std::to_string(keys.isrcs.size()) + " recordings but " +
@@ -43,19 +49,23 @@ Status EventIndex::AddTimeAndRecordings(uint64_t sequence, const EventKeys& keys
   } else {
     runs.push_back({sequence, sequence});
   }
-  // An event may name a recording twice only if intake allowed it; index it once.
+  use_fields_.push_back(static_cast<uint32_t>(keys.territory.index()) << 16 |
+                        static_cast<uint32_t>(keys.scope) << 8 | (keys.requested ? 1u : 0u));
   for (size_t i = 0; i < keys.isrcs.size(); ++i) {
-    if (std::find(keys.isrcs.begin(), keys.isrcs.begin() + i, keys.isrcs[i]) !=
-        keys.isrcs.begin() + i) {
-      continue;
-    }
     const uint64_t hash =
         isrc_hashes.empty() ? recording_index_.Hash(keys.isrcs[i]) : isrc_hashes[i];
     const auto [index, inserted] =
         recording_index_.Insert(keys.isrcs[i], hash, recording_events_.size());
-    if (inserted) recording_events_.emplace_back();
-    recording_events_[index].push_back(sequence);
+    if (inserted) {
+      recording_events_.emplace_back();
+      recording_keys_.push_back(recording_index_.KeyRef(keys.isrcs[i], hash));
+    }
+    uses_.push_back({static_cast<uint32_t>(index), keys.weights_ppm[i]});
+    // An event may name a recording twice only if intake allowed it; list the event once.
+    std::vector<uint64_t>& events = recording_events_[index];
+    if (events.empty() || events.back() != sequence) events.push_back(sequence);
   }
+  uses_end_.push_back(uses_.size());
   return OkStatus();
 }
 
@@ -104,8 +114,78 @@ Status EventIndex::AddListener(uint64_t sequence, std::string_view listener,
     return InvalidArgumentError("event index: the listener of record " + std::to_string(sequence) +
                                 " added after " + std::to_string(previous_of_listener_.size()));
   }
-  previous_of_listener_.push_back(
-      listener_latest_.Put(listener, listener_hash, sequence).value_or(0));
+  const std::optional<uint64_t> previous = listener_latest_.Put(listener, listener_hash, sequence);
+  if (previous) {
+    // The listener's number is its latest event's: one more random access, but into 4 bytes
+    // an event, where a table of numbers would be another of the listener's size.
+    listener_of_.push_back(listener_of_[*previous - 1]);
+  } else {
+    listener_of_.push_back(static_cast<uint32_t>(listener_keys_.size()));
+    listener_keys_.push_back(listener_latest_.KeyRef(listener, listener_hash));
+  }
+  previous_of_listener_.push_back(previous.value_or(0));
+  return OkStatus();
+}
+
+std::string_view EventIndex::Differs(uint64_t sequence, const EventKeys& keys) const {
+  const uint64_t at = sequence - 1;
+  if (time_ms_[at] != keys.time.unix_millis()) return "time";
+  if (ListenerName(listener_of_[at]) != keys.listener) return "listener";
+  const uint32_t fields = use_fields_[at];
+  if (static_cast<int>(fields >> 16) != keys.territory.index()) return "territory";
+  if (((fields >> 8) & 0xff) != static_cast<uint32_t>(keys.scope)) return "scope";
+  if (((fields & 1) != 0) != keys.requested) return "requested";
+  const uint64_t begin = at == 0 ? 0 : uses_end_[at - 1];
+  if (uses_end_[at] - begin != keys.isrcs.size()) return "recordings";
+  for (size_t i = 0; i < keys.isrcs.size(); ++i) {
+    const IndexedRecording& use = uses_[begin + i];
+    if (RecordingIsrc(use.recording) != keys.isrcs[i] || use.weight_ppm != keys.weights_ppm[i]) {
+      return "recordings";
+    }
+  }
+  return "";
+}
+
+Status EventIndex::VisitIndexedUses(std::span<const uint64_t> sequences,
+                                    const IndexedVisitor& visit) const {
+  const uint64_t events = std::min(size(), listener_of_.size());
+  for (const uint64_t sequence : sequences) {
+    if (sequence == 0 || sequence > events) {
+      return InvalidArgumentError("event index: no event " + std::to_string(sequence) + " among " +
+                                  std::to_string(events));
+    }
+  }
+  std::vector<IndexedUse> batch;
+  std::vector<IndexedRecording> recordings;
+  for (size_t begin = 0; begin < sequences.size(); begin += kIndexedBatch) {
+    const std::span<const uint64_t> part =
+        sequences.subspan(begin, std::min(kIndexedBatch, sequences.size() - begin));
+    batch.clear();
+    recordings.clear();
+    for (const uint64_t sequence : part) {
+      const uint64_t at = sequence - 1;
+      const uint32_t fields = use_fields_[at];
+      batch.push_back({.sequence = sequence,
+                       .time_ms = time_ms_[at],
+                       .listener = listener_of_[at],
+                       .territory = Territory::FromIndex(static_cast<int>(fields >> 16)),
+                       .scope = static_cast<rights::Scope>((fields >> 8) & 0xff),
+                       .requested = (fields & 1) != 0,
+                       .recordings = {}});
+      for (uint64_t use = at == 0 ? 0 : uses_end_[at - 1]; use < uses_end_[at]; ++use) {
+        recordings.push_back(uses_[use]);
+      }
+    }
+    // Pointed at their recordings only now: the vector may have moved as it grew.
+    size_t next = 0;
+    for (IndexedUse& use : batch) {
+      const uint64_t at = use.sequence - 1;
+      const auto count = static_cast<size_t>(uses_end_[at] - (at == 0 ? 0 : uses_end_[at - 1]));
+      use.recordings = std::span<const IndexedRecording>(recordings).subspan(next, count);
+      next += count;
+    }
+    ACCORD_RETURN_IF_ERROR(visit(batch));
+  }
   return OkStatus();
 }
 
@@ -229,6 +309,12 @@ void EventIndex::SaveTo(StateWriter* out) const {
   for (const std::vector<uint64_t>& events : recording_events_) PutArray(out, events);
   listener_latest_.SaveTo(out);
   previous_of_listener_.SaveTo(out);
+  recording_keys_.SaveTo(out);
+  use_fields_.SaveTo(out);
+  uses_end_.SaveTo(out);
+  uses_.SaveTo(out);
+  listener_of_.SaveTo(out);
+  listener_keys_.SaveTo(out);
 }
 
 Result<EventIndex> EventIndex::LoadFrom(StateReader* in) {
@@ -286,6 +372,7 @@ Result<EventIndex> EventIndex::LoadFrom(StateReader* in) {
     // Each link goes back, so a listener's chain always ends.
     if (index.previous_of_listener_[at] > at) return damaged("a listener link goes forward");
   }
+  ACCORD_RETURN_IF_ERROR(index.LoadRunColumns(in, damaged));
   if (!index.by_day_.empty()) {
     // Add's caches: the day of the last event, whose runs are where the next event may extend,
     // and the table of days (over the span of the saved days, where it fits).
@@ -305,6 +392,74 @@ Result<EventIndex> EventIndex::LoadFrom(StateReader* in) {
     index.last_day_runs_ = &index.by_day_.find(last_day)->second;
   }
   return index;
+}
+
+Status EventIndex::LoadRunColumns(StateReader* in,
+                                  const std::function<Status(const std::string&)>& damaged) {
+  const uint64_t events = time_ms_.size();
+  // Each column is as long as it must be, and every value is checked, so that a damaged file
+  // cannot make a run read out of bounds or name a listener or recording that is not there.
+  auto load = [&](auto& column, std::string_view what, uint64_t expected) -> Status {
+    using Value = typename std::remove_reference_t<decltype(column)>::value_type;
+    ACCORD_ASSIGN_OR_RETURN(const uint64_t count, in->GetCount(sizeof(Value), what));
+    if (count != expected) {
+      return damaged(std::to_string(count) + " " + std::string(what) + " where " +
+                     std::to_string(expected) + " belong");
+    }
+    return column.LoadFrom(in, count);
+  };
+  ACCORD_RETURN_IF_ERROR(load(recording_keys_, "recording names", recording_events_.size()));
+  for (uint64_t at = 0; at < recording_keys_.size(); ++at) {
+    if (!recording_index_.ValidKeyRef(recording_keys_[at])) {
+      return damaged("recording " + std::to_string(at) + "'s name is outside the key bytes");
+    }
+  }
+  ACCORD_RETURN_IF_ERROR(load(use_fields_, "use fields", events));
+  ACCORD_RETURN_IF_ERROR(load(uses_end_, "use ends", events));
+  ACCORD_ASSIGN_OR_RETURN(const uint64_t uses, in->GetCount(sizeof(IndexedRecording), "uses"));
+  ACCORD_RETURN_IF_ERROR(uses_.LoadFrom(in, uses));
+  for (uint64_t at = 0; at < events; ++at) {
+    const uint32_t fields = use_fields_[at];
+    if ((fields >> 16) >= static_cast<uint32_t>(kTerritoryCount) ||
+        ((fields >> 8) & 0xff) >= static_cast<uint32_t>(rights::kScopeCount) ||
+        (fields & 0xfe) != 0) {
+      return damaged("event " + std::to_string(at + 1) + "'s use fields");
+    }
+    const uint64_t begin = at == 0 ? 0 : uses_end_[at - 1];
+    if (uses_end_[at] <= begin || uses_end_[at] - begin > kMaxRecordingsPerEvent ||
+        uses_end_[at] > uses) {
+      return damaged("event " + std::to_string(at + 1) + "'s uses end at " +
+                     std::to_string(uses_end_[at]));
+    }
+  }
+  if ((events == 0 ? 0 : uses_end_[events - 1]) != uses) {
+    return damaged(std::to_string(uses) + " uses, not what the events' ends say");
+  }
+  for (uint64_t at = 0; at < uses; ++at) {
+    if (uses_[at].recording >= recording_keys_.size() || uses_[at].weight_ppm < 0 ||
+        uses_[at].weight_ppm > 1'000'000) {
+      return damaged("use " + std::to_string(at) + " names no recording or weight");
+    }
+  }
+  ACCORD_RETURN_IF_ERROR(load(listener_of_, "listener numbers", events));
+  ACCORD_ASSIGN_OR_RETURN(const uint64_t listeners,
+                          in->GetCount(sizeof(uint64_t), "listener names"));
+  if (listeners != listener_latest_.size()) {
+    return damaged(std::to_string(listeners) + " listener names for " +
+                   std::to_string(listener_latest_.size()) + " listeners");
+  }
+  ACCORD_RETURN_IF_ERROR(listener_keys_.LoadFrom(in, listeners));
+  for (uint64_t at = 0; at < listeners; ++at) {
+    if (!listener_latest_.ValidKeyRef(listener_keys_[at])) {
+      return damaged("listener " + std::to_string(at) + "'s name is outside the key bytes");
+    }
+  }
+  for (uint64_t at = 0; at < events; ++at) {
+    if (listener_of_[at] >= listeners) {
+      return damaged("event " + std::to_string(at + 1) + "'s listener number");
+    }
+  }
+  return OkStatus();
 }
 
 std::vector<std::pair<uint64_t, uint64_t>> ConsecutiveRuns(std::span<const uint64_t> sequences) {

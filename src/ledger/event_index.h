@@ -12,7 +12,8 @@
 //
 // Memory: 8 bytes per event for its time, 8 per (event, recording), 8 per event for the chain
 // of its listener's events, each distinct listener and recording once (FlatStringMap), plus one
-// run per day of events appended in time order.
+// run per day of events appended in time order; for royalty runs (IndexedUse) 16 bytes per
+// event and 8 per (event, recording), and 8 per distinct listener and recording.
 //
 // Thread safety: a movable value (not copyable); const methods may run concurrently, Add needs
 // exclusive access, except that AddTimeAndRecordings and AddListener may run at the same time
@@ -23,6 +24,7 @@
 #define ACCORD_LEDGER_EVENT_INDEX_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <span>
@@ -46,6 +48,27 @@ struct EventQuery {
   std::optional<Timestamp> to = std::nullopt;    // exclusive
   std::vector<std::string> isrcs = {};           // events that used any of these recordings
   std::optional<std::string> listener = std::nullopt;
+};
+
+// One recording of an indexed use: the index's number of the recording (first-seen order over
+// the ledger, RecordingIsrc names it) and its weight.
+struct IndexedRecording {
+  uint32_t recording = 0;
+  int32_t weight_ppm = 0;
+};
+
+// What a royalty run reads of one event, kept by the index in columns so that a run reads
+// a few dozen bytes an event instead of its record (about 290 bytes, parsed): the listener and
+// recordings as the index numbers them (ListenerName, RecordingIsrc). `recordings` views into
+// the batch VisitIndexedUses gives, valid for the call.
+struct IndexedUse {
+  uint64_t sequence = 0;
+  int64_t time_ms = 0;
+  uint32_t listener = 0;
+  Territory territory = Territory::FromIndex(0);
+  rights::Scope scope = rights::Scope::kRecommend;
+  bool requested = false;
+  std::span<const IndexedRecording> recordings;
 };
 
 class EventIndex {
@@ -84,6 +107,30 @@ class EventIndex {
   // Matching sequences, ascending, without duplicates.
   std::vector<uint64_t> Find(const EventQuery& query) const;
 
+  // Gives `visit` the IndexedUse of each of `sequences` (ascending or not, each in 1..size()),
+  // in order, in batches of up to kIndexedBatch; stops at and returns the first error `visit`
+  // returns. InvalidArgument for a sequence outside the index (nothing of it is visited).
+  static constexpr size_t kIndexedBatch = 4096;
+  using IndexedVisitor = std::function<Status(std::span<const IndexedUse>)>;
+  Status VisitIndexedUses(std::span<const uint64_t> sequences, const IndexedVisitor& visit) const;
+  // "" when what the index holds of event `sequence` (1..size()) is what `keys`, read from its
+  // record, say; else the first field that differs ("time", "listener", "territory", "scope",
+  // "requested", "recordings"). Ledger::Verify asks it of every record, so that an index loaded
+  // from a state file cannot disagree with the log unnoticed.
+  std::string_view Differs(uint64_t sequence, const EventKeys& keys) const;
+
+  // Distinct listeners and recordings so far; IndexedUse numbers them 0..count-1 in the order
+  // they first occurred.
+  uint32_t listener_count() const { return static_cast<uint32_t>(listener_keys_.size()); }
+  uint32_t recording_count() const { return static_cast<uint32_t>(recording_keys_.size()); }
+  // Precondition: number < listener_count() (recording_count()). Valid until the next Add.
+  std::string_view ListenerName(uint32_t number) const {
+    return listener_latest_.KeyAt(listener_keys_[number]);
+  }
+  std::string_view RecordingIsrc(uint32_t number) const {
+    return recording_index_.KeyAt(recording_keys_[number]);
+  }
+
   // The event time of `sequence` (1..size()).
   Timestamp TimeOf(uint64_t sequence) const {
     return Timestamp::FromUnixMillis(time_ms_[sequence - 1]);
@@ -104,6 +151,9 @@ class EventIndex {
     uint64_t first;
     uint64_t last;
   };
+
+  // LoadFrom's part for the columns of IndexedUse, after the rest.
+  Status LoadRunColumns(StateReader* in, const std::function<Status(const std::string&)>& damaged);
 
   bool InPeriod(uint64_t sequence, const EventQuery& query) const;
   std::vector<uint64_t> FindByPeriod(const EventQuery& query) const;
@@ -131,11 +181,22 @@ class EventIndex {
   // ISRC → index into recording_events_, which holds each recording's sequences ascending.
   FlatStringMap recording_index_;
   std::vector<std::vector<uint64_t>> recording_events_;
+  ChunkedColumn<uint64_t> recording_keys_;  // by number: recording_index_'s key reference
+  // The run's columns (IndexedUse), by sequence - 1: territory index << 16 | scope << 8 |
+  // requested; the end of the event's uses in uses_ (they start where the one before ends);
+  // each use. Written by AddTimeAndRecordings.
+  ChunkedColumn<uint32_t> use_fields_;
+  ChunkedColumn<uint64_t> uses_end_;
+  ChunkedColumn<IndexedRecording> uses_;
   // Most listeners have few events, so rather than a list per listener (an allocation for
   // nearly every event) each event points to its listener's previous one: listener → its
   // latest sequence, and previous_of_listener_[sequence - 1] → the one before (0: none).
   FlatStringMap listener_latest_;
   ChunkedColumn<uint64_t> previous_of_listener_;
+  // Written by AddListener: each event's listener number (a new listener takes the next; a
+  // known one's is its latest event's), and each number's key reference in listener_latest_.
+  ChunkedColumn<uint32_t> listener_of_;
+  ChunkedColumn<uint64_t> listener_keys_;
 };
 
 // Splits ascending sequences into maximal runs of consecutive numbers, for range reads.

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 #include <thread>
 
@@ -61,6 +62,42 @@ TEST(ExtractEventKeysTest, ReadsIdTimeListenerAndEveryIsrc) {
   EXPECT_THAT(keys->isrcs, ElementsAre("QZDEM2600001", "QZDEM2600002", "QZDEM2600003"));
 }
 
+TEST(ExtractEventKeysTest, ReadsWhatARoyaltyRunNeedsOfTheEvent) {
+  UsageEvent event = MakeEvent("e-1", "2026-01-31T23:59:59.250Z", "l-7",
+                               {"QZDEM2600001", "QZDEM2600002", "QZDEM2600003"});
+  event.territory = *Territory::Parse("BR");
+  event.scope = rights::Scope::kRemix;
+  event.requested = true;
+  event.session = ",\"requested\":false}";
+  const std::string payload = CanonicalEncoding(event);
+  Result<EventKeys> keys = ExtractEventKeys(payload, "test");
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  EXPECT_EQ("BR", keys->territory.code());
+  EXPECT_EQ(rights::Scope::kRemix, keys->scope);
+  EXPECT_TRUE(keys->requested) << "the session's text cannot pass for the member";
+  EXPECT_THAT(keys->weights_ppm, ElementsAre(333333, 333333, 333334));
+  event.requested = false;
+  keys = ExtractEventKeys(CanonicalEncoding(event), "test");
+  ASSERT_TRUE(keys.ok());
+  EXPECT_FALSE(keys->requested);
+  // A weight that is not a plain integer up to a million, or a territory or scope that does not
+  // parse, is not the canonical encoding.
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"\"weight_ppm\":333333}", "\"weight_ppm\":-333333}"},
+           {"\"weight_ppm\":333333}", "\"weight_ppm\":1333333}"},
+           {"\"weight_ppm\":333334}", "\"weight_ppm\":3.5}"},
+           {"\"territory\":\"BR\"", "\"territory\":\"XX\""},
+           {"\"scope\":\"remix\"", "\"scope\":\"radio\""},
+           {"\"requested\":false}", "\"requested\":0}"}}) {
+    std::string bad = CanonicalEncoding(event);
+    const size_t at = bad.find(from);
+    ASSERT_NE(std::string::npos, at) << from;
+    bad.replace(at, from.size(), to);
+    EXPECT_EQ(StatusCode::kDataLoss, ExtractEventKeys(bad, "ledger record 9").status().code())
+        << bad;
+  }
+}
+
 TEST(ExtractEventKeysTest, TextInsideValuesCannotImitateTheStructure) {
   // A listener and a feature that contain what the extractor looks for: inside a JSON string
   // every quote is escaped, so none of it may be taken for a field.
@@ -99,6 +136,7 @@ TEST(ExtractEventKeysTest, IntoExistingKeysGivesTheSameKeysAndTheSameErrors) {
     EXPECT_EQ(expected->time, keys.time);
     EXPECT_EQ(expected->listener, keys.listener);
     EXPECT_EQ(expected->isrcs, keys.isrcs);
+    EXPECT_EQ(expected->weights_ppm, keys.weights_ppm);
   }
   for (std::string_view bad : {"", "{}", "{\"id\":\"e\",\"time\":\"yesterday\"}"}) {
     EXPECT_EQ(ExtractEventKeys(bad, "ledger record 12").status(),
@@ -153,6 +191,7 @@ TEST(EventIndexDaysTest, AnyOrderOfDaysFarApartFindsEachPeriodAlsoAfterAReload) 
       keys.time = Timestamp::FromUnixMillis(ms);
       keys.listener = "l";
       keys.isrcs = {"QZDEM2600001"};
+      keys.weights_ppm = {1'000'000};
       ASSERT_TRUE(index->Add(times.size() + 1, keys).ok());
       times.push_back(ms);
     }
@@ -258,6 +297,162 @@ TEST_F(EventIndexTest, OutOfOrderSequenceIsRefusedAndAddsNothing) {
   EXPECT_THAT(index_.Find({}), IsEmpty());
 }
 
+// Every event's IndexedUse, in sequence order.
+std::vector<IndexedUse> AllIndexedUses(const EventIndex& index,
+                                       std::vector<IndexedRecording>* recordings) {
+  std::vector<uint64_t> sequences(index.size());
+  for (uint64_t at = 0; at < sequences.size(); ++at) sequences[at] = at + 1;
+  std::vector<IndexedUse> uses;
+  std::vector<size_t> counts;
+  recordings->clear();
+  EXPECT_TRUE(index
+                  .VisitIndexedUses(sequences,
+                                    [&](std::span<const IndexedUse> batch) {
+                                      EXPECT_LE(batch.size(), EventIndex::kIndexedBatch);
+                                      for (const IndexedUse& use : batch) {
+                                        uses.push_back(use);
+                                        counts.push_back(use.recordings.size());
+                                        recordings->insert(recordings->end(),
+                                                           use.recordings.begin(),
+                                                           use.recordings.end());
+                                      }
+                                      return OkStatus();
+                                    })
+                  .ok());
+  size_t next = 0;
+  for (size_t k = 0; k < uses.size(); ++k) {
+    uses[k].recordings = std::span<const IndexedRecording>(*recordings).subspan(next, counts[k]);
+    next += counts[k];
+  }
+  return uses;
+}
+
+TEST(IndexedUsesTest, EveryEventAsItsRecordSaysNumberedInFirstSeenOrderAlsoAfterAReload) {
+  // Random events over a few hundred listeners and recordings, more than one batch of them:
+  // each IndexedUse must say what the event says, listeners and recordings numbered in the
+  // order they first occurred, and the same after a save and load and while adding after it.
+  std::mt19937_64 random(11);
+  std::vector<UsageEvent> events;
+  auto make = [&](size_t n) {
+    UsageEvent event = MakeEvent("e" + std::to_string(n),
+                                 "2026-01-" + std::to_string(10 + random() % 19) + "T12:00:00Z",
+                                 "listener-" + std::to_string(random() % 300), {"QZDEM2600001"});
+    event.recordings.clear();
+    event.territory = Territory::FromIndex(static_cast<int>(random() % kTerritoryCount));
+    event.scope = rights::kAllScopes[random() % rights::kScopeCount];
+    event.requested = random() % 2 == 0;
+    const size_t count = 1 + random() % 4;
+    int32_t left = 1'000'000;
+    for (size_t i = 0; i < count; ++i) {
+      const int32_t weight =
+          i + 1 == count ? left : static_cast<int32_t>(random() % static_cast<uint64_t>(left));
+      left -= weight;
+      event.recordings.push_back(
+          {*Isrc::Parse("QZDEM26" + std::to_string(10000 + (n * 7 + i * 13) % 200)), weight});
+    }
+    return event;
+  };
+  EventIndex index;
+  auto add = [&](EventIndex* into, size_t n) {
+    for (size_t k = 0; k < n; ++k) {
+      events.push_back(make(events.size()));
+      const std::string payload = CanonicalEncoding(events.back());
+      Result<EventKeys> keys = ExtractEventKeys(payload, "test");
+      ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+      ASSERT_TRUE(into->Add(into->size() + 1, *keys).ok());
+      ASSERT_EQ("", into->Differs(into->size(), *keys));
+    }
+  };
+  auto check = [&](const EventIndex& checked, const std::string& when) {
+    std::vector<IndexedRecording> recordings;
+    const std::vector<IndexedUse> uses = AllIndexedUses(checked, &recordings);
+    ASSERT_EQ(events.size(), uses.size()) << when;
+    std::map<std::string, uint32_t> listeners;
+    std::map<std::string, uint32_t> isrcs;
+    for (size_t k = 0; k < uses.size(); ++k) {
+      const UsageEvent& event = events[k];
+      const IndexedUse& use = uses[k];
+      ASSERT_EQ(k + 1, use.sequence) << when;
+      ASSERT_EQ(event.time.unix_millis(), use.time_ms) << when << " " << k;
+      ASSERT_EQ(event.listener, checked.ListenerName(use.listener)) << when << " " << k;
+      const auto [listener, new_listener] =
+          listeners.emplace(event.listener, static_cast<uint32_t>(listeners.size()));
+      ASSERT_EQ(listener->second, use.listener) << when << ": first-seen numbering";
+      ASSERT_EQ(event.territory, use.territory) << when << " " << k;
+      ASSERT_EQ(event.scope, use.scope) << when << " " << k;
+      ASSERT_EQ(event.requested, use.requested) << when << " " << k;
+      ASSERT_EQ(event.recordings.size(), use.recordings.size()) << when << " " << k;
+      for (size_t i = 0; i < event.recordings.size(); ++i) {
+        const std::string isrc = event.recordings[i].isrc.str();
+        ASSERT_EQ(isrc, checked.RecordingIsrc(use.recordings[i].recording)) << when << " " << k;
+        const auto [number, new_isrc] = isrcs.emplace(isrc, static_cast<uint32_t>(isrcs.size()));
+        ASSERT_EQ(number->second, use.recordings[i].recording) << when << ": first-seen numbering";
+        ASSERT_EQ(event.recordings[i].weight_ppm, use.recordings[i].weight_ppm) << when;
+      }
+    }
+    ASSERT_EQ(listeners.size(), checked.listener_count()) << when;
+    ASSERT_EQ(isrcs.size(), checked.recording_count()) << when;
+    // A subset, out of order, visits those events in that order.
+    const std::vector<uint64_t> some = {7, 3, checked.size(), 1, 3};
+    std::vector<uint64_t> visited;
+    ASSERT_TRUE(checked
+                    .VisitIndexedUses(some,
+                                      [&](std::span<const IndexedUse> batch) {
+                                        for (const IndexedUse& use : batch) {
+                                          visited.push_back(use.sequence);
+                                          EXPECT_EQ(uses[use.sequence - 1].listener, use.listener);
+                                        }
+                                        return OkStatus();
+                                      })
+                    .ok());
+    ASSERT_EQ(some, visited) << when;
+    EXPECT_EQ(StatusCode::kInvalidArgument,
+              checked
+                  .VisitIndexedUses(std::vector<uint64_t>{1, checked.size() + 1},
+                                    [](std::span<const IndexedUse>) { return OkStatus(); })
+                  .code())
+        << when;
+  };
+  add(&index, 2 * EventIndex::kIndexedBatch + 100);
+  check(index, "as added");
+  // What differs from the record is named.
+  {
+    const std::string payload = CanonicalEncoding(events[4]);
+    EventKeys keys = *ExtractEventKeys(payload, "test");
+    EXPECT_EQ("", index.Differs(5, keys));
+    EventKeys changed = keys;
+    changed.listener = "someone else";
+    EXPECT_EQ("listener", index.Differs(5, changed));
+    changed = keys;
+    changed.scope =
+        events[4].scope == rights::Scope::kDj ? rights::Scope::kRemix : rights::Scope::kDj;
+    EXPECT_EQ("scope", index.Differs(5, changed));
+    changed = keys;
+    changed.requested = !keys.requested;
+    EXPECT_EQ("requested", index.Differs(5, changed));
+    changed = keys;
+    changed.weights_ppm[0] += 1;
+    EXPECT_EQ("recordings", index.Differs(5, changed));
+    changed = keys;
+    changed.time = Timestamp::FromUnixMillis(keys.time.unix_millis() + 1);
+    EXPECT_EQ("time", index.Differs(5, changed));
+  }
+  FaultFileSystem memory;
+  {
+    Result<StateWriter> out = StateWriter::Create(&memory, "index");
+    ASSERT_TRUE(out.ok());
+    index.SaveTo(&*out);
+    ASSERT_TRUE(out->Finish().ok());
+  }
+  Result<StateReader> in = StateReader::Open(&memory, "index");
+  ASSERT_TRUE(in.ok());
+  Result<EventIndex> loaded = EventIndex::LoadFrom(&*in);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  check(*loaded, "loaded");
+  add(&*loaded, 500);
+  check(*loaded, "added to after the load");
+}
+
 TEST(EventIndexHalvesTest, TheTwoHalvesOnTwoThreadsGiveTheIndexAddGives) {
   // Intake adds each batch's times and recordings on one thread and its listeners on another.
   std::vector<std::string> payloads;
@@ -288,6 +483,19 @@ TEST(EventIndexHalvesTest, TheTwoHalvesOnTwoThreadsGiveTheIndexAddGives) {
   }
   listeners.join();
   ASSERT_EQ(whole.size(), halves.size());
+  std::vector<IndexedRecording> whole_recordings;
+  std::vector<IndexedRecording> halves_recordings;
+  const std::vector<IndexedUse> whole_uses = AllIndexedUses(whole, &whole_recordings);
+  const std::vector<IndexedUse> halves_uses = AllIndexedUses(halves, &halves_recordings);
+  ASSERT_EQ(whole_uses.size(), halves_uses.size());
+  for (size_t k = 0; k < whole_uses.size(); ++k) {
+    ASSERT_EQ(whole_uses[k].listener, halves_uses[k].listener) << k;
+    ASSERT_EQ(whole_uses[k].recordings.size(), halves_uses[k].recordings.size()) << k;
+    for (size_t i = 0; i < whole_uses[k].recordings.size(); ++i) {
+      ASSERT_EQ(whole_uses[k].recordings[i].recording, halves_uses[k].recordings[i].recording);
+      ASSERT_EQ(whole_uses[k].recordings[i].weight_ppm, halves_uses[k].recordings[i].weight_ppm);
+    }
+  }
   for (int n = 0; n < 301; ++n) {
     const std::string listener = "l" + std::to_string(n);
     ASSERT_EQ(whole.Find({.listener = listener}), halves.Find({.listener = listener})) << listener;

@@ -123,6 +123,17 @@ std::string_view FlatStringMap::KeyAt(uint64_t ref) const {
   return std::string_view(chunks_[chunk].get() + offset, static_cast<size_t>(ref & kLengthMask));
 }
 
+bool FlatStringMap::ValidKeyRef(uint64_t ref) const {
+  const uint64_t chunk = ref >> kChunkShift;  // index + 1
+  const uint64_t end = ((ref >> kOffsetShift) & kOffsetMask) + (ref & kLengthMask);
+  return chunk != 0 && chunk <= chunks_.size() &&
+         end <= (chunk == chunks_.size() ? chunk_used_ : uint64_t{kChunkBytes});
+}
+
+uint64_t FlatStringMap::KeyRef(std::string_view key, uint64_t hash) const {
+  return slots_[SlotFor(key, hash)].key;
+}
+
 size_t FlatStringMap::FirstChunkBytes(size_t needed) {
   return std::clamp(std::bit_ceil(needed), kFirstChunkBytes, kChunkBytes);
 }
@@ -294,10 +305,7 @@ Result<FlatStringMap> FlatStringMap::LoadFrom(StateReader* in, std::string_view 
     const uint64_t ref = map.slots_[index].key;
     if (ref == 0) continue;
     ++used;
-    const uint64_t chunk = ref >> kChunkShift;  // index + 1
-    const uint64_t end = ((ref >> kOffsetShift) & kOffsetMask) + (ref & kLengthMask);
-    if (chunk == 0 || chunk > chunk_count ||
-        end > (chunk == chunk_count ? chunk_used : uint64_t{kChunkBytes})) {
+    if (!map.ValidKeyRef(ref)) {
       return damaged("slot " + std::to_string(index) + " refers outside the key bytes");
     }
   }

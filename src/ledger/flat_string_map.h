@@ -89,6 +89,14 @@ class FlatStringMap {
 
   size_t size() const { return size_; }
 
+  // The reference of a stored key (0 when `key` is absent), and the key a reference names: the
+  // event index numbers listeners and recordings and names each number by its key's reference,
+  // which stays valid as the map grows. KeyAt's precondition: a reference this map gave, or one
+  // ValidKeyRef accepts; the view is valid until the next Insert or Put.
+  uint64_t KeyRef(std::string_view key, uint64_t hash) const;
+  std::string_view KeyAt(uint64_t ref) const;
+  bool ValidKeyRef(uint64_t ref) const;
+
   // Writes the map as it is in memory (seed, slots, key bytes) for LoadFrom; the ledger's state
   // file (state_file.h).
   void SaveTo(StateWriter* out) const;
@@ -109,7 +117,6 @@ class FlatStringMap {
 
   // The slot holding `key`, or the empty slot where it would go. Needs a free slot.
   size_t SlotFor(std::string_view key, uint64_t hash) const;
-  std::string_view KeyAt(uint64_t ref) const;
   uint64_t StoreKey(std::string_view key);
   // The size of a first chunk that must hold `needed` bytes.
   static size_t FirstChunkBytes(size_t needed);

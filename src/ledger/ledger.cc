@@ -46,7 +46,7 @@ uint64_t SegmentBytes(FileSystem* fs, const std::string& log_dir) {
 constexpr std::string_view kStatePrefix = "state-";
 constexpr std::string_view kStateSuffix = ".bin";
 constexpr uint64_t kStateMagic = 0x4554415453474c41;  // "ALGSTATE" as little-endian text
-constexpr uint64_t kStateVersion = 1;
+constexpr uint64_t kStateVersion = 2;
 constexpr uint64_t kByteOrderMark = 0x0102030405060708;  // reads otherwise on the other order
 
 std::string StateFileName(uint64_t events) {
@@ -731,9 +731,14 @@ Result<std::vector<IntakeResult>> Ledger::Append(std::span<const UsageEvent> eve
             keys.id = event.id;
             keys.time = event.time;
             keys.listener = event.listener;
+            keys.territory = event.territory;
+            keys.scope = event.scope;
+            keys.requested = event.requested;
             keys.isrcs.clear();
+            keys.weights_ppm.clear();
             for (const UsedRecording& used : event.recordings) {
               keys.isrcs.push_back(used.isrc.str());
+              keys.weights_ppm.push_back(used.weight_ppm);
             }
             // Cannot fail: the sequences continue the index's, one by one.
             static_cast<void>(
@@ -894,9 +899,19 @@ Result<VerifyReport> Ledger::Verify() const {
   VerifyReport report;
   MerkleTree rebuilt;
   LogReader reader(fs_, dir_ + "/log");
-  ACCORD_RETURN_IF_ERROR(
-      reader.ForEach(1, [&](uint64_t, const ChainHash&, std::string_view payload) -> Status {
+  EventKeys keys;
+  ACCORD_RETURN_IF_ERROR(reader.ForEach(
+      1, [&](uint64_t sequence, const ChainHash&, std::string_view payload) -> Status {
         rebuilt.Append(LeafHash(payload));
+        // The index may have come from a state file: what runs read of it must be the log's.
+        if (sequence > events_.size()) return OkStatus();
+        ACCORD_RETURN_IF_ERROR(ExtractEventKeys(payload, "ledger record ", sequence, &keys));
+        if (const std::string_view field = events_.Differs(sequence, keys); !field.empty()) {
+          return DataLossError("ledger record " + std::to_string(sequence) +
+                               ": the event index's " + std::string(field) +
+                               " differs from the log's; remove the state files (state-*.bin) "
+                               "and open the ledger again to rebuild the index from the log");
+        }
         return OkStatus();
       }));
   report.events = rebuilt.size();

@@ -225,6 +225,12 @@ class Ledger {
   // The time of event `sequence` (1..stats().events), from the index.
   Timestamp EventTime(uint64_t sequence) const { return events_.TimeOf(sequence); }
 
+  // The event index, for what a royalty run reads of each event without reading its record
+  // (EventIndex::VisitIndexedUses). Read-only, under the same rule as every const method: no
+  // Append at the same time. Rebuilt from the log whenever the state file is not used, so it
+  // holds what the records hold (`accord ledger verify` compares the two).
+  const EventIndex& index() const { return events_; }
+
   // Saves the id index, the event index and the Merkle tree to DATA/ledger/state-<N>.bin
   // (N = stats().events; fsynced), then removes older state files, so that the next Open reads
   // them instead of rebuilding them from the log (at 10M events: docs/benchmarks.md). Costs a

@@ -658,6 +658,70 @@ TEST_F(LedgerTest, ReopenOfALargeLedgerRebuildsTheSameRootIndexesAndProofs) {
   EXPECT_EQ(Append(*ledger, {Play("evt-new")})[0].sequence, 6001u);
 }
 
+TEST_F(LedgerTest, IndexedUsesSayWhatTheRecordsSayAfterIntakeRecoveryAndAStateFile) {
+  // What royalty runs read of each event comes from the event index, not the records: it must
+  // be what the records hold when intake wrote it (batches on two threads and single events),
+  // when recovery rebuilt it from the log, and when Open read it from a state file.
+  std::vector<UsageEvent> events;
+  for (int n = 0; n < 2500; ++n) {
+    UsageEvent e = Play("evt-" + std::to_string(n));
+    e.time = Timestamp::FromUnixMillis(e.time.unix_millis() + int64_t{n} * 1000);
+    e.listener = "listener-" + std::to_string(n * 31 % 211);
+    e.requested = n % 3 == 0;
+    events.push_back(e);
+  }
+  auto check = [&](const Ledger& ledger, const std::string& when) {
+    std::vector<uint64_t> sequences(events.size());
+    for (size_t k = 0; k < sequences.size(); ++k) sequences[k] = k + 1;
+    size_t seen = 0;
+    ASSERT_TRUE(
+        ledger.index()
+            .VisitIndexedUses(
+                sequences,
+                [&](std::span<const IndexedUse> batch) -> Status {
+                  for (const IndexedUse& use : batch) {
+                    Result<std::string> record = ledger.ReadEvent(use.sequence);
+                    EXPECT_TRUE(record.ok()) << when;
+                    Result<UsageEvent> event = ParseUsageEvent(*record, "record");
+                    EXPECT_TRUE(event.ok()) << when;
+                    EXPECT_EQ(events[use.sequence - 1], *event) << when;
+                    EXPECT_EQ(event->time.unix_millis(), use.time_ms) << when;
+                    EXPECT_EQ(event->listener, ledger.index().ListenerName(use.listener)) << when;
+                    EXPECT_EQ(event->territory, use.territory) << when;
+                    EXPECT_EQ(event->scope, use.scope) << when;
+                    EXPECT_EQ(event->requested, use.requested) << when << " " << use.sequence;
+                    EXPECT_EQ(event->recordings.size(), use.recordings.size()) << when;
+                    for (size_t i = 0; i < use.recordings.size(); ++i) {
+                      EXPECT_EQ(event->recordings[i].isrc.str(),
+                                ledger.index().RecordingIsrc(use.recordings[i].recording));
+                      EXPECT_EQ(event->recordings[i].weight_ppm, use.recordings[i].weight_ppm);
+                    }
+                    ++seen;
+                  }
+                  return OkStatus();
+                })
+            .ok());
+    EXPECT_EQ(events.size(), seen) << when;
+    EXPECT_EQ(211u, ledger.index().listener_count()) << when;
+    EXPECT_TRUE(ledger.Verify().ok()) << when;
+  };
+  {
+    auto ledger = Open();
+    Append(*ledger, std::vector<UsageEvent>(events.begin(), events.begin() + 2000));
+    for (size_t k = 2000; k < events.size(); ++k) Append(*ledger, {events[k]});
+    check(*ledger, "after intake");
+  }
+  {
+    auto ledger = Open();
+    EXPECT_EQ(0u, ledger->stats().state_events);
+    check(*ledger, "rebuilt from the log");
+    ASSERT_TRUE(ledger->SaveState().ok());
+  }
+  auto ledger = Open();
+  EXPECT_EQ(events.size(), ledger->stats().state_events) << ledger->stats().state_unused;
+  check(*ledger, "read from the state file");
+}
+
 // Records written straight into the log, bypassing intake, so that recovery meets what intake
 // never writes.
 TEST_F(LedgerTest, OpenNamesTheFirstRecordItCannotIndexHoweverDeepInTheLog) {

@@ -509,8 +509,12 @@ class Run {
   // RunInputs::events or RunInputs::stream; the parts are then joined in event order, listener
   // ids renumbered to first-seen order over the whole period, and each use's line drafted.
   Status ReadEvents(RunResult& result) {
+    const bool indexed = in_.index != nullptr;
     const bool streamed = static_cast<bool>(in_.stream);
-    const size_t count = streamed ? in_.stream_size : in_.events.size();
+    const size_t count = indexed    ? in_.indexed_sequences.size()
+                         : streamed ? in_.stream_size
+                                    : in_.events.size();
+    if (indexed) NumberIndexedRecordings();
     result.events = count;
     // A month's rows take hundreds of megabytes, freshly mapped, and on a virtual machine a
     // 4 KiB page fault costs microseconds; 2 MiB pages fault 512 times less often. The advice
@@ -524,8 +528,9 @@ class Run {
       const size_t part = static_cast<size_t>(worker);
       const size_t begin = count * part / parts;
       const size_t end = count * (part + 1) / parts;
-      read[part].status = streamed ? StreamPart(part, parts, begin, end, read[part])
-                                   : ReadPart(begin, end, read[part]);
+      read[part].status = indexed    ? IndexedPart(begin, end, read[part])
+                          : streamed ? StreamPart(part, parts, begin, end, read[part])
+                                     : ReadPart(begin, end, read[part]);
     });
     for (const EventPart& part : read) ACCORD_RETURN_IF_ERROR(part.status);
     for (const EventPart& part : read) {
@@ -537,10 +542,19 @@ class Run {
     for (const EventPart& part : read) total_uses += part.uses.size();
     uses_.reserve(total_uses);
     AdviseHugePages(uses_.data(), uses_.capacity() * sizeof(UseRow));
-    listeners_ = std::move(read[0].listeners);
+    if (!indexed) listeners_ = std::move(read[0].listeners);
     for (size_t p = 0; p < parts; ++p) {
       EventPart& part = read[p];
       const uint32_t offset = static_cast<uint32_t>(uses_.size());
+      if (indexed) {
+        // The index's listener numbers are the run's already: only the uses are joined.
+        for (size_t e = count * p / parts; e < count * (p + 1) / parts; ++e) {
+          events_[e].first_use += offset;
+        }
+        uses_.insert(uses_.end(), part.uses.begin(), part.uses.end());
+        part.uses = {};
+        continue;
+      }
       std::vector<uint32_t> renumber(part.listeners.size());
       std::array<uint64_t, 2 * kPrefetchDistance> hashes;  // VisitFetchingAhead's ring
       auto name = [&](size_t local) { return part.listeners.name(static_cast<uint32_t>(local)); };
@@ -582,6 +596,62 @@ class Run {
         use_drafts_[u] = drafts_.Find(w, use.line, subkey, event.territory);
       }
     });
+  }
+
+  // The registry index of each recording the ledger's index numbers (kNone for one the catalog
+  // lacks), found once a run rather than once a use.
+  void NumberIndexedRecordings() {
+    const uint32_t count = in_.index->recording_count();
+    registry_of_indexed_.assign(count, kNone);
+    RunWorkers(workers_, [&](int worker) {
+      const auto w = static_cast<uint32_t>(worker);
+      const auto n = static_cast<uint32_t>(workers_);
+      for (uint32_t number = count * w / n; number < count * (w + 1) / n; ++number) {
+        std::optional<uint32_t> recording;
+        if (in_.policy->FindRecordingCode(in_.index->RecordingIsrc(number), &recording) &&
+            recording) {
+          registry_of_indexed_[number] = *recording;
+        }
+      }
+    });
+  }
+
+  // Events [begin, end) of RunInputs::indexed_sequences, from the ledger's event index: each
+  // event's row and uses as ReadPart makes them, with the index's listener numbers.
+  Status IndexedPart(size_t begin, size_t end, EventPart& part) {
+    part.uses.reserve(end - begin);
+    size_t e = begin;
+    return in_.index->VisitIndexedUses(
+        in_.indexed_sequences.subspan(begin, end - begin),
+        [&](std::span<const ledger::IndexedUse> batch) -> Status {
+          if (batch.empty()) return OkStatus();
+          if (part.first_sequence == 0) part.first_sequence = batch.front().sequence;
+          part.last_sequence = batch.back().sequence;
+          for (const ledger::IndexedUse& event : batch) {
+            events_[e] = {event.time_ms,   event.listener, static_cast<uint32_t>(part.uses.size()),
+                          event.territory, event.scope,    event.requested};
+            for (const ledger::IndexedRecording& used : event.recordings) {
+              const uint32_t recording = registry_of_indexed_[used.recording];
+              if (recording == kNone) {
+                return InvalidArgumentError("ledger event " + std::to_string(event.sequence) +
+                                            " uses " +
+                                            std::string(in_.index->RecordingIsrc(used.recording)) +
+                                            ", which the catalog does not hold");
+              }
+              part.uses.push_back({static_cast<uint32_t>(e), recording, used.weight_ppm});
+            }
+            ++e;
+          }
+          return OkStatus();
+        });
+  }
+
+  // The run's listeners: numbered by the ledger's index, or interned as the events came.
+  size_t ListenerCount() const {
+    return in_.index != nullptr ? in_.index->listener_count() : listeners_.size();
+  }
+  std::string_view ListenerName(uint32_t listener) const {
+    return in_.index != nullptr ? in_.index->ListenerName(listener) : listeners_.name(listener);
   }
 
   // Events [begin, end) of RunInputs::events, viewed as a stream gives them (StreamPart). Each
@@ -911,7 +981,7 @@ class Run {
   Result<PoolSummary> AllocatePool(const RevenuePool& pool) {
     PoolSummary summary{pool.id, pool.amount, std::string(AllocationModelName(pool.model))};
     summary.revenue = pool.revenue;
-    std::vector<int64_t> listener_uses(listeners_.size(), 0);
+    std::vector<int64_t> listener_uses(ListenerCount(), 0);
     for (uint32_t e = 0; e + 1 < events_.size(); ++e) {
       const EventRow& event = events_[e];
       if (event.first_use == events_[e + 1].first_use || !InPool(pool, event)) continue;
@@ -990,7 +1060,7 @@ class Run {
   // each listener's part over that listener's own lines by weight.
   Status SplitPerListener(const RevenuePool& pool, PoolRun& run) {
     const int64_t total = pool.amount.minor_units();
-    std::vector<uint32_t> start(listeners_.size() + 1, 0);
+    std::vector<uint32_t> start(ListenerCount() + 1, 0);
     for (uint32_t e = 0; e + 1 < events_.size(); ++e) {
       if (!InPool(pool, events_[e])) continue;
       start[events_[e].listener + 1] += events_[e + 1].first_use - events_[e].first_use;
@@ -1009,7 +1079,7 @@ class Run {
       }
     }
     std::vector<uint32_t> people;
-    for (uint32_t listener = 0; listener < listeners_.size(); ++listener) {
+    for (uint32_t listener = 0; listener < ListenerCount(); ++listener) {
       if (start[listener + 1] > start[listener]) people.push_back(listener);
     }
     // Equal weights: each listener's floor is total / n, and the units left go to the
@@ -1025,7 +1095,7 @@ class Run {
       std::iota(by_id.begin(), by_id.end(), 0u);
       const auto cut = by_id.begin() + left;
       std::nth_element(by_id.begin(), cut - 1, by_id.end(), [&](uint32_t a, uint32_t b) {
-        return listeners_.name(people[a]) < listeners_.name(people[b]);
+        return ListenerName(people[a]) < ListenerName(people[b]);
       });
       for (auto it = by_id.begin(); it != cut; ++it) ++shares[*it];
     }
@@ -1825,8 +1895,9 @@ class Run {
   int workers_ = 1;
   std::vector<uint64_t> isrc_keys_;  // by registry index
   std::array<uint8_t, rights::kScopeCount> scope_name_rank_{};
-  Interner listeners_;
-  Interner party_ids_;             // every party a line may go to
+  Interner listeners_;                         // unless RunInputs::index numbers them
+  std::vector<uint32_t> registry_of_indexed_;  // by RunInputs::index's recording number
+  Interner party_ids_;                         // every party a line may go to
   uint32_t parties_in_order_ = 0;  // party ids below it number the registry's parties by id
   std::vector<const catalog::Party*> party_records_;  // by party id, below parties_in_order_
   Interner artists_;

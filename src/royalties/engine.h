@@ -41,6 +41,7 @@
 #include "core/status.h"
 #include "ledger/checkpoint.h"
 #include "ledger/event.h"
+#include "ledger/event_index.h"
 #include "ledger/event_scan.h"
 #include "rights/registry.h"
 #include "rights/snapshot.h"
@@ -76,6 +77,13 @@ struct RunInputs {
   using EventVisitor = std::function<Status(std::span<const ledger::UseView> events)>;
   std::function<Status(size_t part, size_t parts, const EventVisitor& visit)> stream;
   size_t stream_size = 0;
+  // Instead of `events` and `stream` when set: the period's events are the ledger events at
+  // `indexed_sequences` (ascending, with sequence <= checkpoint tree size), read from the
+  // ledger's event index (EventIndex::VisitIndexedUses), which keeps what a run reads of each
+  // event as numbers: no record is read or parsed, and listeners and recordings are not looked
+  // up by name (RunFromLedger; decision 0019). The index must not change during the run.
+  const ledger::EventIndex* index = nullptr;
+  std::span<const uint64_t> indexed_sequences;
   ledger::SignedCheckpoint checkpoint;  // the signed tree head the run is anchored to
   // 0: two threads where the machine has two cores, else one; 1: everything on the calling
   // thread. The result is the same either way (engine_test compares them).

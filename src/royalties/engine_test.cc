@@ -747,8 +747,9 @@ TEST_F(EngineTest, RandomRunsPayExactlyAndDoNotDependOnEventOrder) {
 // The run divides its passes between two threads by recordings (blocks of 16 registry
 // indexes), by lines and by parties; the three-recording world above keeps everything in the
 // first block. A generated catalog of thousands of recordings, with its agreements' fees and
-// guarantees, spreads every pass over both threads: one thread, two threads and the streamed
-// events must give the same bytes under every model, net and gross.
+// guarantees, spreads every pass over both threads: one thread, two threads, the streamed
+// events and the events read from an event index must give the same bytes under every model,
+// net and gross.
 TEST(EngineGeneratedWorldTest, OneThreadOrTwoGiveTheSameBytes) {
   Result<rights::Registry> registry = world::GenerateWorld({.seed = 3, .artists = 300});
   ASSERT_TRUE(registry.ok()) << registry.status().ToString();
@@ -778,8 +779,29 @@ TEST(EngineGeneratedWorldTest, OneThreadOrTwoGiveTheSameBytes) {
     if (e.recordings[0].isrc == e.recordings[1].isrc) e.recordings.resize(1);
     if (e.recordings.size() == 1) e.recordings[0].weight_ppm = 1'000'000;
     e.requested = random() % 4 == 0;
-    inputs.events.push_back({i + 1, std::move(e)});
+    // After a thousand events of June, as a ledger would hold them (below).
+    inputs.events.push_back({i + 1001, std::move(e)});
   }
+  // The same events in an event index, as RunFromLedger reads them (RunInputs::index), after
+  // a thousand of June whose listeners and recordings come in another order, so that the
+  // index numbers them otherwise than the run would.
+  ledger::EventIndex index;
+  auto index_event = [&](const ledger::UsageEvent& e) {
+    const std::string payload = ledger::CanonicalEncoding(e);
+    Result<ledger::EventKeys> keys = ledger::ExtractEventKeys(payload, "test");
+    ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+    ASSERT_TRUE(index.Add(index.size() + 1, *keys).ok());
+  };
+  for (uint64_t i = 0; i < 1000; ++i) {
+    ledger::UsageEvent e = inputs.events[19'999 - i * 7].event;
+    e.id = "june-" + std::to_string(i);
+    e.time = Timestamp::FromUnixMillis(start_ms - 1 - static_cast<int64_t>(i));
+    if (i % 2 == 0) e.listener = "june-listener-" + std::to_string(i);
+    index_event(e);
+  }
+  for (const RecordedEvent& recorded : inputs.events) index_event(recorded.event);
+  std::vector<uint64_t> july(inputs.events.size());
+  for (size_t k = 0; k < july.size(); ++k) july[k] = 1001 + k;
   for (const AllocationModel model : {AllocationModel::kProRata, AllocationModel::kUserCentric,
                                       AllocationModel::kArtistCentric}) {
     for (const PoolRevenue revenue : {PoolRevenue::kNet, PoolRevenue::kGross}) {
@@ -819,6 +841,16 @@ TEST(EngineGeneratedWorldTest, OneThreadOrTwoGiveTheSameBytes) {
       Result<RunResult> from_stream = RunRoyalties(streamed);
       ASSERT_TRUE(from_stream.ok()) << from_stream.status().ToString();
       EXPECT_EQ(bytes, RunToJson(*from_stream)) << AllocationModelName(model);
+      RunInputs indexed = inputs;
+      indexed.events = {};
+      indexed.index = &index;
+      indexed.indexed_sequences = july;
+      for (const int threads : {0, 1}) {
+        indexed.threads = threads;
+        Result<RunResult> from_index = RunRoyalties(indexed);
+        ASSERT_TRUE(from_index.ok()) << from_index.status().ToString();
+        EXPECT_EQ(bytes, RunToJson(*from_index)) << AllocationModelName(model) << " " << threads;
+      }
     }
   }
 }

@@ -65,19 +65,10 @@ Result<RunResult> RunFromLedger(const ledger::Ledger& ledger, const rights::Regi
   inputs.checkpoint = ledger.checkpoints().back();
   const std::vector<uint64_t> sequences =
       PeriodSequences(ledger, period.start, period.end, inputs.checkpoint.checkpoint.tree_size, "");
-  // The events are streamed into the engine, which keeps a few dozen bytes of each: holding
-  // the month as UsageEvents first cost hundreds of bytes an event, all of it fresh memory.
-  inputs.stream_size = sequences.size();
-  // Each slice is read on a thread of its own: reading the log is safe from several threads
-  // (LogWriter::ReadRecords), and parsing is half of a run's reading.
-  inputs.stream = [&](size_t part, size_t parts, const RunInputs::EventVisitor& visit) {
-    const size_t count = sequences.size();
-    const size_t first = count * part / parts;
-    return ForEachEvent(
-        ledger,
-        std::span<const uint64_t>(sequences).subspan(first, count * (part + 1) / parts - first),
-        visit);
-  };
+  // What the run reads of each event comes from the event index, which keeps it as numbers
+  // (decision 0019): reading and parsing the records was the largest part of a run.
+  inputs.index = &ledger.index();
+  inputs.indexed_sequences = sequences;
   return RunRoyalties(inputs);
 }
 
