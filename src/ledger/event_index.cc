@@ -127,6 +127,16 @@ Status EventIndex::AddListener(uint64_t sequence, std::string_view listener,
   return OkStatus();
 }
 
+uint64_t EventIndex::UseCount(std::span<const uint64_t> sequences) const {
+  const uint64_t events = std::min(size(), listener_of_.size());
+  uint64_t uses = 0;
+  for (const uint64_t sequence : sequences) {
+    if (sequence == 0 || sequence > events) continue;
+    uses += uses_end_[sequence - 1] - (sequence == 1 ? 0 : uses_end_[sequence - 2]);
+  }
+  return uses;
+}
+
 std::string_view EventIndex::Differs(uint64_t sequence, const EventKeys& keys) const {
   const uint64_t at = sequence - 1;
   if (time_ms_[at] != keys.time.unix_millis()) return "time";

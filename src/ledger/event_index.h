@@ -113,6 +113,10 @@ class EventIndex {
   static constexpr size_t kIndexedBatch = 4096;
   using IndexedVisitor = std::function<Status(std::span<const IndexedUse>)>;
   Status VisitIndexedUses(std::span<const uint64_t> sequences, const IndexedVisitor& visit) const;
+  // The number of uses (recordings) of the events at `sequences`, as VisitIndexedUses gives
+  // them; a sequence outside the index counts none (VisitIndexedUses refuses it).
+  uint64_t UseCount(std::span<const uint64_t> sequences) const;
+
   // "" when what the index holds of event `sequence` (1..size()) is what `keys`, read from its
   // record, say; else the first field that differs ("time", "listener", "territory", "scope",
   // "requested", "recordings"). Ledger::Verify asks it of every record, so that an index loaded

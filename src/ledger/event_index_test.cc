@@ -406,6 +406,15 @@ TEST(IndexedUsesTest, EveryEventAsItsRecordSaysNumberedInFirstSeenOrderAlsoAfter
                                       })
                     .ok());
     ASSERT_EQ(some, visited) << when;
+    uint64_t some_uses = 0;
+    for (const uint64_t sequence : some) some_uses += uses[sequence - 1].recordings.size();
+    EXPECT_EQ(some_uses, checked.UseCount(some)) << when;
+    std::vector<uint64_t> all(checked.size());
+    for (size_t k = 0; k < all.size(); ++k) all[k] = k + 1;
+    EXPECT_EQ(recordings.size(), checked.UseCount(all)) << when;
+    EXPECT_EQ(uses[0].recordings.size(),
+              checked.UseCount(std::vector<uint64_t>{1, checked.size() + 1, 0}))
+        << when << ": a sequence outside the index counts none";
     EXPECT_EQ(StatusCode::kInvalidArgument,
               checked
                   .VisitIndexedUses(std::vector<uint64_t>{1, checked.size() + 1},
