@@ -409,29 +409,37 @@ std::optional<std::string> ReadEventKeys(std::string_view payload, EventKeys* ke
   auto id = StringAfter(payload, "{\"id\":\"", 0);
   if (!id) return "id";
   keys->id = id->first;
-  auto time = StringAfter(payload, ",\"time\":\"", id->second);
-  if (!time) return "time";
-  Result<Timestamp> parsed = Timestamp::Parse(time->first);
-  if (!parsed.ok()) return "time: " + parsed.status().message();
-  keys->time = *parsed;
-  auto listener = StringAfter(payload, ",\"listener\":\"", time->second);
+  size_t at = id->second;
+  // The string value after `key` (the member's name, `name`), found after `at` and parsed into
+  // `*out`; `at` then points past it.
+  auto parsed = [&](std::string_view key, std::string_view name, auto parse,
+                    auto* out) -> std::optional<std::string> {
+    auto value = StringAfter(payload, key, at);
+    if (!value) return std::string(name);
+    auto result = parse(value->first);
+    if (!result.ok()) return std::string(name) + ": " + result.status().message();
+    *out = *result;
+    at = value->second;
+    return std::nullopt;
+  };
+  if (auto problem = parsed(",\"time\":\"", "time", Timestamp::Parse, &keys->time)) {
+    return problem;
+  }
+  auto listener = StringAfter(payload, ",\"listener\":\"", at);
   if (!listener) return "listener";
   keys->listener = listener->first;
-  auto territory = StringAfter(payload, ",\"territory\":\"", listener->second);
-  if (!territory) return "territory";
-  Result<Territory> parsed_territory = Territory::Parse(territory->first);
-  if (!parsed_territory.ok()) return "territory: " + parsed_territory.status().message();
-  keys->territory = *parsed_territory;
-  auto scope = StringAfter(payload, ",\"scope\":\"", territory->second);
-  if (!scope) return "scope";
-  Result<rights::Scope> parsed_scope = rights::ParseScope(scope->first);
-  if (!parsed_scope.ok()) return "scope: " + parsed_scope.status().message();
-  keys->scope = *parsed_scope;
-  const size_t recordings = payload.find(",\"recordings\":[", scope->second);
+  at = listener->second;
+  if (auto problem = parsed(",\"territory\":\"", "territory", Territory::Parse, &keys->territory)) {
+    return problem;
+  }
+  if (auto problem = parsed(",\"scope\":\"", "scope", rights::ParseScope, &keys->scope)) {
+    return problem;
+  }
+  const size_t recordings = payload.find(",\"recordings\":[", at);
   if (recordings == std::string_view::npos) return "recordings";
   const size_t recordings_end = payload.find(']', recordings);
   if (recordings_end == std::string_view::npos) return "recordings";
-  size_t at = recordings;
+  at = recordings;
   while (true) {
     auto isrc = StringAfter(payload, "{\"isrc\":\"", at);
     if (!isrc || isrc->second > recordings_end) break;

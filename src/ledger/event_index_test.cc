@@ -36,6 +36,16 @@ UsageEvent MakeEvent(const std::string& id, const std::string& time, const std::
   return e;
 }
 
+// `index` written to a state file (in memory) and read back.
+Result<EventIndex> SavedAndLoaded(const EventIndex& index) {
+  FaultFileSystem memory;
+  ACCORD_ASSIGN_OR_RETURN(StateWriter out, StateWriter::Create(&memory, "index"));
+  index.SaveTo(&out);
+  ACCORD_RETURN_IF_ERROR(out.Finish());
+  ACCORD_ASSIGN_OR_RETURN(StateReader in, StateReader::Open(&memory, "index"));
+  return EventIndex::LoadFrom(&in);
+}
+
 class EventIndexTest : public ::testing::Test {
  protected:
   void Add(const UsageEvent& event) {
@@ -224,16 +234,7 @@ TEST(EventIndexDaysTest, AnyOrderOfDaysFarApartFindsEachPeriodAlsoAfterAReload) 
   EventIndex index;
   add(&index, 3000);
   check(index, "as added");
-  FaultFileSystem memory;
-  {
-    Result<StateWriter> out = StateWriter::Create(&memory, "index");
-    ASSERT_TRUE(out.ok());
-    index.SaveTo(&*out);
-    ASSERT_TRUE(out->Finish().ok());
-  }
-  Result<StateReader> in = StateReader::Open(&memory, "index");
-  ASSERT_TRUE(in.ok());
-  Result<EventIndex> loaded = EventIndex::LoadFrom(&*in);
+  Result<EventIndex> loaded = SavedAndLoaded(index);
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   check(*loaded, "loaded");
   add(&*loaded, 2000);
@@ -446,16 +447,7 @@ TEST(IndexedUsesTest, EveryEventAsItsRecordSaysNumberedInFirstSeenOrderAlsoAfter
     changed.time = Timestamp::FromUnixMillis(keys.time.unix_millis() + 1);
     EXPECT_EQ("time", index.Differs(5, changed));
   }
-  FaultFileSystem memory;
-  {
-    Result<StateWriter> out = StateWriter::Create(&memory, "index");
-    ASSERT_TRUE(out.ok());
-    index.SaveTo(&*out);
-    ASSERT_TRUE(out->Finish().ok());
-  }
-  Result<StateReader> in = StateReader::Open(&memory, "index");
-  ASSERT_TRUE(in.ok());
-  Result<EventIndex> loaded = EventIndex::LoadFrom(&*in);
+  Result<EventIndex> loaded = SavedAndLoaded(index);
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   check(*loaded, "loaded");
   add(&*loaded, 500);

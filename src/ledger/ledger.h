@@ -234,7 +234,7 @@ class Ledger {
   // Saves the id index, the event index and the Merkle tree to DATA/ledger/state-<N>.bin
   // (N = stats().events; fsynced), then removes older state files, so that the next Open reads
   // them instead of rebuilding them from the log (at 10M events: docs/benchmarks.md). Costs a
-  // write of about 210 bytes per event; `accord serve` calls it on shutdown. Does nothing when
+  // write of about 240 bytes per event; `accord serve` calls it on shutdown. Does nothing when
   // the current state file covers every event. An I/O error leaves the older file in place; a
   // file cut short by a crash is not used by Open.
   Status SaveState();
