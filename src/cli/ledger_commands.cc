@@ -297,7 +297,9 @@ void AddLedger(CLI::App& app, Globals& g) {
   });
 
   auto* verify = ledger_cmd->add_subcommand(
-      "verify", "Recompute every chain hash and root from the segments; check every checkpoint");
+      "verify",
+      "Recompute every chain hash and root from the segments; check every checkpoint and that "
+      "the event index holds what each record says");
   verify->callback([&g] {
     auto book = OpenLedger(g);
     ledger::VerifyReport report = Check(book->Verify());

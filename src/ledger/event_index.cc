@@ -137,6 +137,24 @@ uint64_t EventIndex::UseCount(std::span<const uint64_t> sequences) const {
   return uses;
 }
 
+std::string EventIndex::NumberingProblem() const {
+  // A key has one reference, so a number whose name leads back to another reference shares
+  // its name with another number.
+  for (uint32_t number = 0; number < listener_count(); ++number) {
+    const std::string_view name = ListenerName(number);
+    if (listener_latest_.KeyRef(name, listener_latest_.Hash(name)) != listener_keys_[number]) {
+      return "listener number " + std::to_string(number) + " names a listener another has";
+    }
+  }
+  for (uint32_t number = 0; number < recording_count(); ++number) {
+    const std::string_view isrc = RecordingIsrc(number);
+    if (recording_index_.KeyRef(isrc, recording_index_.Hash(isrc)) != recording_keys_[number]) {
+      return "recording number " + std::to_string(number) + " names a recording another has";
+    }
+  }
+  return "";
+}
+
 std::string_view EventIndex::Differs(uint64_t sequence, const EventKeys& keys) const {
   const uint64_t at = sequence - 1;
   if (time_ms_[at] != keys.time.unix_millis()) return "time";

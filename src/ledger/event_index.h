@@ -123,6 +123,11 @@ class EventIndex {
   // from a state file cannot disagree with the log unnoticed.
   std::string_view Differs(uint64_t sequence, const EventKeys& keys) const;
 
+  // "" when each listener and recording number names a different key of its map (so that a
+  // run counting listeners by number counts each once); else which number does not. Together
+  // with Differs for every event, what runs read is the log's. Ledger::Verify asks it.
+  std::string NumberingProblem() const;
+
   // Distinct listeners and recordings so far; IndexedUse numbers them 0..count-1 in the order
   // they first occurred.
   uint32_t listener_count() const { return static_cast<uint32_t>(listener_keys_.size()); }

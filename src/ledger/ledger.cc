@@ -914,6 +914,11 @@ Result<VerifyReport> Ledger::Verify() const {
         }
         return OkStatus();
       }));
+  if (const std::string problem = events_.NumberingProblem(); !problem.empty()) {
+    return DataLossError("the event index: " + problem +
+                         "; remove the state files (state-*.bin) and open the ledger again to "
+                         "rebuild the index from the log");
+  }
   report.events = rebuilt.size();
   report.root = rebuilt.Root();
   for (const SignedCheckpoint& head : checkpoints_) {

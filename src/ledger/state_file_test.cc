@@ -494,6 +494,33 @@ TEST_F(StateFileTest, AFailedSaveLeavesTheOlderFileAndNoPartOfTheNewOne) {
 // forgery, or damage the CRC misses) must still never crash Open or a later read: every count
 // and reference is checked. Each 8-byte word that is not zero, and a sample of zero words, is
 // replaced in turn and the trailer resealed.
+// Every event's IndexedUse, with the listener's and recordings' numbers and names, as text.
+std::string IndexedUsesOf(const Ledger& ledger) {
+  const EventIndex& index = ledger.index();
+  std::vector<uint64_t> sequences(index.size());
+  for (size_t k = 0; k < sequences.size(); ++k) sequences[k] = k + 1;
+  std::string text;
+  const Status visited =
+      index.VisitIndexedUses(sequences, [&](std::span<const IndexedUse> batch) -> Status {
+        for (const IndexedUse& use : batch) {
+          text += std::to_string(use.sequence) + " " + std::to_string(use.time_ms) + " " +
+                  std::to_string(use.listener) + "=" +
+                  std::string(index.ListenerName(use.listener)) + " " +
+                  std::string(use.territory.code()) + " " +
+                  std::to_string(static_cast<int>(use.scope)) + " " +
+                  (use.requested ? "requested" : "-");
+          for (const IndexedRecording& recording : use.recordings) {
+            text += " " + std::to_string(recording.recording) + "=" +
+                    std::string(index.RecordingIsrc(recording.recording)) + "@" +
+                    std::to_string(recording.weight_ppm);
+          }
+          text += "\n";
+        }
+        return OkStatus();
+      });
+  return visited.ok() ? text : visited.ToString();
+}
+
 TEST_F(StateFileTest, ResealedDamageNeverCrashesOpen) {
   {
     auto ledger = Open();
@@ -503,6 +530,13 @@ TEST_F(StateFileTest, ResealedDamageNeverCrashesOpen) {
   const std::string path = dir_ + "/ledger/state-00000000000000000040.bin";
   const std::string good = ReadBytes(path);
   ASSERT_GT(good.size(), 16u);
+  std::string good_uses;
+  {
+    auto ledger = Open();
+    good_uses = IndexedUsesOf(*ledger);
+    ASSERT_TRUE(ledger->Verify().ok());
+  }
+  int differing = 0;
   const size_t body = good.size() - 16;
   std::mt19937_64 random(7);
   int tried = 0;
@@ -531,9 +565,17 @@ TEST_F(StateFileTest, ResealedDamageNeverCrashesOpen) {
       }
       static_cast<void>(ledger.Prove("evt-7"));
       static_cast<void>(ledger.ReadEvent(12));
+      // What royalty runs read of the events: whatever damage the loader let through, reading
+      // it stays in bounds, and `verify` refuses the ledger if it differs from the records.
+      if (IndexedUsesOf(ledger) != good_uses) {
+        ++differing;
+        EXPECT_EQ(StatusCode::kDataLoss, ledger.Verify().status().code())
+            << "a word at " << at << " changed what runs read, unnoticed by verify";
+      }
     }
   }
   EXPECT_GT(tried, 100);
+  EXPECT_GT(differing, 10) << "the damage reached the index's run columns";
 }
 
 }  // namespace
