@@ -640,9 +640,10 @@ class Run {
     const uint32_t count = in_.index->recording_count();
     registry_of_indexed_.assign(count, kNone);
     RunWorkers(workers_, [&](int worker) {
-      const auto w = static_cast<uint32_t>(worker);
-      const auto n = static_cast<uint32_t>(workers_);
-      for (uint32_t number = count * w / n; number < count * (w + 1) / n; ++number) {
+      const auto w = static_cast<uint64_t>(worker);
+      const auto n = static_cast<uint64_t>(workers_);
+      const auto end = static_cast<uint32_t>(count * (w + 1) / n);
+      for (auto number = static_cast<uint32_t>(count * w / n); number < end; ++number) {
         std::optional<uint32_t> recording;
         if (in_.policy->FindRecordingCode(in_.index->RecordingIsrc(number), &recording) &&
             recording) {
