@@ -20,9 +20,10 @@
 // policy refuses the uses it does not allow, so fewer events are stored than generated), signs
 // a checkpoint, saves the ledger's state file, and times per model the whole run as `accord
 // royalties run` does it: RunFromLedger, which finds the period's events in the ledger's
-// indexes, reads and parses them from the segments, and runs the engine. With --export, the
-// events exported are those the ledger recorded. Since no month is held in memory, the size is
-// bounded by the ledger's own indexes (about 220 bytes an event) and the run's rows; the
+// indexes and runs the engine over what the event index keeps of each (decision 0019). With
+// --export, the events exported are those the ledger recorded. Since no month is held in
+// memory, the size is bounded by the ledger's own indexes (about 245 bytes an event) and the
+// run's rows; the
 // process's peak resident memory is printed after the intake and after each model.
 // --open-ledger DIR times the runs over a ledger an earlier --ledger stored (give the same
 // --recordings, which makes the same world), without generating or storing anything (and so
@@ -368,7 +369,7 @@ int ThroughTheLedger(const rights::Registry& registry, const rights::Snapshot& p
     }
     const double median = Quantile(seconds, 0.5);
     std::printf(
-        "%-15s from the ledger, median of %d: %.2f s = %.0f events/s (read, parse and run); "
+        "%-15s from the ledger, median of %d: %.2f s = %.0f events/s (find, read and run); "
         "extrapolated to 100M events: %.0f s (target for pro_rata: <= 10 s); digest %016llx of "
         "%zu bytes; peak resident %.1f GB\n",
         std::string(royalties::AllocationModelName(model)).c_str(), runs, median,

@@ -30,7 +30,7 @@ if [ "$mode" = ledger ]; then
   rm -rf "$work/ledger"  # its page cache and disk, before DuckDB's turn
   accord_s=$(sed -n 's/^pro_rata *from the ledger, median of [0-9]*: \([0-9.]*\) s.*/\1/p' \
     "$work/accord.txt")
-  what="whole run from the ledger: find, read, parse, pool, holders, fees, guarantees"
+  what="whole run from the ledger: find, read the event index, pool, holders, fees, guarantees"
 else
   build/bench/royalties_bench --events "$events" --recordings "$recordings" \
     --listeners "$listeners" --runs 3 --export "$work" | tee "$work/accord.txt"

@@ -70,10 +70,10 @@ struct RunInputs {
   // parts), in order, in batches whose views live only for the call (the run keeps a few dozen
   // bytes of each event; a batch of thousands lets it fetch the memory that the events further
   // on will need while it works on this one). The run reads the slices at once, one per thread
-  // it uses, so `stream` must be safe to call concurrently. RunFromLedger streams the ledger's
-  // records through it, so that a month is never held as UsageEvents. A visitor's or the
-  // stream's error stops the run; a slice with more or fewer events than it should have is
-  // Internal.
+  // it uses, so `stream` must be safe to call concurrently (engine_test streams events held
+  // in memory; RunFromLedger streamed the ledger's records through it until it read the event
+  // index instead, `index` below). A visitor's or the stream's error stops the run; a slice
+  // with more or fewer events than it should have is Internal.
   using EventVisitor = std::function<Status(std::span<const ledger::UseView> events)>;
   std::function<Status(size_t part, size_t parts, const EventVisitor& visit)> stream;
   size_t stream_size = 0;

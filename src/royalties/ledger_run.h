@@ -22,7 +22,8 @@
 
 namespace accord::royalties {
 
-// Reads the period's events up to the latest checkpoint and runs the engine.
+// Runs the engine over the period's events up to the latest checkpoint, as the ledger's event
+// index keeps them (RunInputs::index; no record is read).
 // FailedPrecondition when the ledger has no signed checkpoint yet; the engine's errors
 // otherwise.
 Result<RunResult> RunFromLedger(const ledger::Ledger& ledger, const rights::Registry& registry,
