@@ -461,9 +461,10 @@ std::optional<std::string> ReadEventKeys(std::string_view payload, EventKeys* ke
   }
   if (keys->isrcs.empty()) return "no recordings";
   // Strings before it (session, feature) have their quotes escaped, so only the member matches.
-  const size_t requested = payload.find(",\"requested\":", recordings_end);
+  constexpr std::string_view kRequested = ",\"requested\":";
+  const size_t requested = payload.find(kRequested, recordings_end);
   if (requested == std::string_view::npos) return "requested";
-  const std::string_view value = payload.substr(requested + 13);
+  const std::string_view value = payload.substr(requested + kRequested.size());
   if (value == "true}") {
     keys->requested = true;
   } else if (value == "false}") {

@@ -14,6 +14,23 @@ int64_t DayOf(int64_t unix_millis) {
                           : -((-unix_millis + kMillisPerDay - 1) / kMillisPerDay);
 }
 
+// use_fields_'s packing of an event's territory, scope and requested flag into 32 bits.
+uint32_t PackUseFields(Territory territory, rights::Scope scope, bool requested) {
+  return static_cast<uint32_t>(territory.index()) << 16 | static_cast<uint32_t>(scope) << 8 |
+         (requested ? 1u : 0u);
+}
+// Whether `fields` is a packing PackUseFields gives (LoadFrom checks before unpacking).
+bool ValidUseFields(uint32_t fields) {
+  return (fields >> 16) < static_cast<uint32_t>(kTerritoryCount) &&
+         ((fields >> 8) & 0xff) < static_cast<uint32_t>(rights::kScopeCount) &&
+         (fields & 0xfe) == 0;
+}
+Territory TerritoryOf(uint32_t fields) {
+  return Territory::FromIndex(static_cast<int>(fields >> 16));
+}
+rights::Scope ScopeOf(uint32_t fields) { return static_cast<rights::Scope>((fields >> 8) & 0xff); }
+bool RequestedOf(uint32_t fields) { return (fields & 1) != 0; }
+
 // The day table's widest span: 2^17 days (about 359 years) of 8-byte pointers, 1 MiB. Events
 // further out than that from the first day tabled are found in the map instead.
 constexpr int64_t kMaxTabledDays = int64_t{1} << 17;
@@ -49,8 +66,7 @@ Status EventIndex::AddTimeAndRecordings(uint64_t sequence, const EventKeys& keys
   } else {
     runs.push_back({sequence, sequence});
   }
-  use_fields_.push_back(static_cast<uint32_t>(keys.territory.index()) << 16 |
-                        static_cast<uint32_t>(keys.scope) << 8 | (keys.requested ? 1u : 0u));
+  use_fields_.push_back(PackUseFields(keys.territory, keys.scope, keys.requested));
   for (size_t i = 0; i < keys.isrcs.size(); ++i) {
     const uint64_t hash =
         isrc_hashes.empty() ? recording_index_.Hash(keys.isrcs[i]) : isrc_hashes[i];
@@ -128,11 +144,11 @@ Status EventIndex::AddListener(uint64_t sequence, std::string_view listener,
 }
 
 uint64_t EventIndex::UseCount(std::span<const uint64_t> sequences) const {
-  const uint64_t events = std::min(size(), listener_of_.size());
+  const uint64_t events = IndexedSize();
   uint64_t uses = 0;
   for (const uint64_t sequence : sequences) {
     if (sequence == 0 || sequence > events) continue;
-    uses += uses_end_[sequence - 1] - (sequence == 1 ? 0 : uses_end_[sequence - 2]);
+    uses += uses_end_[sequence - 1] - UsesBegin(sequence - 1);
   }
   return uses;
 }
@@ -160,10 +176,10 @@ std::string_view EventIndex::Differs(uint64_t sequence, const EventKeys& keys) c
   if (time_ms_[at] != keys.time.unix_millis()) return "time";
   if (ListenerName(listener_of_[at]) != keys.listener) return "listener";
   const uint32_t fields = use_fields_[at];
-  if (static_cast<int>(fields >> 16) != keys.territory.index()) return "territory";
-  if (((fields >> 8) & 0xff) != static_cast<uint32_t>(keys.scope)) return "scope";
-  if (((fields & 1) != 0) != keys.requested) return "requested";
-  const uint64_t begin = at == 0 ? 0 : uses_end_[at - 1];
+  if (TerritoryOf(fields) != keys.territory) return "territory";
+  if (ScopeOf(fields) != keys.scope) return "scope";
+  if (RequestedOf(fields) != keys.requested) return "requested";
+  const uint64_t begin = UsesBegin(at);
   if (uses_end_[at] - begin != keys.isrcs.size()) return "recordings";
   for (size_t i = 0; i < keys.isrcs.size(); ++i) {
     const IndexedRecording& use = uses_[begin + i];
@@ -176,7 +192,7 @@ std::string_view EventIndex::Differs(uint64_t sequence, const EventKeys& keys) c
 
 Status EventIndex::VisitIndexedUses(std::span<const uint64_t> sequences,
                                     const IndexedVisitor& visit) const {
-  const uint64_t events = std::min(size(), listener_of_.size());
+  const uint64_t events = IndexedSize();
   for (const uint64_t sequence : sequences) {
     if (sequence == 0 || sequence > events) {
       return InvalidArgumentError("event index: no event " + std::to_string(sequence) + " among " +
@@ -196,11 +212,11 @@ Status EventIndex::VisitIndexedUses(std::span<const uint64_t> sequences,
       batch.push_back({.sequence = sequence,
                        .time_ms = time_ms_[at],
                        .listener = listener_of_[at],
-                       .territory = Territory::FromIndex(static_cast<int>(fields >> 16)),
-                       .scope = static_cast<rights::Scope>((fields >> 8) & 0xff),
-                       .requested = (fields & 1) != 0,
+                       .territory = TerritoryOf(fields),
+                       .scope = ScopeOf(fields),
+                       .requested = RequestedOf(fields),
                        .recordings = {}});
-      for (uint64_t use = at == 0 ? 0 : uses_end_[at - 1]; use < uses_end_[at]; ++use) {
+      for (uint64_t use = UsesBegin(at); use < uses_end_[at]; ++use) {
         recordings.push_back(uses_[use]);
       }
     }
@@ -208,7 +224,7 @@ Status EventIndex::VisitIndexedUses(std::span<const uint64_t> sequences,
     size_t next = 0;
     for (IndexedUse& use : batch) {
       const uint64_t at = use.sequence - 1;
-      const auto count = static_cast<size_t>(uses_end_[at] - (at == 0 ? 0 : uses_end_[at - 1]));
+      const auto count = static_cast<size_t>(uses_end_[at] - UsesBegin(at));
       use.recordings = std::span<const IndexedRecording>(recordings).subspan(next, count);
       next += count;
     }
@@ -448,12 +464,10 @@ Status EventIndex::LoadRunColumns(StateReader* in,
   ACCORD_RETURN_IF_ERROR(uses_.LoadFrom(in, uses));
   for (uint64_t at = 0; at < events; ++at) {
     const uint32_t fields = use_fields_[at];
-    if ((fields >> 16) >= static_cast<uint32_t>(kTerritoryCount) ||
-        ((fields >> 8) & 0xff) >= static_cast<uint32_t>(rights::kScopeCount) ||
-        (fields & 0xfe) != 0) {
+    if (!ValidUseFields(fields)) {
       return damaged("event " + std::to_string(at + 1) + "'s use fields");
     }
-    const uint64_t begin = at == 0 ? 0 : uses_end_[at - 1];
+    const uint64_t begin = UsesBegin(at);
     if (uses_end_[at] <= begin || uses_end_[at] - begin > kMaxRecordingsPerEvent ||
         uses_end_[at] > uses) {
       return damaged("event " + std::to_string(at + 1) + "'s uses end at " +

@@ -23,6 +23,7 @@
 #ifndef ACCORD_LEDGER_EVENT_INDEX_H_
 #define ACCORD_LEDGER_EVENT_INDEX_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -160,6 +161,12 @@ class EventIndex {
     uint64_t first;
     uint64_t last;
   };
+
+  // Where the uses of the event at `at` (its sequence - 1) begin in uses_; they end at
+  // uses_end_[at].
+  uint64_t UsesBegin(uint64_t at) const { return at == 0 ? 0 : uses_end_[at - 1]; }
+  // Events both halves of Add have seen, whose IndexedUse is whole.
+  uint64_t IndexedSize() const { return std::min(size(), listener_of_.size()); }
 
   // LoadFrom's part for the columns of IndexedUse, after the rest.
   Status LoadRunColumns(StateReader* in, const std::function<Status(const std::string&)>& damaged);

@@ -895,6 +895,12 @@ Result<ConsistencyBundle> Ledger::ProveConsistency(uint64_t old_size, uint64_t n
   return bundle;
 }
 
+// What Verify's errors about the event index tell the operator to do: the index is a cache of
+// the log, which recovery rebuilds when no state file is there to load it from.
+constexpr std::string_view kRebuildTheIndex =
+    "; remove the state files (state-*.bin) and open the ledger again to rebuild the index "
+    "from the log";
+
 Result<VerifyReport> Ledger::Verify() const {
   VerifyReport report;
   MerkleTree rebuilt;
@@ -909,15 +915,12 @@ Result<VerifyReport> Ledger::Verify() const {
         if (const std::string_view field = events_.Differs(sequence, keys); !field.empty()) {
           return DataLossError("ledger record " + std::to_string(sequence) +
                                ": the event index's " + std::string(field) +
-                               " differs from the log's; remove the state files (state-*.bin) "
-                               "and open the ledger again to rebuild the index from the log");
+                               " differs from the log's" + std::string(kRebuildTheIndex));
         }
         return OkStatus();
       }));
   if (const std::string problem = events_.NumberingProblem(); !problem.empty()) {
-    return DataLossError("the event index: " + problem +
-                         "; remove the state files (state-*.bin) and open the ledger again to "
-                         "rebuild the index from the log");
+    return DataLossError("the event index: " + problem + std::string(kRebuildTheIndex));
   }
   report.events = rebuilt.size();
   report.root = rebuilt.Root();
