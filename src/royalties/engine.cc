@@ -317,6 +317,9 @@ struct Holder {
 // publishers and writers by party id, as holders_[masters_begin, composition_end).
 struct RecordingPlan {
   uint32_t recording = 0;  // registry index
+  // Its ISRC as statement lines carry it: copied here once, so that writing a line reads the
+  // plan it already has instead of the registry's recording, a random read per line.
+  LineIsrc isrc = {};
   uint32_t masters_begin = 0;
   uint32_t masters_end = 0;  // = composition_begin
   uint32_t composition_end = 0;
@@ -406,6 +409,10 @@ struct PartyBook {
   CurrencySums totals;  // of the lines' amounts, per currency
 };
 
+// Parties are given to the workers that write their statements in blocks of this many: a
+// PartyBook is about a cache line, so two workers never write one line of books_.
+constexpr size_t kWriterBlock = 64;
+
 class Run {
  public:
   explicit Run(const RunInputs& inputs) : in_(inputs) {
@@ -452,12 +459,14 @@ class Run {
       }
     }
     books_.resize(party_ids_.size());
+    const std::vector<uint32_t> counts = CountLines();
+    AssignWriters(counts);
     std::vector<CurrencySums> paid(static_cast<size_t>(workers_));
     std::vector<CurrencySums> retained(static_cast<size_t>(workers_));
     std::vector<Status> written(static_cast<size_t>(workers_));
     RunWorkers(workers_, [&](int worker) {
       const auto w = static_cast<size_t>(worker);
-      written[w] = WriteLines(worker, paid[w], retained[w]);
+      written[w] = WriteLines(worker, counts, paid[w], retained[w]);
     });
     for (const Status& status : written) ACCORD_RETURN_IF_ERROR(status);
     for (size_t w = 0; w < paid.size(); ++w) {
@@ -888,7 +897,7 @@ class Run {
   // false at a party that party_ids_ lacks.
   bool PlanHolders(RecordingPlan& plan, std::vector<Holder>& into, bool intern) {
     const catalog::Recording& rec = in_.registry->recordings[plan.recording];
-    plan = {.recording = plan.recording};
+    plan = {.recording = plan.recording, .isrc = LineIsrc(rec.isrc.str())};
     auto add = [&](const std::vector<catalog::Share>& shares, Role role) -> std::optional<int64_t> {
       const size_t begin = into.size();
       int64_t sum = 0;
@@ -1656,21 +1665,9 @@ class Run {
     return {line_group_begin_[line], line_group_begin_[line + 1]};
   }
 
-  // Writes the statement lines of this worker's parties (blocks of 64 party ids, dealt in
-  // turn), pools first, then fees, each in the order of its statement lines, so that a party's
-  // lines arrive sorted. Every worker walks every line and skips the other workers' parties.
-  Status WriteLines(int worker, CurrencySums& paid, CurrencySums& retained) {
-    auto mine = [&](uint32_t party) {
-      return static_cast<int>((party >> 6) % static_cast<uint32_t>(workers_)) == worker;
-    };
-    std::vector<size_t> pool_order(pools_.size());
-    std::iota(pool_order.begin(), pool_order.end(), size_t{0});
-    std::stable_sort(pool_order.begin(), pool_order.end(), [&](size_t a, size_t b) {
-      return pools_[a].source_rank < pools_[b].source_rank;
-    });
-    std::vector<int64_t> amounts;
-    std::vector<Weight> weights;
-    // Counted first, so that each party's lines are allocated once.
+  // How many lines each party's statement gets before any merging: pool lines for each holder
+  // a line pays (and the platform's of a gross pool), fee lines, a guarantee's top-up.
+  std::vector<uint32_t> CountLines() const {
     std::vector<uint32_t> counts(books_.size(), 0);
     for (const PoolRun& run : pools_) {
       for (const uint32_t number : run.lines) {
@@ -1688,6 +1685,51 @@ class Run {
       counts[party_ids_.Find(run.agreement->licensor)] += static_cast<uint32_t>(run.lines.size());
     }
     for (const uint32_t licensor : guarantee_licensors_) ++counts[licensor];
+    return counts;
+  }
+
+  // Which worker writes each party's statement: blocks of kWriterBlock parties (so that two
+  // threads do not write neighbouring books), the blocks with the most lines first, each to the
+  // worker with the fewest lines so far. A fixed pattern of blocks gave one of two workers
+  // three quarters of the lines: a label's parties are interned near one another.
+  void AssignWriters(const std::vector<uint32_t>& counts) {
+    writer_.assign(books_.size(), 0);
+    if (workers_ == 1) return;
+    const size_t blocks = (books_.size() + kWriterBlock - 1) / kWriterBlock;
+    std::vector<uint64_t> block_lines(blocks, 0);
+    for (size_t party = 0; party < counts.size(); ++party) {
+      block_lines[party / kWriterBlock] += counts[party];
+    }
+    std::vector<uint32_t> by_lines(blocks);
+    std::iota(by_lines.begin(), by_lines.end(), 0u);
+    std::sort(by_lines.begin(), by_lines.end(), [&](uint32_t a, uint32_t b) {
+      return block_lines[a] != block_lines[b] ? block_lines[a] > block_lines[b] : a < b;
+    });
+    std::vector<uint64_t> load(static_cast<size_t>(workers_), 0);
+    for (const uint32_t block : by_lines) {
+      const auto least =
+          static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+      load[least] += block_lines[block];
+      const size_t end = std::min(books_.size(), (block + 1) * kWriterBlock);
+      for (size_t party = block * kWriterBlock; party < end; ++party) {
+        writer_[party] = static_cast<uint8_t>(least);
+      }
+    }
+  }
+
+  // Writes the statement lines of this worker's parties (AssignWriters), pools first, then
+  // fees, each in the order of its statement lines, so that a party's lines arrive sorted.
+  // Every worker walks every line, and splits only those that pay one of its parties.
+  Status WriteLines(int worker, const std::vector<uint32_t>& counts, CurrencySums& paid,
+                    CurrencySums& retained) {
+    auto mine = [&](uint32_t party) { return writer_[party] == worker; };
+    std::vector<size_t> pool_order(pools_.size());
+    std::iota(pool_order.begin(), pool_order.end(), size_t{0});
+    std::stable_sort(pool_order.begin(), pool_order.end(), [&](size_t a, size_t b) {
+      return pools_[a].source_rank < pools_[b].source_rank;
+    });
+    std::vector<int64_t> amounts;
+    std::vector<Weight> weights;
     for (uint32_t party = 0; party < books_.size(); ++party) {
       if (!mine(party) || counts[party] == 0) continue;
       std::vector<StatementLine>& lines = books_[party].lines;
@@ -1700,8 +1742,18 @@ class Run {
       const RevenuePool& pool = *run.pool;
       const Currency currency = pool.amount.currency();
       const bool is_gross = pool.revenue == PoolRevenue::kGross;
-      for (const uint32_t k : StatementOrder(run.lines)) {
+      const bool platform_mine = is_gross && mine(platform_);
+      auto write_line = [&](uint32_t k) -> Status {
         const Line& line = lines_[run.lines[k]];
+        const RecordingPlan& plan = plans_[plan_of_[line.recording]];
+        // A line none of whose holders is this worker's is only split to be written: its split
+        // cannot fail unless AllocatePools tried it already.
+        if (!platform_mine && !plan.may_fail && !CompositionShareMayFail() &&
+            std::none_of(holders_.begin() + plan.masters_begin,
+                         holders_.begin() + plan.composition_end,
+                         [&](const Holder& holder) { return mine(holder.party); })) {
+          return OkStatus();
+        }
         size_t count = 0;
         if (is_gross) {
           ACCORD_RETURN_IF_ERROR(SplitGross(pool, run.lines[k], run.amounts[k], gross));
@@ -1710,10 +1762,9 @@ class Run {
           ACCORD_ASSIGN_OR_RETURN(count, SplitOverHolders(line, run.amounts[k], amounts, weights));
         }
         const std::vector<int64_t>& parts = is_gross ? gross.parts : amounts;
-        const RecordingPlan& plan = plans_[plan_of_[line.recording]];
         auto write = [&](uint32_t party, Role role, int32_t share_ppm, int64_t amount) {
           PartyBook& book = books_[party];
-          StatementLine& out = NewLine(book, LineKind::kPool, pool.id, &line, role);
+          StatementLine& out = NewLine(book, LineKind::kPool, pool.id, &line, &plan, role);
           out.share_ppm = share_ppm;
           out.uses = run.uses[k];
           out.weight = run.weights[k];
@@ -1736,11 +1787,13 @@ class Run {
             out->agreements += priced_list_[a]->id;
           }
         }
-        if (is_gross && mine(platform_)) {
+        if (platform_mine) {
           write(platform_, kPlatform, gross.retained_ppm, parts[count]);
           AddTo(retained, currency, parts[count]);
         }
-      }
+        return OkStatus();
+      };
+      for (const uint32_t k : StatementOrder(run.lines)) ACCORD_RETURN_IF_ERROR(write_line(k));
     }
     for (const FeeRun& run : fees_) {
       const rights::Agreement& agreement = *run.agreement;
@@ -1750,7 +1803,8 @@ class Run {
       PartyBook& book = books_[licensor];
       for (const uint32_t k : StatementOrder(run.lines)) {
         const Line& line = lines_[run.lines[k]];
-        StatementLine& out = NewLine(book, LineKind::kFee, agreement.id, &line, kLicensor);
+        const RecordingPlan& plan = plans_[plan_of_[line.recording]];
+        StatementLine& out = NewLine(book, LineKind::kFee, agreement.id, &line, &plan, kLicensor);
         out.share_ppm = kWholePpm;
         out.uses = run.uses[k];
         for (const auto& [scope, rate] : agreement.terms->per_use_rates) {
@@ -1764,14 +1818,15 @@ class Run {
     return OkStatus();
   }
 
-  StatementLine& NewLine(PartyBook& book, LineKind kind, const std::string& source,
-                         const Line* line, Role role) const {
+  // A new line in `book`; of `line`, whose recording `plan` plans, unless it is a guarantee's.
+  static StatementLine& NewLine(PartyBook& book, LineKind kind, const std::string& source,
+                                const Line* line, const RecordingPlan* plan, Role role) {
     StatementLine& out = book.lines.emplace_back();
     out.kind = kind;
     out.source = source;
     out.role = role;
     if (line != nullptr) {
-      out.isrc = LineIsrc(in_.registry->recordings[line->recording].isrc.str());
+      out.isrc = plan->isrc;
       out.scope = line->scope;
       out.territory = line->territory;
     }
@@ -1875,7 +1930,8 @@ class Run {
       const uint32_t licensor = party_ids_.Intern(agreement.licensor);
       if (licensor >= books_.size()) books_.resize(licensor + 1);
       PartyBook& book = books_[licensor];
-      StatementLine& out = NewLine(book, LineKind::kGuarantee, agreement.id, nullptr, kLicensor);
+      StatementLine& out =
+          NewLine(book, LineKind::kGuarantee, agreement.id, nullptr, nullptr, kLicensor);
       out.share_ppm = kWholePpm;
       out.weight = static_cast<Weight>(top_up.earned);
       out.pool_weight = static_cast<Weight>(guarantee.minor_units());
@@ -1968,8 +2024,9 @@ class Run {
   std::vector<uint32_t> group_hit_begin_;
   std::vector<uint32_t> group_hits_;
   std::vector<uint32_t> line_group_begin_;
-  std::vector<uint32_t> guarantee_licensors_;                  // one entry per guarantee in force
-  std::vector<PartyBook> books_;                               // by party id
+  std::vector<uint32_t> guarantee_licensors_;  // one entry per guarantee in force
+  std::vector<PartyBook> books_;               // by party id
+  std::vector<uint8_t> writer_;                // by party id: the worker that writes its statement
   std::map<std::string, CurrencyTotals, std::less<>> totals_;  // by currency code
 };
 
