@@ -490,10 +490,6 @@ TEST_F(StateFileTest, AFailedSaveLeavesTheOlderFileAndNoPartOfTheNewOne) {
   EXPECT_EQ(state_files, std::vector<std::string>{"state-00000000000000000600.bin"});
 }
 
-// The file's checksum stops accidental damage; a file whose checksum was made to match (a
-// forgery, or damage the CRC misses) must still never crash Open or a later read: every count
-// and reference is checked. Each 8-byte word that is not zero, and a sample of zero words, is
-// replaced in turn and the trailer resealed.
 // Every event's IndexedUse, with the listener's and recordings' numbers and names, as text.
 std::string IndexedUsesOf(const Ledger& ledger) {
   const EventIndex& index = ledger.index();
@@ -521,6 +517,10 @@ std::string IndexedUsesOf(const Ledger& ledger) {
   return visited.ok() ? text : visited.ToString();
 }
 
+// The file's checksum stops accidental damage; a file whose checksum was made to match (a
+// forgery, or damage the CRC misses) must still never crash Open or a later read: every count
+// and reference is checked. Each 8-byte word that is not zero, and a sample of zero words, is
+// replaced in turn and the trailer resealed.
 TEST_F(StateFileTest, ResealedDamageNeverCrashesOpen) {
   {
     auto ledger = Open();

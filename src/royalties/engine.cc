@@ -1743,12 +1743,13 @@ class Run {
       const Currency currency = pool.amount.currency();
       const bool is_gross = pool.revenue == PoolRevenue::kGross;
       const bool platform_mine = is_gross && mine(platform_);
+      const bool shares_may_fail = CompositionShareMayFail();
       auto write_line = [&](uint32_t k) -> Status {
         const Line& line = lines_[run.lines[k]];
         const RecordingPlan& plan = plans_[plan_of_[line.recording]];
         // A line none of whose holders is this worker's is only split to be written: its split
         // cannot fail unless AllocatePools tried it already.
-        if (!platform_mine && !plan.may_fail && !CompositionShareMayFail() &&
+        if (!platform_mine && !plan.may_fail && !shares_may_fail &&
             std::none_of(holders_.begin() + plan.masters_begin,
                          holders_.begin() + plan.composition_end,
                          [&](const Holder& holder) { return mine(holder.party); })) {
