@@ -2035,7 +2035,7 @@ class Run {
 
 // Decision 0017: a month writes millions of lines, and their fresh memory is most of the time
 // spent writing them.
-static_assert(sizeof(StatementLine) <= 176, "StatementLine is packed (decision 0017)");
+static_assert(sizeof(StatementLine) <= 144, "StatementLine is packed (decision 0017)");
 
 LineIsrc::LineIsrc(std::string_view code) {
   size_ = static_cast<uint8_t>(std::min(code.size(), chars_.size()));

@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "core/money.h"
+#include "core/packed_text.h"
 #include "core/status.h"
 #include "ledger/checkpoint.h"
 #include "ledger/event.h"
@@ -118,7 +119,7 @@ class LineIsrc {
   uint8_t size_ = 0;
 };
 
-// One line of a party's statement. Its fields are packed (176 bytes, decision 0017): a run
+// One line of a party's statement. Its fields are packed (144 bytes, decision 0017): a run
 // over 10M events writes about 9.5M lines, and faulting in their fresh memory was most of the
 // time spent writing them.
 struct StatementLine {
@@ -141,8 +142,8 @@ struct StatementLine {
   Weight weight = 0;
   Weight pool_weight = 0;
   Money amount{0, Currency()};
-  std::string source;  // the pool id, or the agreement id for fees and guarantees
-  std::string agreements;
+  PackedText source;  // the pool id, or the agreement id for fees and guarantees
+  PackedText agreements;
 
   // The names as statements print them: "" for a guarantee's scope and territory.
   std::string_view scope_name() const;
