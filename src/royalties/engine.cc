@@ -795,30 +795,61 @@ class Run {
     }
     std::sort(used.begin(), used.end(),
               [&](uint32_t a, uint32_t b) { return isrc_keys_[a] < isrc_keys_[b]; });
-    std::vector<uint32_t> renumber(drafts_.end());
-    std::vector<uint32_t> own;
+    // A recording's plan is its place in `used`.
     plan_of_.assign(drafts_.recordings(), kNone);
-    lines_.reserve(drafts_.size());
-    uint32_t statement_rank = 0;
+    plans_.reserve(plans_.size() + used.size());
     for (const uint32_t recording : used) {
-      own.clear();
-      for (uint32_t d = drafts_.First(recording); d != kNone; d = drafts_.row(d).next) {
-        own.push_back(d);
-      }
-      std::sort(own.begin(), own.end(), [&](uint32_t a, uint32_t b) {
-        return drafts_.row(a).subkey < drafts_.row(b).subkey;
-      });
-      for (const uint32_t d : own) {
-        renumber[d] = static_cast<uint32_t>(lines_.size());
-        lines_.push_back({recording, static_cast<Scope>(drafts_.row(d).subkey >> 16),
-                          drafts_.row(d).territory, 0});
-      }
       plan_of_[recording] = static_cast<uint32_t>(plans_.size());
       plans_.push_back({.recording = recording});
     }
+    // Each worker numbers the lines of a contiguous part of `used`, walking each recording's
+    // chain of drafts (a dependent load per draft: most of this step's time on one thread);
+    // the parts are joined in order, so every line gets the number one worker would give it.
+    // The first part's lines go straight into lines_.
+    const size_t parts = static_cast<size_t>(workers_);
+    std::vector<std::vector<Line>> part_lines(parts);
+    std::vector<std::vector<uint32_t>> part_drafts(parts);  // each part's drafts, in line order
+    lines_.reserve(lines_.size() + drafts_.size());
+    const auto first_number = static_cast<uint32_t>(lines_.size());
+    RunWorkers(workers_, [&](int worker) {
+      const auto w = static_cast<size_t>(worker);
+      std::vector<Line>& lines = w == 0 ? lines_ : part_lines[w];
+      std::vector<uint32_t>& drafts = part_drafts[w];
+      for (size_t i = used.size() * w / parts; i < used.size() * (w + 1) / parts; ++i) {
+        const uint32_t recording = used[i];
+        const auto begin = static_cast<std::ptrdiff_t>(drafts.size());
+        for (uint32_t d = drafts_.First(recording); d != kNone; d = drafts_.row(d).next) {
+          drafts.push_back(d);
+        }
+        std::sort(drafts.begin() + begin, drafts.end(), [&](uint32_t a, uint32_t b) {
+          return drafts_.row(a).subkey < drafts_.row(b).subkey;
+        });
+        for (auto d = drafts.begin() + begin; d != drafts.end(); ++d) {
+          lines.push_back({recording, static_cast<Scope>(drafts_.row(*d).subkey >> 16),
+                           drafts_.row(*d).territory, 0});
+        }
+      }
+    });
+    std::vector<uint32_t> first_of_part(parts, first_number);
+    for (size_t w = 1; w < parts; ++w) {
+      first_of_part[w] = static_cast<uint32_t>(lines_.size());
+      lines_.insert(lines_.end(), part_lines[w].begin(), part_lines[w].end());
+      part_lines[w] = {};
+    }
+    std::vector<uint32_t> renumber(drafts_.end());
+    RunWorkers(workers_, [&](int worker) {
+      const auto w = static_cast<size_t>(worker);
+      const std::vector<uint32_t>& drafts = part_drafts[w];
+      for (size_t k = 0; k < drafts.size(); ++k) {
+        renumber[drafts[k]] = first_of_part[w] + static_cast<uint32_t>(k);
+      }
+    });
+    part_drafts = {};
     for (size_t u = 0; u < uses_.size(); ++u) uses_[u].line = renumber[use_drafts_[u]];
     use_drafts_ = {};
     // Statement ranks: within a recording by scope name, then territory code.
+    std::vector<uint32_t> own;
+    uint32_t statement_rank = 0;
     for (size_t begin = 0; begin < lines_.size();) {
       size_t end = begin + 1;
       while (end < lines_.size() && lines_[end].recording == lines_[begin].recording) ++end;
@@ -1383,28 +1414,43 @@ class Run {
       const auto low = static_cast<uint32_t>(lines_.size() * w / parts);
       const auto high = static_cast<uint32_t>(lines_.size() * (w + 1) / parts);
       std::vector<FeeGroup> groups;
-      for (uint32_t e = 0; e + 1 < events_.size(); ++e) {
-        const EventRow& event = events_[e];
-        for (uint32_t u = event.first_use; u < events_[e + 1].first_use; ++u) {
-          const uint32_t line = uses_[u].line;
-          if (line < low || line >= high) continue;
-          const uint32_t plan = fee_plan[line];
-          if (plan == kNone) continue;
-          const auto first = moments.begin() + moments_begin[plan];
-          const auto last = moments.begin() + moments_begin[plan + 1];
-          const auto stretch =
-              static_cast<uint32_t>(std::upper_bound(first, last, event.time_ms) - first);
-          uint32_t g = first_group[line];
-          while (g != kNone && groups[g].stretch != stretch) g = groups[g].next;
-          if (g == kNone) {
-            g = static_cast<uint32_t>(groups.size());
-            groups.push_back({line, stretch, first_group[line], event.time_ms, 0, 0});
-            first_group[line] = g;
-          }
-          groups[g].weight += static_cast<Weight>(uses_[u].weight_ppm);
-          ++groups[g].uses;
+      auto in_range = [&](uint32_t line) { return line >= low && line < high; };
+      // A use's line, its plan and its latest group are random accesses into tables of
+      // millions, each found through the one before: fetched ahead in two stages. (A group
+      // fetched may be replaced by a newer one of its line before the use is reached; a
+      // prefetch is only a hint.)
+      auto fetch_line = [&](size_t u) {
+        const uint32_t line = uses_[u].line;
+        if (!in_range(line)) return;
+        __builtin_prefetch(&fee_plan[line]);
+        __builtin_prefetch(&first_group[line]);
+      };
+      auto fetch_group = [&](size_t u) {
+        const uint32_t line = uses_[u].line;
+        if (!in_range(line) || fee_plan[line] == kNone) return;
+        __builtin_prefetch(&moments_begin[fee_plan[line]]);
+        const uint32_t g = first_group[line];
+        if (g < groups.size()) __builtin_prefetch(&groups[g]);
+      };
+      VisitFetchingAhead(0, uses_.size(), fetch_line, fetch_group, [&](size_t u) {
+        const uint32_t line = uses_[u].line;
+        if (!in_range(line)) return;
+        const uint32_t plan = fee_plan[line];
+        if (plan == kNone) return;
+        const int64_t time_ms = events_[uses_[u].event].time_ms;
+        const auto first = moments.begin() + moments_begin[plan];
+        const auto last = moments.begin() + moments_begin[plan + 1];
+        const auto stretch = static_cast<uint32_t>(std::upper_bound(first, last, time_ms) - first);
+        uint32_t g = first_group[line];
+        while (g != kNone && groups[g].stretch != stretch) g = groups[g].next;
+        if (g == kNone) {
+          g = static_cast<uint32_t>(groups.size());
+          groups.push_back({line, stretch, first_group[line], time_ms, 0, 0});
+          first_group[line] = g;
         }
-      }
+        groups[g].weight += static_cast<Weight>(uses_[u].weight_ppm);
+        ++groups[g].uses;
+      });
       // In line order, each line's stretches in time order.
       std::vector<FeeGroup>& out = ordered[w];
       out.reserve(groups.size());
