@@ -2044,11 +2044,10 @@ class Run {
   uint32_t parties_in_order_ = 0;  // party ids below it number the registry's parties by id
   std::vector<const catalog::Party*> party_records_;  // by party id, below parties_in_order_
   Interner artists_;
-  std::vector<EventRow> events_;  // in sequence order, then an end marker
-  std::vector<UseRow> uses_;      // in event order
-  DraftLines drafts_;
-  std::vector<uint32_t> use_drafts_;  // by use, until NumberLines  // the parts' draft lines,
-                                      // joined; numbered into lines_ by NumberLines
+  std::vector<EventRow> events_;      // in sequence order, then an end marker
+  std::vector<UseRow> uses_;          // in event order
+  DraftLines drafts_;                 // numbered into lines_ by NumberLines
+  std::vector<uint32_t> use_drafts_;  // each use's draft line, until NumberLines
   std::vector<Line> lines_;
   std::vector<uint32_t> plan_of_;  // registry index → plans_, kNone when unused
   std::vector<RecordingPlan> plans_;
